@@ -1,0 +1,21 @@
+# Every third-party dependency, found once. All come from Debian 12 packages (see the Makefile's
+# `deps` target); nothing is downloaded at build time.
+
+# Boost 1.81 must win over any other Boost on the machine (Debian's default is 1.74).
+find_package(Boost 1.81.0 EXACT REQUIRED COMPONENTS json url CONFIG)
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(tl-expected REQUIRED)
+include(FindNatsC)
+find_package(CLI11 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
+
+if(GAPKIT_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(GAPKIT_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

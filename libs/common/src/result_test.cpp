@@ -1,0 +1,49 @@
+#include "gapkit/common/result.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gapkit::common {
+namespace {
+
+Result<int> Half(int value) {
+    if (value % 2 != 0) return MakeError(ErrorCode::kInvalidArgument, "odd value");
+    return value / 2;
+}
+
+TEST(Result, CarriesValueOrError) {
+    auto good = Half(4);
+    ASSERT_TRUE(good.has_value());
+    EXPECT_EQ(*good, 2);
+
+    auto bad = Half(3);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(bad.error().message(), "odd value");
+}
+
+TEST(Result, ErrorToStringNamesCodeAndMessage) {
+    Error error(ErrorCode::kTimeout, "no reply within 5 s");
+    EXPECT_EQ(error.ToString(), "timeout: no reply within 5 s");
+}
+
+TEST(Result, WithContextPrefixesMessageAndKeepsCode) {
+    Error error = Error(ErrorCode::kTls, "certificate verify failed").WithContext("connecting to nats");
+    EXPECT_EQ(error.code(), ErrorCode::kTls);
+    EXPECT_EQ(error.message(), "connecting to nats: certificate verify failed");
+}
+
+TEST(Result, StatusOkAndFail) {
+    Status ok = Ok();
+    EXPECT_TRUE(ok.has_value());
+    Status failed = Fail(Error(ErrorCode::kIo, "disk full"));
+    EXPECT_EQ(failed.error().code(), ErrorCode::kIo);
+}
+
+TEST(Result, EveryCodeHasAName) {
+    for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
+        EXPECT_NE(ToString(static_cast<ErrorCode>(i)), "unknown error") << i;
+    }
+}
+
+}  // namespace
+}  // namespace gapkit::common
