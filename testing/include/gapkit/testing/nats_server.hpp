@@ -1,0 +1,105 @@
+#pragma once
+
+/// @file
+/// A real `nats-server` (Debian package, v2.9) for tests, started on a free loopback port with a
+/// generated config: TLS with the shared test CA (or plain TCP), users with passwords and optional
+/// subject permissions, and JetStream with its store in a private temp folder.
+///
+/// Typical use:
+/// @code
+///   GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+///   auto server = gapkit::testing::NatsServer::Start();
+///   ASSERT_TRUE(server) << server.error().ToString();
+///   gapkit::testing::ScopedEnv env((*server)->ClientEnv());   // NATS_HOST, NATS_USER, ...
+/// @endcode
+///
+/// Threads: one thread owns a `NatsServer`. The server is stopped (SIGTERM) by `Stop()` or the
+/// destructor; its folder (config, log, JetStream store) is removed by the destructor.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gapkit/common/result.hpp"
+#include "gapkit/testing/process.hpp"
+#include "gapkit/testing/scoped_env.hpp"
+#include "gapkit/testing/temp_dir.hpp"
+
+namespace gapkit::testing {
+
+/// One account user. Empty allow lists mean "everything".
+struct NatsUser {
+    std::string name;
+    std::string password;
+    std::vector<std::string> publish_allow;    ///< Subjects the user may publish to.
+    std::vector<std::string> subscribe_allow;  ///< Subjects the user may subscribe to.
+};
+
+struct NatsServerOptions {
+    /// TLS with the certificates of `SharedTestCertificates()`. Default: on.
+    bool tls = true;
+    /// Users; the first is the one `ClientEnv()` uses. Default: one user with all rights.
+    std::vector<NatsUser> users = {{"gapkit", "gapkit-test-password", {}, {}}};
+    /// JetStream with a file store in the server's temp folder. Default: on.
+    bool jetstream = true;
+};
+
+class NatsServer {
+  public:
+    /// True when the `nats-server` program is found on PATH (or in /usr/sbin).
+    static bool Installed();
+
+    /// Generates the config, starts the server and waits (up to 10 s) until it accepts TCP
+    /// connections. The error names the cause and includes the server log when it died.
+    static common::Result<std::unique_ptr<NatsServer>> Start(NatsServerOptions options = {});
+
+    ~NatsServer();
+    NatsServer(const NatsServer&) = delete;
+    NatsServer& operator=(const NatsServer&) = delete;
+
+    /// Stops the server (SIGTERM, then SIGKILL after 5 s). Idempotent.
+    void Stop();
+
+    /// Stops it if running and starts it again on the same port, with the same config and
+    /// JetStream store, so clients can reconnect to it.
+    common::Status Restart();
+
+    /// "127.0.0.1:<port>", the form `NATS_HOST` takes.
+    std::string HostPort() const;
+    int port() const { return port_; }
+    bool tls() const { return options_.tls; }
+
+    /// The CA certificate clients must trust (TLS servers only; empty path otherwise).
+    std::filesystem::path CaFile() const;
+    /// The CA certificate as PEM text, for `NATS_CA_CONTENTS`.
+    std::string CaPem() const;
+
+    /// The environment a bus client needs to reach this server as the first user: `NATS_HOST`,
+    /// `NATS_USER`, `NATS_PASSWORD`, and `NATS_CA` (TLS) or `NATS_INSECURE` (plain). Every other
+    /// `NATS_*` variable the bus reads is unset, so the caller's environment cannot leak in.
+    EnvOverrides ClientEnv() const;
+
+    /// The server's own log, for diagnosing test failures.
+    std::filesystem::path LogFile() const { return dir_.path() / "nats-server.log"; }
+
+  private:
+    NatsServer(NatsServerOptions options, TempDir dir, int port);
+    common::Status Launch();
+
+    const NatsServerOptions options_;
+    TempDir dir_;
+    const int port_;
+    std::unique_ptr<ChildProcess> process_;  ///< Null while stopped.
+};
+
+}  // namespace gapkit::testing
+
+/// Skips the current GoogleTest test when nats-server is not installed, with a message saying how
+/// to install it. Needs <gtest/gtest.h>.
+#define GAPKIT_SKIP_WITHOUT_NATS_SERVER()                                                               \
+    do {                                                                                                \
+        if (!::gapkit::testing::NatsServer::Installed()) {                                              \
+            GTEST_SKIP() << "nats-server is not installed (make deps, or apt-get install nats-server)"; \
+        }                                                                                               \
+    } while (false)
