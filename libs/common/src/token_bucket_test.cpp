@@ -1,0 +1,51 @@
+#include "gapkit/common/token_bucket.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gapkit::common {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(TokenBucket, AllowsBurstThenRate) {
+    ManualClock clock;
+    TokenBucket bucket(2.0, 3.0, clock.Now());
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_FALSE(bucket.TryTake(clock.Now()));
+    clock.Advance(500ms);
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_FALSE(bucket.TryTake(clock.Now()));
+}
+
+TEST(TokenBucket, ReserveQueuesCallersInOrder) {
+    ManualClock clock;
+    TokenBucket bucket(10.0, 1.0, clock.Now());
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 0ns);
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 100ms);
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 200ms);
+}
+
+TEST(TokenBucket, RefillsOnlyUpToBurst) {
+    ManualClock clock;
+    TokenBucket bucket(1.0, 2.0, clock.Now());
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_FALSE(bucket.IsFull(clock.Now()));
+    clock.Advance(1h);
+    EXPECT_TRUE(bucket.IsFull(clock.Now()));
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_FALSE(bucket.TryTake(clock.Now()));
+}
+
+TEST(TokenBucket, EarlierTimeAddsNothing) {
+    ManualClock clock;
+    clock.Advance(10s);
+    TokenBucket bucket(1.0, 1.0, clock.Now());
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_FALSE(bucket.TryTake(clock.Now() - 5s));
+}
+
+}  // namespace
+}  // namespace gapkit::common
