@@ -1,0 +1,67 @@
+#pragma once
+
+/// @file
+/// `EdgegapApi`: the Edgegap calls gapkit makes, as an interface.
+///
+/// Code that talks to Edgegap (the matchmaker, gapctl, the server library) takes an
+/// `EdgegapApi&`, so its tests can pass `FakeEdgegapApi` (fake_api.hpp) and production passes
+/// `HttpEdgegapClient` (http_client.hpp). Each call is a C++20 coroutine on Boost.Asio: `co_await`
+/// it from any `asio::awaitable` running on the client's executor. Calls never throw; failures are
+/// `ApiError` values (error.hpp).
+
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "gapkit/edgegap/config.hpp"
+#include "gapkit/edgegap/error.hpp"
+#include "gapkit/edgegap/types.hpp"
+
+namespace gapkit::edgegap {
+
+template <typename T>
+using ApiTask = boost::asio::awaitable<ApiResult<T>>;
+
+/// The Edgegap REST API. Implementations say which threads may call them.
+class EdgegapApi {
+  public:
+    virtual ~EdgegapApi() = default;
+
+    // Sessions (`/v1/session`).
+
+    /// `POST /v1/session`. Not retried on 5xx or network failure (it may have been created).
+    virtual ApiTask<CreatedSession> CreateSession(SessionRequest request) = 0;
+    /// `GET /v1/session/{session_id}`.
+    virtual ApiTask<Session> GetSession(std::string session_id) = 0;
+    /// `DELETE /v1/session/{session_id}`; 404 and 410 give `StopOutcome::kAlreadyGone`.
+    virtual ApiTask<StopResult> DeleteSession(std::string session_id) = 0;
+    /// `GET /v1/sessions?page=&limit=`.
+    virtual ApiTask<Page<Session>> ListSessions(ListOptions options) = 0;
+
+    // Deployments.
+
+    /// `POST /v1/deploy`. Not retried on 5xx or network failure.
+    virtual ApiTask<CreatedDeployment> Deploy(DeployRequest request) = 0;
+    /// `GET /v1/status/{request_id}`.
+    virtual ApiTask<DeploymentStatus> GetDeploymentStatus(std::string request_id) = 0;
+    /// `DELETE /v1/stop/{request_id}`; 202 gives `kDeferred`, 404 and 410 give `kAlreadyGone`.
+    virtual ApiTask<StopResult> StopDeployment(std::string request_id) = 0;
+    /// `GET /v1/deployments?page=&limit=`.
+    virtual ApiTask<Page<DeploymentStatus>> ListDeployments(ListOptions options) = 0;
+
+    // From inside a deployment's container.
+
+    /// `GET <ARBITRIUM_CONTEXT_URL>` with the raw context token.
+    virtual ApiTask<Context> GetContext(ContainerEndpoint context) = 0;
+    /// `DELETE <ARBITRIUM_DELETE_URL>` with the raw delete token; outcomes as `StopDeployment`.
+    virtual ApiTask<StopResult> SelfStop(ContainerEndpoint self_stop) = 0;
+
+    // App versions (`/v1/app/{app}/version/{version}`).
+
+    virtual ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) = 0;
+    /// Sends only the fields set in `patch`; returns the version as Edgegap now has it.
+    virtual ApiTask<AppVersion> PatchAppVersion(std::string app_name, std::string version_name,
+                                                AppVersionPatch patch) = 0;
+};
+
+}  // namespace gapkit::edgegap

@@ -1,0 +1,73 @@
+#pragma once
+
+/// @file
+/// `HttpEdgegapClient`: `EdgegapApi` over real HTTP(S).
+///
+/// Why Boost.Beast + Asio + OpenSSL rather than libcurl: the services (httpd, matchmaker) already
+/// run on Asio with C++20 coroutines, so a call here is just another `co_await` on the caller's
+/// executor: no second event loop, no extra thread, no extra dependency. TLS uses OpenSSL 3 via
+/// `asio::ssl`: the peer is verified against the system's trusted roots, with SNI and host-name
+/// verification. `http://` base URLs work too (edgegap-sim).
+///
+/// Each call, in order:
+/// 1. waits for a slot from the client-side rate limiter of its endpoint class (`RateLimits`);
+/// 2. sends one request on a fresh connection, bounded by `request_timeout`;
+/// 3. maps the answer: 2xx is parsed (tolerantly, see parse.hpp), anything else becomes an
+///    `ApiError` with Edgegap's `message`;
+/// 4. retries 429 (after `Retry-After` when sent), and 5xx and network failures of idempotent
+///    calls, with jittered back-off (`RetryPolicy`), up to `retry.max_attempts` attempts; every
+///    retry waits for a rate-limiter slot again.
+/// Deletes and stops report 404 and 410 as `StopOutcome::kAlreadyGone`, not as failures.
+///
+/// Threads: the client is thread-safe. Calls may run concurrently, from coroutines on any thread
+/// of the executor's execution context. The client must outlive every call in flight.
+/// Secrets: the API key and container tokens go only into the Authorization header; they are
+/// never logged and never part of an `ApiError`.
+
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "gapkit/common/clock.hpp"
+#include "gapkit/common/result.hpp"
+#include "gapkit/edgegap/api.hpp"
+#include "gapkit/edgegap/config.hpp"
+
+namespace gapkit::edgegap {
+
+class HttpEdgegapClient final : public EdgegapApi {
+  public:
+    /// Validates `config` and sets up TLS. `clock` drives the rate limiter; it must outlive the
+    /// client. Errors: an invalid config (kInvalidArgument), TLS set-up failure (kTls).
+    static common::Result<std::unique_ptr<HttpEdgegapClient>> Create(
+        boost::asio::any_io_executor executor, ClientConfig config,
+        const common::Clock& clock = common::SystemClock::Instance());
+
+    ~HttpEdgegapClient() override;
+    HttpEdgegapClient(const HttpEdgegapClient&) = delete;
+    HttpEdgegapClient& operator=(const HttpEdgegapClient&) = delete;
+
+    ApiTask<CreatedSession> CreateSession(SessionRequest request) override;
+    ApiTask<Session> GetSession(std::string session_id) override;
+    ApiTask<StopResult> DeleteSession(std::string session_id) override;
+    ApiTask<Page<Session>> ListSessions(ListOptions options) override;
+    ApiTask<CreatedDeployment> Deploy(DeployRequest request) override;
+    ApiTask<DeploymentStatus> GetDeploymentStatus(std::string request_id) override;
+    ApiTask<StopResult> StopDeployment(std::string request_id) override;
+    ApiTask<Page<DeploymentStatus>> ListDeployments(ListOptions options) override;
+    ApiTask<Context> GetContext(ContainerEndpoint context) override;
+    ApiTask<StopResult> SelfStop(ContainerEndpoint self_stop) override;
+    ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) override;
+    ApiTask<AppVersion> PatchAppVersion(std::string app_name, std::string version_name, AppVersionPatch patch) override;
+
+    /// The executor calls run on.
+    const boost::asio::any_io_executor& executor() const;
+
+  private:
+    struct Impl;
+    explicit HttpEdgegapClient(std::unique_ptr<Impl> impl);
+
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gapkit::edgegap

@@ -1,0 +1,238 @@
+#pragma once
+
+/// @file
+/// The Edgegap REST API's requests and answers, as plain structs.
+///
+/// Answers are parsed tolerantly (see `parse.hpp`): numbers sent as strings are read, unknown
+/// fields are ignored, optional fields may be missing, and status strings are accepted in both
+/// spellings Edgegap is known to send (`"Status.READY"` and `"Ready"`). The raw text is kept
+/// beside each normalized enum so nothing Edgegap said is lost. Field names follow Edgegap's
+/// JSON names; see `/v1/status`, `/v1/session` and `/v1/app/{app}/version/{version}` in the
+/// Edgegap API reference.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gapkit::edgegap {
+
+/// A deployment's `current_status` (or `status`) with the `Status.` prefix and case removed.
+enum class DeploymentState {
+    kInitializing,
+    kSeeking,
+    kSeeked,
+    kScanning,
+    kDeploying,
+    kReady,
+    kError,
+    kTerminating,
+    kTerminated,
+    kUnknown,  ///< A value not in this list; the raw text says what it was.
+};
+
+/// Reads `"Status.READY"`, `"READY"`, `"Ready"`... into a state; anything else is `kUnknown`.
+DeploymentState ParseDeploymentState(std::string_view text);
+std::string_view ToString(DeploymentState state);
+
+/// A session's `status`. Edgegap sends `"Ready"`/`"Waiting"` in practice and `"Status.READY"` in
+/// its spec examples; both are accepted.
+enum class SessionState { kWaiting, kReady, kLinked, kUnprocessable, kError, kUnknown };
+
+SessionState ParseSessionState(std::string_view text);
+std::string_view ToString(SessionState state);
+
+/// A session's `kind`: `"Seat"` in practice, `"SEATS"` in spec examples.
+enum class SessionKind { kDefault, kSeat, kMatch, kUnknown };
+
+SessionKind ParseSessionKind(std::string_view text);
+
+/// One published port of a deployment (an entry of `ports`).
+struct PortMapping {
+    std::string name;      ///< The map key (port name, or the internal port as text).
+    int external = 0;      ///< Public port on `public_ip`.
+    int internal = 0;      ///< Port inside the container.
+    std::string protocol;  ///< e.g. "UDP", "TCP", "http".
+    std::string link;      ///< e.g. "example.com:31669"; may be empty.
+    bool tls_upgrade = false;
+};
+
+/// Where a deployment runs.
+struct Location {
+    std::string city;
+    std::string country;
+    std::string continent;
+    std::string administrative_division;
+    std::string timezone;
+    double latitude = 0.0;   ///< Degrees.
+    double longitude = 0.0;  ///< Degrees.
+};
+
+/// A deployment as `/v1/status/{request_id}` describes it. The same struct holds the smaller
+/// `Deployment` object found in sessions, in deployment lists and in the context answer, where
+/// `status`/`ready` stand for `current_status`/`running`; fields they lack stay empty.
+struct DeploymentStatus {
+    std::string request_id;  ///< 12 hex characters, e.g. "93924761ccde".
+    std::string fqdn;
+    std::string app_name;
+    std::string app_version;
+    DeploymentState state = DeploymentState::kUnknown;
+    std::string current_status;  ///< Raw text, e.g. "Status.READY".
+    bool running = false;        ///< Ready to be connected to.
+    bool error = false;
+    std::string error_detail;
+    std::string public_ip;
+    std::map<std::string, PortMapping> ports;  ///< Keyed by port name.
+    std::optional<Location> location;
+    std::vector<std::string> tags;
+    std::int64_t elapsed_seconds = 0;  ///< `elapsed_time`.
+    std::optional<int> sockets;        ///< Session capacity (session-based apps).
+    std::optional<int> sockets_usage;  ///< Sessions using it.
+    std::optional<bool> is_joinable_by_session;
+};
+
+/// What a game server's `ARBITRIUM_CONTEXT_URL` returns: its own deployment.
+using Context = DeploymentStatus;
+
+/// `POST /v1/session`.
+struct SessionRequest {
+    std::string app_name;                              ///< Required.
+    std::optional<std::string> version_name;           ///< Unset: Edgegap picks the app's latest version.
+    std::vector<std::string> ip_list;                  ///< Players' public IPs, used to place the server.
+    std::optional<std::string> webhook_url;            ///< POSTed when the session is Linked, Unprocessable or Error.
+    std::optional<std::string> deployment_request_id;  ///< Link to this deployment instead of choosing one.
+};
+
+/// The answer to `POST /v1/session`: the session exists, its deployment may not be ready yet.
+struct CreatedSession {
+    std::string session_id;  ///< e.g. "950dd2eaff09-S".
+    std::string custom_id;
+    std::string app;
+    std::string version;
+    std::string deployment_request_id;  ///< Often empty until the session is linked.
+};
+
+/// A session as `GET /v1/session/{id}`, `GET /v1/sessions` and session webhooks describe it.
+struct Session {
+    std::string session_id;
+    std::string custom_id;
+    SessionState state = SessionState::kUnknown;
+    std::string status;  ///< Raw text, e.g. "Ready".
+    bool ready = false;
+    bool linked = false;
+    SessionKind kind_value = SessionKind::kUnknown;
+    std::string kind;  ///< Raw text, e.g. "Seat".
+    int user_count = 0;
+    std::string create_time;  ///< "2025-06-20 12:00:43.066217" (UTC, no zone).
+    std::int64_t elapsed_seconds = 0;
+    std::string error;                           ///< Edgegap's error text when the session failed.
+    std::string deployment_request_id;           ///< From `deployment_request_id` or `deployment.request_id`.
+    std::optional<DeploymentStatus> deployment;  ///< Present once linked to a deployment.
+    std::string webhook_url;
+};
+
+/// One key/value injected into a deployment's environment.
+struct EnvVar {
+    std::string key;
+    std::string value;
+    bool is_hidden = false;  ///< Edgegap hides the value in its dashboard.
+};
+
+/// `POST /v1/deploy`.
+struct DeployRequest {
+    std::string app_name;                     ///< Required.
+    std::optional<std::string> version_name;  ///< Unset: the app's latest version.
+    std::vector<std::string> ip_list;         ///< At least one player IP (Edgegap places near them).
+    std::vector<EnvVar> env_vars;
+    std::vector<std::string> tags;
+    std::optional<std::string> webhook_url;  ///< POSTed with the status body when the deployment is ready.
+    std::optional<std::string> command;      ///< Overrides the container command.
+    std::optional<std::string> arguments;    ///< Overrides the container arguments.
+};
+
+/// The answer to `POST /v1/deploy`.
+struct CreatedDeployment {
+    std::string request_id;
+    std::string request_dns;
+    std::string request_app;
+    std::string request_version;
+    int request_user_count = 0;
+};
+
+/// What a stop or delete achieved. 404 and 410 are not failures: the thing is already gone.
+enum class StopOutcome {
+    kStopped,     ///< 200 or 204: done or started now.
+    kDeferred,    ///< 202: accepted; Edgegap stops it once it leaves its starting states.
+    kAlreadyGone  ///< 404 or 410: nothing left to stop.
+};
+
+std::string_view ToString(StopOutcome outcome);
+
+/// The answer to a stop or delete call.
+struct StopResult {
+    StopOutcome outcome = StopOutcome::kStopped;
+    int http_status = 0;
+    std::string message;  ///< Edgegap's `message`, when it sent one.
+};
+
+/// Which page of a list call to read. Edgegap numbers pages from 1.
+struct ListOptions {
+    int page = 1;
+    int limit = 100;  ///< Items per page.
+};
+
+/// One page of a list call.
+template <typename T>
+struct Page {
+    std::vector<T> items;
+    std::int64_t total_count = 0;  ///< All items across pages; the page size when Edgegap omits it.
+    bool has_next = false;         ///< Read `page + 1` for more.
+};
+
+/// An app version's `session_config`.
+struct SessionConfig {
+    std::string kind;  ///< "Default", "Seat" or "Match".
+    int sockets = 0;   ///< Sessions per deployment.
+    bool autodeploy = false;
+    int empty_ttl_minutes = 0;  ///< `empty_ttl`: minutes a deployment may stay without sessions.
+};
+
+/// A port an app version publishes.
+struct AppVersionPort {
+    int port = 0;  ///< Container port; 0 means 1:1 mapping.
+    std::string protocol;
+    std::string name;
+    bool to_check = true;
+    bool tls_upgrade = false;
+};
+
+/// An app version (`/v1/app/{app}/version/{version}`). Registry credentials are not kept.
+struct AppVersion {
+    std::string name;
+    bool is_active = false;
+    std::string docker_repository;
+    std::string docker_image;
+    std::string docker_tag;
+    int req_cpu = 0;                       ///< CPU units; 1024 = 1 vCPU.
+    int req_memory = 0;                    ///< MB.
+    int max_duration_minutes = 0;          ///< `max_duration`.
+    int time_to_deploy_seconds = 0;        ///< `time_to_deploy`.
+    std::optional<std::string> command;    ///< Unset: the container's default.
+    std::optional<std::string> arguments;  ///< Unset: the container's default.
+    std::optional<SessionConfig> session_config;
+    std::vector<AppVersionPort> ports;
+    std::vector<EnvVar> envs;
+};
+
+/// `PATCH /v1/app/{app}/version/{version}`: only the fields that are set are sent.
+struct AppVersionPatch {
+    std::optional<std::string> arguments;  ///< e.g. "--ca_contents '-----BEGIN CERTIFICATE-----...'"
+    std::optional<std::string> command;
+    std::optional<bool> is_active;
+    std::optional<int> max_duration_minutes;
+    std::optional<int> time_to_deploy_seconds;
+};
+
+}  // namespace gapkit::edgegap

@@ -1,0 +1,266 @@
+#include "gapkit/edgegap/http_client.hpp"
+
+#include <random>
+#include <utility>
+
+#include <fmt/core.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gapkit/common/log.hpp"
+#include "gapkit/edgegap/parse.hpp"
+#include "http_transport.hpp"
+
+namespace gapkit::edgegap {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using detail::HttpResponse;
+
+constexpr std::string_view kLogComponent = "edgegap";
+constexpr std::size_t kMaxQuotedBodyBytes = 200;
+
+// One API call as the retry loop sees it.
+struct CallSpec {
+    http::verb method = http::verb::get;
+    std::string url;
+    std::string authorization;
+    std::string body;
+    EndpointClass endpoint = EndpointClass::kStatus;
+    Idempotency idempotency = Idempotency::kIdempotent;
+    bool gone_is_done = false;  // Deletes and stops: 404/410 mean "already gone", not failure.
+};
+
+// Percent-encodes an id for use as one path segment, so an id from outside cannot add segments.
+std::string EscapeSegment(std::string_view text) {
+    std::string escaped;
+    for (const unsigned char c : text) {
+        const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                c == '-' || c == '_' || c == '.' || c == '~';
+        escaped += unreserved ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
+    }
+    return escaped;
+}
+
+// Keeps an error body short and printable for a message.
+std::string Quote(std::string_view body) {
+    std::string quoted;
+    for (const char c : body.substr(0, kMaxQuotedBodyBytes)) quoted += (c >= 0x20 && c < 0x7f) ? c : ' ';
+    return quoted;
+}
+
+ApiError ErrorFromResponse(const HttpResponse& response) {
+    std::string message = detail::ParseErrorMessage(response.body);
+    if (message.empty()) message = response.body.empty() ? "(empty body)" : Quote(response.body);
+    return ApiError{CategoryForStatus(response.status), response.status, std::move(message), response.retry_after};
+}
+
+bool IsSuccess(int status) { return status >= 200 && status <= 299; }
+
+template <typename Parse>
+auto Decode(ApiResult<HttpResponse> response, Parse parse) -> ApiResult<typename decltype(parse(""))::value_type> {
+    if (!response) return tl::unexpected(response.error());
+    auto parsed = parse(response->body);
+    if (!parsed) return MakeApiError(ApiErrorCategory::kBadResponse, response->status, parsed.error().message());
+    return std::move(*parsed);
+}
+
+ApiResult<StopResult> ToStopResult(ApiResult<HttpResponse> response) {
+    if (!response) return tl::unexpected(response.error());
+    StopResult result{StopOutcome::kStopped, response->status, detail::ParseErrorMessage(response->body)};
+    if (response->status == 202) result.outcome = StopOutcome::kDeferred;
+    if (response->status == 404 || response->status == 410) result.outcome = StopOutcome::kAlreadyGone;
+    return result;
+}
+
+std::uint64_t JitterSeed(const ClientConfig& config) {
+    if (config.jitter_seed) return *config.jitter_seed;
+    std::random_device random;
+    return (std::uint64_t{random()} << 32) | random();
+}
+
+}  // namespace
+
+struct HttpEdgegapClient::Impl {
+    Impl(asio::any_io_executor executor_in, ClientConfig config_in, const common::Clock& clock)
+        : executor(std::move(executor_in)),
+          config(std::move(config_in)),
+          tls(asio::ssl::context::tls_client),
+          limiter(config.rate_limits, clock),
+          retry(config.retry, JitterSeed(config)),
+          authorization("token " + NormalizeApiKey(config.api_key)),
+          base_url(config.base_url.ends_with('/') ? config.base_url.substr(0, config.base_url.size() - 1)
+                                                  : config.base_url) {}
+
+    asio::awaitable<ApiResult<HttpResponse>> Send(CallSpec call);
+    asio::awaitable<void> Sleep(std::chrono::nanoseconds delay);
+    CallSpec Api(http::verb method, std::string path, EndpointClass endpoint) const;
+
+    const asio::any_io_executor executor;
+    const ClientConfig config;
+    asio::ssl::context tls;
+    RateLimiter limiter;
+    RetryPolicy retry;
+    const std::string authorization;
+    const std::string base_url;
+};
+
+CallSpec HttpEdgegapClient::Impl::Api(http::verb method, std::string path, EndpointClass endpoint) const {
+    CallSpec call;
+    call.method = method;
+    call.url = base_url + path;
+    call.authorization = authorization;
+    call.endpoint = endpoint;
+    return call;
+}
+
+asio::awaitable<void> HttpEdgegapClient::Impl::Sleep(std::chrono::nanoseconds delay) {
+    if (delay.count() <= 0) co_return;
+    asio::steady_timer timer(executor, delay);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<ApiResult<HttpResponse>> HttpEdgegapClient::Impl::Send(CallSpec call) {
+    auto target = detail::ParseTarget(call.url);
+    if (!target) co_return tl::unexpected(target.error());
+    detail::HttpRequest request{call.method, std::move(*target), std::move(call.authorization), config.user_agent,
+                                std::move(call.body)};
+    const auto method = http::to_string(call.method);
+    for (int attempt = 1;; ++attempt) {
+        co_await Sleep(limiter.Reserve(call.endpoint));
+        auto response = co_await detail::Exchange(tls, request, config.request_timeout, config.max_response_bytes);
+        if (response && (IsSuccess(response->status) ||
+                         (call.gone_is_done && (response->status == 404 || response->status == 410)))) {
+            GAPKIT_LOG_DEBUG(kLogComponent, "{} {} -> {}", method, request.target.path_and_query, response->status);
+            co_return response;
+        }
+        ApiError error = response ? ErrorFromResponse(*response) : response.error();
+        const auto delay = retry.NextDelay(attempt, error, call.idempotency);
+        if (!delay) {
+            GAPKIT_LOG_DEBUG(kLogComponent, "{} {} failed: {}", method, request.target.path_and_query,
+                             error.ToString());
+            co_return tl::unexpected(std::move(error));
+        }
+        GAPKIT_LOG_INFO(kLogComponent, "{} {} failed ({}); attempt {} in {} ms", method, request.target.path_and_query,
+                        error.ToString(), attempt + 1, delay->count());
+        co_await Sleep(*delay);
+    }
+}
+
+common::Result<std::unique_ptr<HttpEdgegapClient>> HttpEdgegapClient::Create(asio::any_io_executor executor,
+                                                                             ClientConfig config,
+                                                                             const common::Clock& clock) {
+    if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
+    try {
+        auto impl = std::make_unique<Impl>(std::move(executor), std::move(config), clock);
+        impl->tls.set_default_verify_paths();
+        impl->tls.set_verify_mode(asio::ssl::verify_peer);
+        return std::unique_ptr<HttpEdgegapClient>(new HttpEdgegapClient(std::move(impl)));
+    } catch (const std::exception& e) {
+        return common::MakeError(common::ErrorCode::kTls, fmt::format("setting up TLS for Edgegap: {}", e.what()));
+    }
+}
+
+HttpEdgegapClient::HttpEdgegapClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpEdgegapClient::~HttpEdgegapClient() = default;
+
+const asio::any_io_executor& HttpEdgegapClient::executor() const { return impl_->executor; }
+
+namespace {
+
+// Ids come from outside (webhooks, env); an empty one would address a different endpoint.
+tl::unexpected<ApiError> EmptyArgument(std::string_view name) {
+    return MakeApiError(ApiErrorCategory::kBadRequest, 0, fmt::format("{} must not be empty", name));
+}
+
+}  // namespace
+
+ApiTask<CreatedSession> HttpEdgegapClient::CreateSession(SessionRequest request) {
+    if (request.app_name.empty()) co_return EmptyArgument("app_name");
+    CallSpec call = impl_->Api(http::verb::post, "/v1/session", EndpointClass::kSessions);
+    call.body = detail::SerializeSessionRequest(request);
+    call.idempotency = Idempotency::kNotIdempotent;
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseCreatedSession);
+}
+
+ApiTask<Session> HttpEdgegapClient::GetSession(std::string session_id) {
+    if (session_id.empty()) co_return EmptyArgument("session_id");
+    auto call = impl_->Api(http::verb::get, "/v1/session/" + EscapeSegment(session_id), EndpointClass::kSessions);
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseSession);
+}
+
+ApiTask<StopResult> HttpEdgegapClient::DeleteSession(std::string session_id) {
+    if (session_id.empty()) co_return EmptyArgument("session_id");
+    auto call = impl_->Api(http::verb::delete_, "/v1/session/" + EscapeSegment(session_id), EndpointClass::kSessions);
+    call.gone_is_done = true;
+    co_return ToStopResult(co_await impl_->Send(std::move(call)));
+}
+
+ApiTask<Page<Session>> HttpEdgegapClient::ListSessions(ListOptions options) {
+    auto call = impl_->Api(http::verb::get, fmt::format("/v1/sessions?page={}&limit={}", options.page, options.limit),
+                           EndpointClass::kSessions);
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseSessionPage);
+}
+
+ApiTask<CreatedDeployment> HttpEdgegapClient::Deploy(DeployRequest request) {
+    if (request.app_name.empty()) co_return EmptyArgument("app_name");
+    CallSpec call = impl_->Api(http::verb::post, "/v1/deploy", EndpointClass::kDeployments);
+    call.body = detail::SerializeDeployRequest(request);
+    call.idempotency = Idempotency::kNotIdempotent;
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseCreatedDeployment);
+}
+
+ApiTask<DeploymentStatus> HttpEdgegapClient::GetDeploymentStatus(std::string request_id) {
+    if (request_id.empty()) co_return EmptyArgument("request_id");
+    auto call = impl_->Api(http::verb::get, "/v1/status/" + EscapeSegment(request_id), EndpointClass::kStatus);
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseDeploymentStatus);
+}
+
+ApiTask<StopResult> HttpEdgegapClient::StopDeployment(std::string request_id) {
+    if (request_id.empty()) co_return EmptyArgument("request_id");
+    auto call = impl_->Api(http::verb::delete_, "/v1/stop/" + EscapeSegment(request_id), EndpointClass::kDeployments);
+    call.gone_is_done = true;
+    co_return ToStopResult(co_await impl_->Send(std::move(call)));
+}
+
+ApiTask<Page<DeploymentStatus>> HttpEdgegapClient::ListDeployments(ListOptions options) {
+    auto call =
+        impl_->Api(http::verb::get, fmt::format("/v1/deployments?page={}&limit={}", options.page, options.limit),
+                   EndpointClass::kDeployments);
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseDeploymentPage);
+}
+
+ApiTask<Context> HttpEdgegapClient::GetContext(ContainerEndpoint context) {
+    CallSpec call{http::verb::get, std::move(context.url), std::move(context.token), {}, EndpointClass::kContext};
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseContext);
+}
+
+ApiTask<StopResult> HttpEdgegapClient::SelfStop(ContainerEndpoint self_stop) {
+    CallSpec call{
+        http::verb::delete_, std::move(self_stop.url), std::move(self_stop.token), {}, EndpointClass::kContext};
+    call.gone_is_done = true;
+    co_return ToStopResult(co_await impl_->Send(std::move(call)));
+}
+
+ApiTask<AppVersion> HttpEdgegapClient::GetAppVersion(std::string app_name, std::string version_name) {
+    if (app_name.empty() || version_name.empty()) co_return EmptyArgument("app_name and version_name");
+    auto call = impl_->Api(http::verb::get,
+                           fmt::format("/v1/app/{}/version/{}", EscapeSegment(app_name), EscapeSegment(version_name)),
+                           EndpointClass::kApps);
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseAppVersion);
+}
+
+ApiTask<AppVersion> HttpEdgegapClient::PatchAppVersion(std::string app_name, std::string version_name,
+                                                       AppVersionPatch patch) {
+    if (app_name.empty() || version_name.empty()) co_return EmptyArgument("app_name and version_name");
+    auto call = impl_->Api(http::verb::patch,
+                           fmt::format("/v1/app/{}/version/{}", EscapeSegment(app_name), EscapeSegment(version_name)),
+                           EndpointClass::kApps);
+    call.body = detail::SerializeAppVersionPatch(patch);
+    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseAppVersion);
+}
+
+}  // namespace gapkit::edgegap

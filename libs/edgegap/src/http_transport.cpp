@@ -1,0 +1,166 @@
+#include "http_transport.hpp"
+
+#include <openssl/ssl.h>
+
+#include <charconv>
+
+#include <fmt/core.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/url/parse.hpp>
+
+namespace gapkit::edgegap::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+
+tl::unexpected<ApiError> TransportError(const beast::error_code& ec, std::string_view step, const Target& target) {
+    if (ec == beast::error::timeout) {
+        return MakeApiError(
+            ApiErrorCategory::kTimeout, 0,
+            fmt::format("no answer from {}:{} within the request timeout (during {})", target.host, target.port, step));
+    }
+    // A peer that closes early surfaces as an HTTP parse error; it is still a dropped connection.
+    const bool dropped = ec == http::error::end_of_stream || ec == http::error::partial_message ||
+                         ec.category() != http::make_error_code(http::error::end_of_stream).category();
+    if (!dropped) {
+        return MakeApiError(
+            ApiErrorCategory::kBadResponse, 0,
+            fmt::format("unreadable HTTP answer from {}:{}: {}", target.host, target.port, ec.message()));
+    }
+    return MakeApiError(ApiErrorCategory::kNetwork, 0,
+                        fmt::format("{} {}:{} failed: {}", step, target.host, target.port, ec.message()));
+}
+
+std::string HostHeader(const Target& target) {
+    const bool default_port = target.port == (target.tls ? "443" : "80");
+    const bool ipv6 = target.host.find(':') != std::string::npos;
+    const std::string host = ipv6 ? "[" + target.host + "]" : target.host;
+    return default_port ? host : host + ":" + target.port;
+}
+
+http::request<http::string_body> BuildMessage(const HttpRequest& request) {
+    http::request<http::string_body> message{request.method, request.target.path_and_query, 11};
+    message.set(http::field::host, HostHeader(request.target));
+    message.set(http::field::user_agent, request.user_agent);
+    message.set(http::field::accept, "application/json");
+    if (!request.authorization.empty()) message.set(http::field::authorization, request.authorization);
+    if (!request.body.empty()) {
+        message.set(http::field::content_type, "application/json");
+        message.body() = request.body;
+    }
+    message.prepare_payload();
+    return message;
+}
+
+template <typename Stream>
+asio::awaitable<ApiResult<HttpResponse>> WriteAndRead(Stream& stream, const HttpRequest& request,
+                                                      std::size_t max_response_bytes) {
+    auto message = BuildMessage(request);
+    auto [write_ec, written] = co_await http::async_write(stream, message, kNoThrow);
+    if (write_ec) co_return TransportError(write_ec, "sending to", request.target);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(kMaxHeaderBytes);
+    parser.body_limit(max_response_bytes);
+    auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+    if (read_ec == http::error::body_limit) {
+        co_return MakeApiError(
+            ApiErrorCategory::kBadResponse, 0,
+            fmt::format("answer from {} is larger than {} bytes", request.target.host, max_response_bytes));
+    }
+    if (read_ec) co_return TransportError(read_ec, "reading from", request.target);
+    auto& response = parser.get();
+    co_return HttpResponse{static_cast<int>(response.result_int()), std::move(response.body()),
+                           ParseRetryAfter(response[http::field::retry_after])};
+}
+
+asio::awaitable<ApiResult<tcp::resolver::results_type>> Resolve(const Target& target) {
+    tcp::resolver resolver(co_await asio::this_coro::executor);
+    auto [ec, endpoints] = co_await resolver.async_resolve(target.host, target.port, kNoThrow);
+    if (ec) co_return TransportError(ec, "resolving", target);
+    co_return endpoints;
+}
+
+asio::awaitable<ApiResult<HttpResponse>> ExchangePlain(const HttpRequest& request,
+                                                       tcp::resolver::results_type endpoints,
+                                                       std::chrono::steady_clock::time_point deadline,
+                                                       std::size_t max_response_bytes) {
+    beast::tcp_stream stream(co_await asio::this_coro::executor);
+    stream.expires_at(deadline);
+    auto [ec, endpoint] = co_await stream.async_connect(endpoints, kNoThrow);
+    if (ec) co_return TransportError(ec, "connecting to", request.target);
+    co_return co_await WriteAndRead(stream, request, max_response_bytes);
+}
+
+asio::awaitable<ApiResult<HttpResponse>> ExchangeTls(asio::ssl::context& tls, const HttpRequest& request,
+                                                     tcp::resolver::results_type endpoints,
+                                                     std::chrono::steady_clock::time_point deadline,
+                                                     std::size_t max_response_bytes) {
+    beast::ssl_stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, tls);
+    beast::get_lowest_layer(stream).expires_at(deadline);
+    auto [ec, endpoint] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, kNoThrow);
+    if (ec) co_return TransportError(ec, "connecting to", request.target);
+    // SNI, so virtual hosts and CDNs present the right certificate; then check it names the host.
+    if (SSL_set_tlsext_host_name(stream.native_handle(), request.target.host.c_str()) != 1) {
+        co_return MakeApiError(ApiErrorCategory::kNetwork, 0, "cannot set TLS server name " + request.target.host);
+    }
+    beast::error_code verify_ec;
+    stream.set_verify_callback(asio::ssl::host_name_verification(request.target.host), verify_ec);
+    if (verify_ec) co_return TransportError(verify_ec, "TLS set-up for", request.target);
+    auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+    if (handshake_ec) co_return TransportError(handshake_ec, "TLS handshake with", request.target);
+    co_return co_await WriteAndRead(stream, request, max_response_bytes);
+}
+
+}  // namespace
+
+ApiResult<Target> ParseTarget(std::string_view url) {
+    auto parsed = boost::urls::parse_uri(boost::core::string_view(url.data(), url.size()));
+    const bool http_scheme = parsed && (parsed->scheme() == "http" || parsed->scheme() == "https");
+    if (!http_scheme || parsed->host().empty()) {
+        return MakeApiError(ApiErrorCategory::kBadRequest, 0,
+                            fmt::format("'{}' is not an absolute http:// or https:// URL", url));
+    }
+    Target target;
+    target.tls = parsed->scheme() == "https";
+    target.host = parsed->host();
+    if (target.host.size() > 2 && target.host.front() == '[')
+        target.host = target.host.substr(1, target.host.size() - 2);
+    target.port = parsed->has_port() ? std::string(parsed->port()) : (target.tls ? "443" : "80");
+    target.path_and_query = parsed->encoded_path().empty() ? "/" : std::string(parsed->encoded_path());
+    if (parsed->has_query()) target.path_and_query += "?" + std::string(parsed->encoded_query());
+    return target;
+}
+
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
+    std::int64_t seconds = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || seconds < 0) return std::nullopt;
+    return std::chrono::seconds(std::min<std::int64_t>(seconds, 24 * 60 * 60));
+}
+
+asio::awaitable<ApiResult<HttpResponse>> Exchange(asio::ssl::context& tls, HttpRequest request,
+                                                  std::chrono::milliseconds timeout, std::size_t max_response_bytes) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto endpoints = co_await Resolve(request.target);
+    if (!endpoints) co_return tl::unexpected(endpoints.error());
+    if (request.target.tls) co_return co_await ExchangeTls(tls, request, *endpoints, deadline, max_response_bytes);
+    co_return co_await ExchangePlain(request, *endpoints, deadline, max_response_bytes);
+}
+
+}  // namespace gapkit::edgegap::detail

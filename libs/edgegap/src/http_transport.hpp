@@ -1,0 +1,54 @@
+#pragma once
+
+// One HTTP/1.1 exchange over TCP or TLS with a deadline: no retries, no status interpretation.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include "gapkit/edgegap/error.hpp"
+
+namespace gapkit::edgegap::detail {
+
+// The parts of an absolute http(s) URL a request needs.
+struct Target {
+    bool tls = false;
+    std::string host;            // Without brackets for IPv6.
+    std::string port;            // Numeric text; the scheme's default when the URL has none.
+    std::string path_and_query;  // Starts with '/'.
+};
+
+// Parses an absolute `http://` or `https://` URL; anything else is kBadRequest naming the URL.
+ApiResult<Target> ParseTarget(std::string_view url);
+
+struct HttpRequest {
+    boost::beast::http::verb method = boost::beast::http::verb::get;
+    Target target;
+    std::string authorization;  // Sent verbatim as the Authorization header when not empty. Secret.
+    std::string user_agent;
+    std::string body;  // JSON; sent with Content-Type application/json when not empty.
+};
+
+struct HttpResponse {
+    int status = 0;
+    std::string body;
+    std::optional<std::chrono::seconds> retry_after;  // Only the delta-seconds form.
+};
+
+// Sends `request` and reads the whole answer, all before `timeout` runs out (kTimeout after).
+// Connection failures and drops are kNetwork; an unparseable or oversized answer is kBadResponse.
+boost::asio::awaitable<ApiResult<HttpResponse>> Exchange(boost::asio::ssl::context& tls, HttpRequest request,
+                                                         std::chrono::milliseconds timeout,
+                                                         std::size_t max_response_bytes);
+
+// Reads a `Retry-After` header in delta-seconds form (an HTTP date is ignored).
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value);
+
+}  // namespace gapkit::edgegap::detail

@@ -1,0 +1,304 @@
+#include "gapkit/edgegap/parse.hpp"
+
+#include <utility>
+
+#include <fmt/core.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "json_fields.hpp"
+
+namespace gapkit::edgegap::detail {
+namespace {
+
+namespace json = boost::json;
+
+std::vector<std::string> ReadStrings(const json::array* array) {
+    std::vector<std::string> strings;
+    if (array == nullptr) return strings;
+    for (const auto& item : *array) {
+        if (const auto* text = item.if_string()) strings.emplace_back(text->data(), text->size());
+    }
+    return strings;
+}
+
+std::map<std::string, PortMapping> ReadPorts(const json::object* ports) {
+    std::map<std::string, PortMapping> mappings;
+    if (ports == nullptr) return mappings;
+    for (const auto& [key, value] : *ports) {
+        const auto* port = value.if_object();
+        if (port == nullptr) continue;
+        const Fields fields(*port, "port");
+        PortMapping mapping;
+        mapping.name = std::string(key.data(), key.size());
+        mapping.external = fields.IntOr("external", 0);
+        mapping.internal = fields.IntOr("internal", 0);
+        mapping.protocol = fields.StringOr("protocol");
+        mapping.link = fields.StringOr("link");
+        mapping.tls_upgrade = fields.BoolOr("tls_upgrade", false);
+        mappings.emplace(mapping.name, std::move(mapping));
+    }
+    return mappings;
+}
+
+std::optional<Location> ReadLocation(const json::object* object) {
+    if (object == nullptr) return std::nullopt;
+    const Fields fields(*object, "location");
+    Location location;
+    location.city = fields.StringOr("city");
+    location.country = fields.StringOr("country");
+    location.continent = fields.StringOr("continent");
+    location.administrative_division = fields.StringOr("administrative_division");
+    location.timezone = fields.StringOr("timezone");
+    location.latitude = fields.Double("latitude").value_or(0.0);
+    location.longitude = fields.Double("longitude").value_or(0.0);
+    return location;
+}
+
+std::optional<int> ReadOptionalInt(const Fields& fields, std::string_view key) {
+    const auto value = fields.Int(key);
+    if (!value || *value < 0 || *value > 1'000'000'000) return std::nullopt;
+    return static_cast<int>(*value);
+}
+
+// `/v1/status` says current_status/running; the smaller Deployment object says status/ready.
+common::Result<DeploymentStatus> ReadDeployment(const json::object& object, std::string_view what, bool need_status) {
+    Fields fields(object, what);
+    DeploymentStatus status;
+    status.request_id = fields.RequireString("request_id");
+    status.current_status = fields.String("current_status").value_or(fields.StringOr("status"));
+    if (need_status && status.current_status.empty()) fields.Missing("current_status");
+    status.state = ParseDeploymentState(status.current_status);
+    status.running = fields.Bool("running").value_or(fields.BoolOr("ready", false));
+    status.fqdn = fields.StringOr("fqdn");
+    status.app_name = fields.StringOr("app_name");
+    status.app_version = fields.StringOr("app_version");
+    status.error = fields.BoolOr("error", false);
+    status.error_detail = fields.StringOr("error_detail");
+    status.public_ip = fields.StringOr("public_ip");
+    status.ports = ReadPorts(fields.Object("ports"));
+    status.location = ReadLocation(fields.Object("location"));
+    status.tags = ReadStrings(fields.Array("tags"));
+    status.elapsed_seconds = fields.Int("elapsed_time").value_or(0);
+    status.sockets = ReadOptionalInt(fields, "sockets");
+    status.sockets_usage = ReadOptionalInt(fields, "sockets_usage");
+    status.is_joinable_by_session = fields.Bool("is_joinable_by_session");
+    if (auto ok = fields.status(); !ok) return common::Fail(ok.error());
+    return status;
+}
+
+common::Result<Session> ReadSession(const json::object& object) {
+    Fields fields(object, "session");
+    Session session;
+    session.session_id = fields.RequireString("session_id");
+    session.custom_id = fields.StringOr("custom_id");
+    session.status = fields.StringOr("status");
+    session.state = ParseSessionState(session.status);
+    session.ready = fields.BoolOr("ready", false);
+    session.linked = fields.BoolOr("linked", false);
+    session.kind = fields.StringOr("kind");
+    session.kind_value = ParseSessionKind(session.kind);
+    session.user_count = fields.IntOr("user_count", 0);
+    session.create_time = fields.StringOr("create_time");
+    session.elapsed_seconds = fields.Int("elapsed").value_or(0);
+    session.error = fields.StringOr("error");
+    session.webhook_url = fields.StringOr("webhook_url");
+    session.deployment_request_id = fields.StringOr("deployment_request_id");
+    if (const auto* deployment = fields.Object("deployment")) {
+        auto parsed = ReadDeployment(*deployment, "session deployment", false);
+        if (!parsed) return common::Fail(parsed.error());
+        if (session.deployment_request_id.empty()) session.deployment_request_id = parsed->request_id;
+        session.deployment = std::move(*parsed);
+    }
+    if (auto ok = fields.status(); !ok) return common::Fail(ok.error());
+    return session;
+}
+
+common::Result<AppVersion> ReadAppVersion(const json::object& object) {
+    Fields fields(object, "app version");
+    AppVersion version;
+    version.name = fields.RequireString("name");
+    version.is_active = fields.BoolOr("is_active", false);
+    version.docker_repository = fields.StringOr("docker_repository");
+    version.docker_image = fields.StringOr("docker_image");
+    version.docker_tag = fields.StringOr("docker_tag");
+    version.req_cpu = fields.IntOr("req_cpu", 0);
+    version.req_memory = fields.IntOr("req_memory", 0);
+    version.max_duration_minutes = fields.IntOr("max_duration", 0);
+    version.time_to_deploy_seconds = fields.IntOr("time_to_deploy", 0);
+    version.command = fields.String("command");
+    version.arguments = fields.String("arguments");
+    if (const auto* config = fields.Object("session_config")) {
+        const Fields session_fields(*config, "session_config");
+        version.session_config =
+            SessionConfig{session_fields.StringOr("kind"), session_fields.IntOr("sockets", 0),
+                          session_fields.BoolOr("autodeploy", false), session_fields.IntOr("empty_ttl", 0)};
+    }
+    if (const auto* ports = fields.Array("ports")) {
+        for (const auto& item : *ports) {
+            const auto* port = item.if_object();
+            if (port == nullptr) continue;
+            const Fields port_fields(*port, "app version port");
+            version.ports.push_back({port_fields.IntOr("port", 0), port_fields.StringOr("protocol"),
+                                     port_fields.StringOr("name"), port_fields.BoolOr("to_check", true),
+                                     port_fields.BoolOr("tls_upgrade", false)});
+        }
+    }
+    if (const auto* envs = fields.Array("envs")) {
+        for (const auto& item : *envs) {
+            const auto* env = item.if_object();
+            if (env == nullptr) continue;
+            const Fields env_fields(*env, "env");
+            version.envs.push_back({env_fields.StringOr("key"), env_fields.StringOr("value"),
+                                    env_fields.Bool("is_hidden").value_or(env_fields.BoolOr("is_secret", false))});
+        }
+    }
+    if (auto ok = fields.status(); !ok) return common::Fail(ok.error());
+    return version;
+}
+
+// Parses `text` as one JSON object and hands it to `read`.
+template <typename Read>
+auto ParseObject(std::string_view text, std::string_view what, Read read) -> decltype(read(json::object())) {
+    auto value = ParseJson(text, what);
+    if (!value) return common::Fail(value.error());
+    auto object = AsObject(*value, what);
+    if (!object) return common::Fail(object.error());
+    return read(**object);
+}
+
+template <typename T, typename ReadItem>
+common::Result<Page<T>> ReadPage(const json::object& object, std::string_view what, ReadItem read_item) {
+    Fields fields(object, what);
+    const auto& data = fields.RequireArray("data");
+    if (auto ok = fields.status(); !ok) return common::Fail(ok.error());
+    Page<T> page;
+    for (const auto& item : data) {
+        auto item_object = AsObject(item, fmt::format("an item of {}", what));
+        if (!item_object) return common::Fail(item_object.error());
+        auto parsed = read_item(**item_object);
+        if (!parsed) return common::Fail(parsed.error());
+        page.items.push_back(std::move(*parsed));
+    }
+    page.total_count = fields.Int("total_count").value_or(fields.Int("count").value_or(page.items.size()));
+    if (const auto* pagination = fields.Object("pagination")) {
+        page.has_next = Fields(*pagination, "pagination").BoolOr("has_next", false);
+    }
+    return page;
+}
+
+json::array ToJsonArray(const std::vector<std::string>& strings) {
+    json::array array;
+    for (const auto& text : strings) array.emplace_back(text);
+    return array;
+}
+
+template <typename T>
+void PutIfSet(json::object& object, std::string_view key, const std::optional<T>& value) {
+    if (value) object[key] = *value;
+}
+
+}  // namespace
+
+common::Result<DeploymentStatus> ParseDeploymentStatus(std::string_view json) {
+    return ParseObject(json, "deployment status",
+                       [](const json::object& object) { return ReadDeployment(object, "deployment status", true); });
+}
+
+common::Result<Context> ParseContext(std::string_view json) {
+    return ParseObject(json, "context",
+                       [](const json::object& object) { return ReadDeployment(object, "context", false); });
+}
+
+common::Result<Session> ParseSession(std::string_view json) { return ParseObject(json, "session", ReadSession); }
+
+common::Result<CreatedSession> ParseCreatedSession(std::string_view json) {
+    return ParseObject(json, "created session", [](const json::object& object) -> common::Result<CreatedSession> {
+        Fields fields(object, "created session");
+        CreatedSession created{fields.RequireString("session_id"), fields.StringOr("custom_id"), fields.StringOr("app"),
+                               fields.StringOr("version"), fields.StringOr("deployment_request_id")};
+        if (auto ok = fields.status(); !ok) return common::Fail(ok.error());
+        return created;
+    });
+}
+
+common::Result<CreatedDeployment> ParseCreatedDeployment(std::string_view json) {
+    return ParseObject(json, "created deployment", [](const json::object& object) -> common::Result<CreatedDeployment> {
+        Fields fields(object, "created deployment");
+        CreatedDeployment created{fields.RequireString("request_id"), fields.StringOr("request_dns"),
+                                  fields.StringOr("request_app"), fields.StringOr("request_version"),
+                                  fields.IntOr("request_user_count", 0)};
+        if (auto ok = fields.status(); !ok) return common::Fail(ok.error());
+        return created;
+    });
+}
+
+common::Result<Page<Session>> ParseSessionPage(std::string_view json) {
+    return ParseObject(json, "session list", [](const json::object& object) {
+        return ReadPage<Session>(object, "session list", ReadSession);
+    });
+}
+
+common::Result<Page<DeploymentStatus>> ParseDeploymentPage(std::string_view json) {
+    return ParseObject(json, "deployment list", [](const json::object& object) {
+        return ReadPage<DeploymentStatus>(object, "deployment list", [](const json::object& item) {
+            return ReadDeployment(item, "listed deployment", false);
+        });
+    });
+}
+
+common::Result<AppVersion> ParseAppVersion(std::string_view json) {
+    return ParseObject(json, "app version", [](const json::object& object) {
+        const auto* wrapped = object.if_contains("version");
+        if (wrapped != nullptr && wrapped->is_object()) return ReadAppVersion(wrapped->get_object());
+        return ReadAppVersion(object);
+    });
+}
+
+std::string ParseErrorMessage(std::string_view json) {
+    boost::system::error_code ec;
+    const json::value value = json::parse(json::string_view(json.data(), json.size()), ec);
+    if (ec || !value.is_object()) return {};
+    return Fields(value.get_object(), "error").StringOr("message");
+}
+
+std::string SerializeSessionRequest(const SessionRequest& request) {
+    json::object body;
+    body["app_name"] = request.app_name;
+    PutIfSet(body, "version_name", request.version_name);
+    body["ip_list"] = ToJsonArray(request.ip_list);
+    PutIfSet(body, "webhook_url", request.webhook_url);
+    PutIfSet(body, "deployment_request_id", request.deployment_request_id);
+    return json::serialize(body);
+}
+
+std::string SerializeDeployRequest(const DeployRequest& request) {
+    json::object body;
+    body["app_name"] = request.app_name;
+    PutIfSet(body, "version_name", request.version_name);
+    body["ip_list"] = ToJsonArray(request.ip_list);
+    if (!request.env_vars.empty()) {
+        json::array envs;
+        for (const auto& env : request.env_vars) {
+            envs.push_back(json::object{{"key", env.key}, {"value", env.value}, {"is_hidden", env.is_hidden}});
+        }
+        body["env_vars"] = std::move(envs);
+    }
+    if (!request.tags.empty()) body["tags"] = ToJsonArray(request.tags);
+    PutIfSet(body, "webhook_url", request.webhook_url);
+    PutIfSet(body, "command", request.command);
+    PutIfSet(body, "arguments", request.arguments);
+    return json::serialize(body);
+}
+
+std::string SerializeAppVersionPatch(const AppVersionPatch& patch) {
+    json::object body;
+    PutIfSet(body, "arguments", patch.arguments);
+    PutIfSet(body, "command", patch.command);
+    PutIfSet(body, "is_active", patch.is_active);
+    PutIfSet(body, "max_duration", patch.max_duration_minutes);
+    PutIfSet(body, "time_to_deploy", patch.time_to_deploy_seconds);
+    return json::serialize(body);
+}
+
+}  // namespace gapkit::edgegap::detail
