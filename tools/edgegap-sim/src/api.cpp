@@ -1,0 +1,229 @@
+#include "api.hpp"
+
+#include <fmt/core.h>
+#include <boost/url/parse.hpp>
+
+#include "command_line.hpp"
+#include "gapkit/common/env.hpp"
+#include "json_fields.hpp"
+#include "json_views.hpp"
+
+namespace gapkit::edgegap_sim {
+namespace {
+
+namespace json = boost::json;
+namespace http = boost::beast::http;
+
+struct Route {
+    http::verb method;
+    std::vector<std::string> segments;  // Path split on '/', without the empty first one.
+    std::size_t page = 1;
+    std::size_t limit = 100;
+    std::string authorization;
+    const std::string& body;
+};
+
+ApiAnswer Answer(unsigned status, json::value body) { return {status, std::move(body)}; }
+ApiAnswer Failure(unsigned status, std::string_view message) { return {status, ErrorBody(message)}; }
+ApiAnswer Failure(const ApiError& error) { return Failure(error.http_status, error.message); }
+
+bool Matches(const Route& route, http::verb method, std::initializer_list<std::string_view> pattern) {
+    if (route.method != method || route.segments.size() != pattern.size()) return false;
+    std::size_t i = 0;
+    for (std::string_view part : pattern) {
+        if (part != "*" && part != route.segments[i]) return false;
+        ++i;
+    }
+    return true;
+}
+
+bool ApiKeyValid(const World& world, const Route& route) {
+    const std::string& key = world.config().api_key;
+    return route.authorization == "token " + key || route.authorization == key;
+}
+
+ApiResult<DeployRequest> ParseDeploy(const std::string& body) {
+    auto object = ParseObject(body, "request body");
+    if (!object) return tl::unexpected(ApiError{400, object.error().message()});
+    DeployRequest request;
+    common::Status read = ReadString(*object, "app_name", "body", request.app);
+    if (read) read = ReadString(*object, "version_name", "body", request.version);
+    if (read) read = ReadStrings(*object, "ip_list", "body", request.ip_list);
+    if (read) read = ReadStrings(*object, "tags", "body", request.tags);
+    if (read) read = ReadString(*object, "webhook_url", "body", request.webhook_url);
+    if (const auto* envs = object->if_contains("env_vars"); read && envs != nullptr && envs->is_array()) {
+        for (const auto& env : envs->get_array()) {
+            if (!env.is_object()) continue;
+            std::string key, value;
+            if (read) read = ReadString(env.get_object(), "key", "body.env_vars[]", key);
+            if (read) read = ReadString(env.get_object(), "value", "body.env_vars[]", value);
+            request.env_vars.emplace_back(std::move(key), std::move(value));
+        }
+    }
+    if (!read) return tl::unexpected(ApiError{400, read.error().message()});
+    if (request.app.empty()) return tl::unexpected(ApiError{400, "app_name is required"});
+    return request;
+}
+
+ApiResult<SessionRequest> ParseSession(const std::string& body) {
+    auto object = ParseObject(body, "request body");
+    if (!object) return tl::unexpected(ApiError{400, object.error().message()});
+    SessionRequest request;
+    common::Status read = ReadString(*object, "app_name", "body", request.app);
+    if (read) read = ReadString(*object, "version_name", "body", request.version);
+    if (read) read = ReadStrings(*object, "ip_list", "body", request.ip_list);
+    if (read) read = ReadString(*object, "deployment_request_id", "body", request.deployment_request_id);
+    if (read) read = ReadString(*object, "webhook_url", "body", request.webhook_url);
+    if (!read) return tl::unexpected(ApiError{400, read.error().message()});
+    if (request.app.empty()) return tl::unexpected(ApiError{400, "app_name is required"});
+    return request;
+}
+
+ApiAnswer StopAnswer(World& world, const std::string& request_id) {
+    auto outcome = world.Stop(request_id, "stop requested through the API");
+    if (!outcome) return Failure(outcome.error());
+    if (*outcome == StopOutcome::kDeferred) {
+        return Answer(202, json::object{{"message", request_id + " - Delete request will be processed soon"}});
+    }
+    const Deployment& d = *world.FindDeployment(request_id);
+    return Answer(200, json::object{{"message", fmt::format("Instance {} will be deleted", request_id)},
+                                    {"deployment_summary", StatusJson(d, world.SocketsUsed(d), world.clock())}});
+}
+
+template <typename Item, typename ToJson>
+json::object Page(const Route& route, const std::vector<const Item*>& items, ToJson to_json) {
+    json::array data;
+    const std::size_t first = (route.page - 1) * route.limit;
+    for (std::size_t i = first; i < items.size() && i < first + route.limit; ++i) data.push_back(to_json(*items[i]));
+    return {{"data", std::move(data)},
+            {"total_count", items.size()},
+            {"pagination", PaginationJson(route.page, route.limit, items.size())}};
+}
+
+ApiAnswer ListDeployments(World& world, const Route& route) {
+    std::vector<const Deployment*> live;
+    for (const auto& [id, d] : world.deployments()) {
+        if (!d.Terminal()) live.push_back(&d);
+    }
+    auto page = Page(route, live, [&](const Deployment& d) { return DeploymentListItemJson(d, world.SocketsUsed(d)); });
+    page["message"] = json::array{};
+    return Answer(200, std::move(page));
+}
+
+ApiAnswer ListSessions(World& world, const Route& route) {
+    std::vector<const Session*> all;
+    for (const auto& [id, s] : world.sessions()) all.push_back(&s);
+    return Answer(200, Page(route, all, [](const Session& s) { return SessionContextJson(s); }));
+}
+
+ApiAnswer GetSession(World& world, const std::string& id) {
+    const Session* session = world.FindSession(id);
+    if (session == nullptr) return Failure(404, fmt::format("Session {} not found", id));
+    const Deployment* d = world.FindDeployment(session->deployment_id);
+    return Answer(200, SessionGetJson(*session, d, d != nullptr ? world.SocketsUsed(*d) : 0, world.clock()));
+}
+
+ApiAnswer PatchVersion(World& world, const Route& route) {
+    auto object = ParseObject(route.body, "request body");
+    if (!object) return Failure(400, object.error().message());
+    std::string arguments;
+    bool has_arguments = object->contains("arguments");
+    if (auto read = ReadString(*object, "arguments", "body", arguments); !read)
+        return Failure(400, read.error().message());
+    if (auto split = SplitArguments(arguments); !split) return Failure(400, "arguments: " + split.error().message());
+    auto version = has_arguments ? world.PatchArguments(route.segments[2], route.segments[4], std::move(arguments))
+                                 : world.FindVersion(route.segments[2], route.segments[4]);
+    if (!version) return Failure(version.error());
+    return Answer(200, json::object{{"success", true}, {"version", VersionJson(**version)}});
+}
+
+// Routes that take the organization API key.
+ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
+    using V = http::verb;
+    if (Matches(r, V::post, {"v1", "deploy"})) {
+        auto request = ParseDeploy(r.body);
+        if (!request) return Failure(request.error());
+        auto deployment = world.Deploy(*request);
+        if (!deployment) return Failure(deployment.error());
+        return Answer(200, DeployResponseJson(**deployment));
+    }
+    if (Matches(r, V::get, {"v1", "status", "*"})) {
+        const Deployment* d = world.FindDeployment(r.segments[2]);
+        // Edgegap answers an unknown request_id with 400 (reference A.13, item 5).
+        if (d == nullptr) return Failure(400, fmt::format("Deployment {} not found", r.segments[2]));
+        return Answer(200, StatusJson(*d, world.SocketsUsed(*d), world.clock()));
+    }
+    if (Matches(r, V::delete_, {"v1", "stop", "*"})) return StopAnswer(world, r.segments[2]);
+    if (Matches(r, V::get, {"v1", "deployments"})) return ListDeployments(world, r);
+    if (Matches(r, V::post, {"v1", "session"})) {
+        auto request = ParseSession(r.body);
+        if (!request) return Failure(request.error());
+        auto session = world.CreateSession(*request);
+        if (!session) return Failure(session.error());
+        return Answer(200, SessionRequestJson(**session));
+    }
+    if (Matches(r, V::get, {"v1", "session", "*"})) return GetSession(world, r.segments[2]);
+    if (Matches(r, V::delete_, {"v1", "session", "*"})) {
+        auto deleted = world.DeleteSession(r.segments[2]);
+        if (!deleted) return Failure(deleted.error());
+        return Answer(200, json::object{{"message", fmt::format("Session {} deleted", deleted->session_id)},
+                                        {"session_id", deleted->session_id},
+                                        {"custom_id", ""}});
+    }
+    if (Matches(r, V::get, {"v1", "sessions"})) return ListSessions(world, r);
+    if (Matches(r, V::get, {"v1", "app", "*", "version", "*"})) {
+        auto version = world.FindVersion(r.segments[2], r.segments[4]);
+        if (!version) return Failure(version.error());
+        return Answer(200, VersionJson(**version));
+    }
+    if (Matches(r, V::patch, {"v1", "app", "*", "version", "*"})) return PatchVersion(world, r);
+    return Failure(404, "Not found");
+}
+
+// In-container routes, authorised by the tokens injected into that deployment.
+std::optional<ApiAnswer> HandleContainerRoute(World& world, const Route& r) {
+    const bool context = Matches(r, http::verb::get, {"v1", "context", "*", "*"});
+    const bool self_stop = Matches(r, http::verb::delete_, {"v1", "self", "stop", "*", "*"});
+    if (!context && !self_stop) return std::nullopt;
+    const Deployment* d = world.FindDeployment(r.segments[context ? 2 : 3]);
+    const bool known = d != nullptr && (context ? d->security_number == r.segments[3] : d->stop_key == r.segments[4]);
+    if (!known) return Failure(400, "Deployment not found");
+    if (r.authorization != (context ? d->context_token : d->delete_token)) return Failure(401, "Invalid token");
+    if (context) return Answer(200, DeploymentJson(*d, world.SocketsUsed(*d)));
+    return StopAnswer(world, d->request_id);
+}
+
+}  // namespace
+
+json::object ErrorBody(std::string_view message) { return {{"message", message}}; }
+
+bool IsApiPath(std::string_view target) { return target.rfind("/v1/", 0) == 0; }
+
+RateCategory Classify(const HttpRequest& request) {
+    const std::string_view target = request.target();
+    if (request.method() == http::verb::post && (target.rfind("/v1/deploy", 0) == 0 || target == "/v1/session")) {
+        return RateCategory::kDeploy;
+    }
+    if (target.rfind("/v1/status/", 0) == 0) return RateCategory::kStatus;
+    if (target.rfind("/v1/context/", 0) == 0) return RateCategory::kContext;
+    return RateCategory::kNone;
+}
+
+ApiAnswer HandleApi(World& world, const HttpRequest& request) {
+    auto url = boost::urls::parse_origin_form(request.target());
+    if (!url) return Failure(400, "malformed request target");
+    Route route{request.method(), {}, 1, 100, std::string(request[http::field::authorization]), request.body()};
+    for (auto segment : url->segments()) route.segments.push_back(segment);
+    for (auto param : url->params()) {
+        auto number = common::ParseInt(param.value, 1, 1000000);
+        if ((param.key == "page" || param.key == "limit") && !number)
+            return Failure(400, param.key + ": " + number.error().message());
+        if (param.key == "page") route.page = static_cast<std::size_t>(*number);
+        if (param.key == "limit") route.limit = static_cast<std::size_t>(*number);
+    }
+    if (auto answer = HandleContainerRoute(world, route)) return *answer;
+    if (!ApiKeyValid(world, route)) return Failure(401, "Invalid Token");
+    return HandleOrganizationRoute(world, route);
+}
+
+}  // namespace gapkit::edgegap_sim

@@ -1,0 +1,30 @@
+#pragma once
+
+// Per-category request counting in one-second windows, as Edgegap states its limits
+// ("40 requests per second"). Not thread-safe: the owner holds its lock.
+
+#include <array>
+
+#include "api.hpp"
+#include "gapkit/common/clock.hpp"
+#include "gapkit/edgegap_sim/simulator.hpp"
+
+namespace gapkit::edgegap_sim {
+
+class RateLimiter {
+  public:
+    explicit RateLimiter(const RateLimits& limits) : limits_(limits) {}
+
+    /// Counts one request; false when it is over its category's limit for the current second.
+    bool Allow(RateCategory category, common::Clock::SteadyTime now);
+
+  private:
+    struct Window {
+        common::Clock::SteadyTime start{};
+        int count = 0;
+    };
+    const RateLimits limits_;
+    std::array<Window, 4> windows_{};
+};
+
+}  // namespace gapkit::edgegap_sim

@@ -1,0 +1,283 @@
+#include "world.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include <fmt/core.h>
+
+#include "gapkit/common/log.hpp"
+#include "json_views.hpp"
+
+namespace gapkit::edgegap_sim {
+namespace {
+
+constexpr const char* kLog = "edgegap-sim";
+
+std::string RandomHex(std::size_t digits) {
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    std::string text;
+    while (text.size() < digits) text += fmt::format("{:016x}", random());
+    text.resize(digits);
+    return text;
+}
+
+tl::unexpected<ApiError> Refuse(unsigned status, std::string message) {
+    return tl::unexpected<ApiError>(ApiError{status, std::move(message)});
+}
+
+}  // namespace
+
+std::string_view ToStatusString(DeploymentState state) {
+    switch (state) {
+        case DeploymentState::kSeeking:
+            return "Status.SEEKING";
+        case DeploymentState::kDeploying:
+            return "Status.DEPLOYING";
+        case DeploymentState::kReady:
+            return "Status.READY";
+        case DeploymentState::kError:
+            return "Status.ERROR";
+        case DeploymentState::kTerminating:
+            return "Status.TERMINATING";
+        case DeploymentState::kTerminated:
+            return "Status.TERMINATED";
+    }
+    return "Status.ERROR";
+}
+
+std::string_view ToString(SessionKind kind) {
+    switch (kind) {
+        case SessionKind::kSeat:
+            return "Seat";
+        case SessionKind::kMatch:
+            return "Match";
+        case SessionKind::kDefault:
+            return "Default";
+    }
+    return "Default";
+}
+
+World::World(const SimulatorConfig& config, const common::Clock& clock, Runtime& runtime, FaultState& faults,
+             std::string base_url)
+    : config_(config),
+      clock_(clock),
+      runtime_(runtime),
+      faults_(faults),
+      base_url_(std::move(base_url)),
+      apps_(config.apps) {}
+
+ApiResult<VersionConfig*> World::MutableVersion(const std::string& app, const std::string& version) {
+    auto found_app = std::find_if(apps_.begin(), apps_.end(), [&](const AppConfig& a) { return a.name == app; });
+    if (found_app == apps_.end()) return Refuse(404, fmt::format("App {} not found", app));
+    auto& versions = found_app->versions;
+    if (version.empty()) return &versions.back();
+    auto found =
+        std::find_if(versions.begin(), versions.end(), [&](const VersionConfig& v) { return v.name == version; });
+    if (found == versions.end()) return Refuse(404, fmt::format("App version {} of {} not found", version, app));
+    return &*found;
+}
+
+ApiResult<const VersionConfig*> World::FindVersion(const std::string& app, const std::string& version) const {
+    auto found = const_cast<World*>(this)->MutableVersion(app, version);
+    if (!found) return tl::unexpected(found.error());
+    return *found;
+}
+
+ApiResult<const VersionConfig*> World::PatchArguments(const std::string& app, const std::string& version,
+                                                      std::string arguments) {
+    auto found = MutableVersion(app, version);
+    if (!found) return tl::unexpected(found.error());
+    (*found)->arguments = std::move(arguments);
+    return *found;
+}
+
+const Deployment* World::FindDeployment(const std::string& request_id) const {
+    auto found = deployments_.find(request_id);
+    return found == deployments_.end() ? nullptr : &found->second;
+}
+
+Deployment* World::MutableDeployment(const std::string& request_id) {
+    auto found = deployments_.find(request_id);
+    return found == deployments_.end() ? nullptr : &found->second;
+}
+
+const Session* World::FindSession(const std::string& session_id) const {
+    auto found = sessions_.find(session_id);
+    return found == sessions_.end() ? nullptr : &found->second;
+}
+
+int World::SocketsUsed(const Deployment& deployment) const {
+    int used = 0;
+    for (const auto& [id, session] : sessions_) {
+        if (session.deployment_id == deployment.request_id) used += session.seats;
+    }
+    return used;
+}
+
+ApiResult<const Deployment*> World::Deploy(const DeployRequest& request) {
+    auto version = MutableVersion(request.app, request.version);
+    if (!version) return tl::unexpected(version.error());
+    auto deployment = CreateDeployment(**version, request);
+    if (!deployment) return tl::unexpected(deployment.error());
+    return *deployment;
+}
+
+ApiResult<Deployment*> World::CreateDeployment(const VersionConfig& version, const DeployRequest& request) {
+    if (!version.is_active) return Refuse(400, fmt::format("App version {} is not active", version.name));
+    Deployment d;
+    d.env = version.envs;
+    d.env.insert(d.env.end(), request.env_vars.begin(), request.env_vars.end());
+    for (const auto& [key, value] : d.env) {
+        if (value.size() > config_.max_env_value_bytes) {
+            return Refuse(
+                400, fmt::format("Environment variable {} is longer than {} bytes", key, config_.max_env_value_bytes));
+        }
+    }
+    for (const auto& port : version.ports) {
+        auto allocated = runtime_.AllocatePort(port.protocol);
+        if (!allocated) return Refuse(422, "Couldn't Allocate Server: " + allocated.error().message());
+        d.ports.push_back({port.name, *allocated, port.protocol, port.tls_upgrade});
+    }
+    do d.request_id = RandomHex(12);
+    while (deployments_.count(d.request_id) != 0);
+    d.app = request.app;
+    d.version = version.name;
+    d.created = d.state_since = d.empty_since = clock_.Now();
+    d.start_wall = clock_.WallNow();
+    d.public_ip = config_.public_ip;
+    d.location = config_.location;
+    d.tags = request.tags;
+    d.ip_list = request.ip_list;
+    d.command = version.command;
+    d.arguments = version.arguments;
+    d.webhook_url = request.webhook_url;
+    d.context_token = RandomHex(32);
+    d.security_number = std::to_string(std::random_device{}() % 100000);
+    d.delete_token = RandomHex(32);
+    d.stop_key = std::to_string(std::random_device{}() % 1000000);
+    d.kind = version.session.kind;
+    d.sockets = version.session.kind == SessionKind::kDefault ? 0 : version.session.sockets;
+    d.empty_ttl = version.session.empty_ttl;
+    d.max_duration = version.max_duration;
+    d.grace = version.termination_grace_period;
+    d.req_cpu = version.req_cpu;
+    d.req_memory_mb = version.req_memory_mb;
+    d.fail_when_ready = faults_.TakeFailDeployment();
+    GAPKIT_LOG_INFO(kLog, "deployment {} of {} version {} created", d.request_id, d.app, d.version);
+    auto [it, inserted] = deployments_.emplace(d.request_id, std::move(d));
+    return &it->second;
+}
+
+ApiResult<StopOutcome> World::Stop(const std::string& request_id, std::string_view reason) {
+    Deployment* deployment = MutableDeployment(request_id);
+    if (deployment == nullptr) return Refuse(404, fmt::format("Deployment {} not found", request_id));
+    switch (deployment->state) {
+        case DeploymentState::kTerminated:
+        case DeploymentState::kTerminating:
+            return Refuse(410, "Instance Already terminated");
+        case DeploymentState::kSeeking:
+        case DeploymentState::kDeploying:
+            deployment->stop_requested = true;
+            return StopOutcome::kDeferred;
+        case DeploymentState::kReady:
+        case DeploymentState::kError:
+            BeginStop(*deployment, reason);
+            return StopOutcome::kStopping;
+    }
+    return StopOutcome::kStopping;
+}
+
+void World::SetState(Deployment& deployment, DeploymentState state) {
+    if (deployment.state == state) return;
+    deployment.last_state = deployment.state;
+    deployment.state = state;
+    deployment.state_since = clock_.Now();
+    GAPKIT_LOG_INFO(kLog, "deployment {}: {}", deployment.request_id, ToStatusString(state));
+    if (state == DeploymentState::kTerminated) deployment.removal_wall = clock_.WallNow();
+    const bool notify = state == DeploymentState::kReady || state == DeploymentState::kError;
+    if (notify && !deployment.webhook_url.empty()) {
+        runtime_.PostWebhook(deployment.webhook_url,
+                             boost::json::serialize(StatusJson(deployment, SocketsUsed(deployment), clock_)));
+    }
+    SyncSessions(deployment);
+}
+
+void World::RecordError(Deployment& deployment, std::string detail) {
+    GAPKIT_LOG_WARN(kLog, "deployment {}: {}", deployment.request_id, detail);
+    if (!deployment.error) deployment.error_detail = std::move(detail);
+    deployment.error = true;
+}
+
+void World::BeginStop(Deployment& deployment, std::string_view reason) {
+    GAPKIT_LOG_INFO(kLog, "deployment {}: stopping ({})", deployment.request_id, reason);
+    if (!deployment.process_running) {
+        SetState(deployment, DeploymentState::kTerminated);
+        return;
+    }
+    SetState(deployment, DeploymentState::kTerminating);
+    runtime_.Terminate(deployment.request_id, deployment.grace);
+}
+
+void World::StartProcess(Deployment& deployment) {
+    SetState(deployment, DeploymentState::kDeploying);
+    if (auto launched = runtime_.Launch(BuildLaunchSpec(deployment)); !launched) {
+        RecordError(deployment, "process could not start: " + launched.error().message());
+        SetState(deployment, DeploymentState::kError);
+        return;
+    }
+    deployment.process_running = true;
+}
+
+void World::FinishStarting(Deployment& deployment) {
+    if (deployment.fail_when_ready) {
+        RecordError(deployment, "injected fault: deployment failed to become ready");
+        SetState(deployment, DeploymentState::kError);
+        runtime_.Terminate(deployment.request_id, deployment.grace);
+        return;
+    }
+    deployment.empty_since = clock_.Now();
+    SetState(deployment, DeploymentState::kReady);
+    if (faults_.TakeCrashProcess()) {
+        GAPKIT_LOG_INFO(kLog, "deployment {}: injected crash", deployment.request_id);
+        runtime_.Kill(deployment.request_id);
+    }
+}
+
+void World::TickDeployment(Deployment& d) {
+    const auto now = clock_.Now();
+    const auto in_state = now - d.state_since;
+    if (d.state == DeploymentState::kSeeking && in_state >= config_.delays.seeking) {
+        StartProcess(d);
+    } else if (d.state == DeploymentState::kDeploying && d.process_running && in_state >= config_.delays.deploying) {
+        FinishStarting(d);
+    }
+    const bool stoppable = d.state == DeploymentState::kReady || d.state == DeploymentState::kError;
+    if (stoppable && d.stop_requested) {
+        BeginStop(d, "stop requested while starting");
+    } else if (!d.Terminal() && d.state != DeploymentState::kTerminating && now - d.created >= d.max_duration) {
+        BeginStop(d, "max duration reached");
+    } else if (d.state == DeploymentState::kReady && d.kind != SessionKind::kDefault && d.empty_ttl.count() > 0) {
+        if (SocketsUsed(d) > 0) d.empty_since = now;
+        if (now - d.empty_since >= d.empty_ttl) BeginStop(d, "empty time-to-live reached");
+    }
+}
+
+void World::Tick() {
+    for (auto& [id, deployment] : deployments_) TickDeployment(deployment);
+}
+
+void World::OnProcessExit(const std::string& request_id, const std::string& how, bool clean) {
+    Deployment* deployment = MutableDeployment(request_id);
+    if (deployment == nullptr) return;
+    deployment->process_running = false;
+    if (deployment->state == DeploymentState::kTerminated) return;
+    const bool expected =
+        deployment->state == DeploymentState::kTerminating || deployment->state == DeploymentState::kError;
+    if (!expected && !clean) {
+        RecordError(*deployment, "process " + how);  // A crash: the process ended on its own.
+    }
+    GAPKIT_LOG_INFO(kLog, "deployment {}: process {}", request_id, how);
+    SetState(*deployment, DeploymentState::kTerminated);
+}
+
+}  // namespace gapkit::edgegap_sim

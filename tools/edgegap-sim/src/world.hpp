@@ -1,0 +1,183 @@
+#pragma once
+
+// The simulated Edgegap account: app versions, deployments and sessions, with every state
+// transition driven by `Tick()` reading an injected clock. No I/O of its own: processes, ports
+// and webhooks go through `Runtime`. Not thread-safe: the owner serialises calls (the simulator
+// holds its mutex around every call).
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "faults.hpp"
+#include "gapkit/common/clock.hpp"
+#include "gapkit/common/result.hpp"
+#include "gapkit/edgegap_sim/simulator.hpp"
+#include "runtime.hpp"
+
+namespace gapkit::edgegap_sim {
+
+/// Edgegap's deployment states, in lifecycle order.
+enum class DeploymentState { kSeeking, kDeploying, kReady, kError, kTerminating, kTerminated };
+
+/// "Status.SEEKING", "Status.READY", ...
+std::string_view ToStatusString(DeploymentState state);
+/// "Seat", "Match" or "Default".
+std::string_view ToString(SessionKind kind);
+
+struct AllocatedPort {
+    std::string name;
+    std::uint16_t port = 0;  // Internal and external alike (see docs/edgegap-sim.md).
+    std::string protocol;
+    bool tls_upgrade = false;
+};
+
+struct Deployment {
+    using SteadyTime = common::Clock::SteadyTime;
+    using WallTime = common::Clock::WallTime;
+
+    std::string request_id;
+    std::string app;
+    std::string version;
+    DeploymentState state = DeploymentState::kSeeking;
+    std::optional<DeploymentState> last_state;
+    bool error = false;
+    std::string error_detail;  // First recorded reason wins.
+    SteadyTime state_since{};
+    SteadyTime created{};
+    SteadyTime empty_since{};
+    WallTime start_wall{};
+    std::optional<WallTime> removal_wall;
+    std::string public_ip;
+    LocationConfig location;
+    std::vector<AllocatedPort> ports;
+    std::vector<std::string> tags;
+    std::vector<std::string> ip_list;
+    std::string command;
+    std::string arguments;
+    std::vector<std::pair<std::string, std::string>> env;  // Version envs, then request env_vars.
+    std::string webhook_url;
+    std::string context_token;
+    std::string security_number;
+    std::string delete_token;
+    std::string stop_key;
+    bool stop_requested = false;  // A stop that waits for READY or ERROR (the 202 case).
+    bool process_running = false;
+    bool fail_when_ready = false;   // Fault: go to ERROR instead of READY.
+    bool crash_when_ready = false;  // Fault: SIGKILL the process right after READY.
+    SessionKind kind = SessionKind::kDefault;
+    int sockets = 0;
+    std::chrono::seconds empty_ttl{0};
+    std::chrono::seconds max_duration{0};
+    std::chrono::seconds grace{0};
+    int req_cpu = 0;
+    int req_memory_mb = 0;
+
+    bool Terminal() const { return state == DeploymentState::kTerminated; }
+    bool Running() const { return state == DeploymentState::kReady; }
+};
+
+struct Session {
+    std::string session_id;
+    std::string app;
+    std::string version;
+    SessionKind kind = SessionKind::kSeat;
+    std::vector<std::string> ips;
+    int seats = 1;                   // Sockets this session holds on its deployment.
+    std::string deployment_id;       // Empty when not linked.
+    std::string status = "Waiting";  // Waiting, Ready, Unprocessable, Error.
+    std::string error;
+    std::string webhook_url;
+    common::Clock::SteadyTime created{};
+    common::Clock::WallTime create_wall{};
+
+    bool Ready() const { return status == "Ready"; }
+    bool Linked() const { return !deployment_id.empty(); }
+};
+
+struct DeployRequest {
+    std::string app;
+    std::string version;  // Empty: the last configured version.
+    std::vector<std::string> ip_list;
+    std::vector<std::string> tags;
+    std::vector<std::pair<std::string, std::string>> env_vars;
+    std::string webhook_url;
+};
+
+struct SessionRequest {
+    std::string app;
+    std::string version;
+    std::vector<std::string> ip_list;
+    std::string deployment_request_id;  // Link to this deployment instead of choosing one.
+    std::string webhook_url;
+};
+
+/// An API failure: the HTTP status and Edgegap's message.
+struct ApiError {
+    unsigned http_status;
+    std::string message;
+};
+
+template <typename T>
+using ApiResult = tl::expected<T, ApiError>;
+
+enum class StopOutcome { kStopping, kDeferred, kAlreadyTerminated };
+
+class World {
+  public:
+    /// `base_url` is where the simulator is reachable; context and delete URLs point there.
+    World(const SimulatorConfig& config, const common::Clock& clock, Runtime& runtime, FaultState& faults,
+          std::string base_url);
+
+    ApiResult<const Deployment*> Deploy(const DeployRequest& request);
+    ApiResult<StopOutcome> Stop(const std::string& request_id, std::string_view reason);
+    ApiResult<const Session*> CreateSession(const SessionRequest& request);
+    ApiResult<Session> DeleteSession(const std::string& session_id);
+    ApiResult<const VersionConfig*> FindVersion(const std::string& app, const std::string& version) const;
+    /// Changes `arguments` of a version; later deployments use the new value.
+    ApiResult<const VersionConfig*> PatchArguments(const std::string& app, const std::string& version,
+                                                   std::string arguments);
+
+    const Deployment* FindDeployment(const std::string& request_id) const;
+    const Session* FindSession(const std::string& session_id) const;
+    const std::map<std::string, Deployment>& deployments() const { return deployments_; }
+    const std::map<std::string, Session>& sessions() const { return sessions_; }
+    const std::vector<AppConfig>& apps() const { return apps_; }
+    const SimulatorConfig& config() const { return config_; }
+    const common::Clock& clock() const { return clock_; }
+    int SocketsUsed(const Deployment& deployment) const;
+
+    /// Advances every deployment and session to what the clock says. Call often.
+    void Tick();
+    /// Reports that a deployment's process ended; `how` is e.g. "exited with code 1". An exit
+    /// that was not `clean` (code 0) while the deployment was meant to run is recorded as an error.
+    void OnProcessExit(const std::string& request_id, const std::string& how, bool clean);
+
+  private:
+    Deployment* MutableDeployment(const std::string& request_id);
+    ApiResult<VersionConfig*> MutableVersion(const std::string& app, const std::string& version);
+    ApiResult<Deployment*> CreateDeployment(const VersionConfig& version, const DeployRequest& request);
+    ApiResult<Deployment*> PickDeployment(const Session& session, bool autodeploy);
+    void SetState(Deployment& deployment, DeploymentState state);
+    void RecordError(Deployment& deployment, std::string detail);
+    void TickDeployment(Deployment& deployment);
+    void StartProcess(Deployment& deployment);
+    void FinishStarting(Deployment& deployment);
+    void BeginStop(Deployment& deployment, std::string_view reason);
+    void SyncSessions(const Deployment& deployment);
+    void SetSessionStatus(Session& session, std::string status, std::string error);
+    LaunchSpec BuildLaunchSpec(const Deployment& deployment) const;
+
+    const SimulatorConfig config_;
+    const common::Clock& clock_;
+    Runtime& runtime_;
+    FaultState& faults_;
+    const std::string base_url_;
+    std::vector<AppConfig> apps_;  // Mutable copy: PATCH changes arguments.
+    std::map<std::string, Deployment> deployments_;
+    std::map<std::string, Session> sessions_;
+};
+
+}  // namespace gapkit::edgegap_sim
