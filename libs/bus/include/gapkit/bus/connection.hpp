@@ -1,0 +1,152 @@
+#pragma once
+
+/// @file
+/// A NATS connection configured from the environment, as the original (Rust) system reads it.
+///
+/// | variable | meaning |
+/// |---|---|
+/// | `NATS_HOST` | required: `host`, `host:port` (default port 4222) or a URL (`tls://host:port`); a comma-separated
+/// list names several servers of one cluster | | `NATS_USER`, `NATS_PASSWORD` | required: the user's credentials (the
+/// password is never logged) | | `NATS_CA` | path to a PEM CA bundle that signed the server certificate (self-signed
+/// set-ups) | | `NATS_CA_CONTENTS` | the same bundle as PEM text; written to a private temp file (mode 0600) and used
+/// as `NATS_CA`; wins over `NATS_CA` | | `NATS_INSECURE` | set to anything: no TLS. Loopback development only; a
+/// warning is logged |
+///
+/// TLS is on by default and verifies the server certificate (against `NATS_CA`, or against the
+/// system's trusted CAs when no CA is given); a DNS host name is also checked against the
+/// certificate. After the first successful connect the connection reconnects forever with
+/// exponential back-off; disconnects and reconnects are logged, and `State()` tells where it is.
+///
+/// Threads: a `Connection` and the objects it creates (`Subscription`, `ReplyStream`, `KeyValue`,
+/// `WorkQueue`) may be used from any thread; nats.c serialises internally. Asynchronous handlers run
+/// on a nats.c thread, never on the caller's. Objects created from a connection keep its underlying
+/// socket alive, so they may outlive the `Connection` object; the socket closes when the last goes.
+///
+/// Shutdown: destroy every bus object, then call `CloseLibrary()` once before the process exits
+/// (never from a bus handler) so nats.c's threads are joined.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gapkit/bus/message.hpp"
+#include "gapkit/bus/subscription.hpp"
+#include "gapkit/common/result.hpp"
+
+namespace gapkit::bus {
+
+class KeyValue;
+class WorkQueue;
+struct KeyValueConfig;
+struct WorkQueueConfig;
+struct ConnectionCore;
+
+/// Explicit values that take precedence over the environment. An unset field falls back to the
+/// matching `NATS_*` variable.
+struct ConnectOptions {
+    std::optional<std::string> host;      ///< Instead of `NATS_HOST`.
+    std::optional<std::string> user;      ///< Instead of `NATS_USER`.
+    std::optional<std::string> password;  ///< Instead of `NATS_PASSWORD`.
+    std::optional<std::string> ca_file;   ///< Instead of `NATS_CA`.
+    std::optional<std::string> ca_pem;    ///< Instead of `NATS_CA_CONTENTS`.
+    std::optional<bool> insecure;         ///< Instead of `NATS_INSECURE` being set.
+    /// Bound on the initial connect (TCP, TLS handshake and authorization). Default 5 s.
+    std::chrono::milliseconds connect_timeout{5000};
+    /// First reconnect delay; doubles per failed round up to `reconnect_max_delay`. Default 250 ms.
+    std::chrono::milliseconds reconnect_initial_delay{250};
+    /// Longest reconnect delay (plus up to 10 % jitter). Default 5 s.
+    std::chrono::milliseconds reconnect_max_delay{5000};
+};
+
+/// Where a connection is. Matches nats.c's connection status.
+enum class ConnectionState { kDisconnected, kConnecting, kConnected, kReconnecting, kDraining, kClosed };
+
+/// Returns "disconnected", "connecting", "connected", "reconnecting", "draining" or "closed".
+std::string_view ToString(ConnectionState state);
+
+/// Bounds on a streamed request (see `Connection::RequestStream`).
+struct StreamOptions {
+    /// The whole stream must end within this. Default 60 s.
+    std::chrono::milliseconds overall_timeout{60000};
+    /// Longest wait for the next part (the first included). Default 10 s.
+    std::chrono::milliseconds idle_timeout{10000};
+};
+
+/// Called on a nats.c thread for each message of an asynchronous subscription.
+using MessageHandler = std::function<void(const Message& message)>;
+
+/// One connection to a NATS server or cluster. Create with `Connect`. Not copyable.
+class Connection {
+  public:
+    /// Connects as `client_name` (shown by the server's monitoring) using `options` over the
+    /// environment. Fails, without hanging longer than `connect_timeout`, with an error naming the
+    /// cause: a missing variable (`kInvalidArgument`), an unreadable CA (`kNotFound`/`kInvalidArgument`),
+    /// TLS verification (`kTls`), wrong credentials (`kUnauthenticated`), or no server reachable
+    /// (`kUnavailable`).
+    static common::Result<std::unique_ptr<Connection>> Connect(std::string client_name,
+                                                               const ConnectOptions& options = {});
+
+    /// Closes the connection unless objects created from it still hold it.
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    ConnectionState State() const;
+
+    /// The URL of the server currently connected to, or "" while disconnected.
+    std::string ConnectedUrl() const;
+
+    /// Publishes `data` on `subject` (buffered; use `Flush` to wait until the server has it).
+    common::Status Publish(std::string_view subject, std::string_view data);
+
+    /// Waits until the server has processed everything published so far.
+    common::Status Flush(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// Sends a request and waits for the first reply. `kUnavailable` "no responders" when nobody
+    /// listens on `subject`; `kTimeout` when no reply came within `timeout`.
+    common::Result<Message> Request(std::string_view subject, std::string_view data,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// Sends a request whose responder streams several replies to the inbox and ends the stream
+    /// with an empty message (the matchmaker's progress convention). Read the parts with
+    /// `ReplyStream::Next`. The request is sent before this returns.
+    common::Result<ReplyStream> RequestStream(std::string_view subject, std::string_view data,
+                                              const StreamOptions& options = {});
+
+    /// Publishes `data` to the reply inbox of `request`. `kInvalidArgument` if it has none.
+    common::Status Respond(const Message& request, std::string_view data);
+
+    /// Ends a streamed reply to `request` (publishes the empty end message).
+    common::Status EndStream(const Message& request);
+
+    /// Calls `handler` on a nats.c thread for each message on `subject` (wildcards allowed).
+    common::Result<Subscription> Subscribe(std::string_view subject, MessageHandler handler);
+
+    /// Like `Subscribe`, but each message goes to one member of the queue group `queue`.
+    common::Result<Subscription> QueueSubscribe(std::string_view subject, std::string_view queue,
+                                                MessageHandler handler);
+
+    /// A subscription polled with `Subscription::NextMessage`, for tick-driven code. A non-empty
+    /// `queue` joins that queue group.
+    common::Result<Subscription> SubscribeSync(std::string_view subject, std::string_view queue = {});
+
+    /// Creates the JetStream key-value bucket `config.bucket`, or binds to it if it already exists
+    /// (an existing bucket keeps its settings).
+    common::Result<std::unique_ptr<KeyValue>> KeyValueBucket(const KeyValueConfig& config);
+
+    /// Creates the JetStream work-queue stream `config.stream`, or binds to it if it exists.
+    common::Result<std::unique_ptr<WorkQueue>> WorkQueueStream(const WorkQueueConfig& config);
+
+  private:
+    explicit Connection(std::shared_ptr<ConnectionCore> core);
+    std::shared_ptr<ConnectionCore> core_;  ///< Shared with every object created from here.
+};
+
+/// Tears down nats.c after every bus object is destroyed, waiting up to `timeout` for its threads.
+/// Call once at the end of `main` (never from a bus handler). Returns `kTimeout` if threads remain.
+common::Status CloseLibrary(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+}  // namespace gapkit::bus

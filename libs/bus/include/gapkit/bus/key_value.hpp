@@ -1,0 +1,98 @@
+#pragma once
+
+/// @file
+/// JetStream key-value buckets (`Connection::KeyValueBucket`).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gapkit/common/result.hpp"
+
+namespace gapkit::bus {
+
+struct ConnectionCore;
+
+/// Settings used when the bucket is created (ignored when binding to an existing bucket).
+struct KeyValueConfig {
+    std::string bucket;       ///< Bucket name ([A-Za-z0-9_-]). Required.
+    std::string description;  ///< Free text shown by `nats kv info`. Default empty.
+    /// Entries older than this disappear; zero keeps them forever. Default 0.
+    std::chrono::milliseconds ttl{0};
+    /// Largest value in bytes; -1 means no limit. Default -1.
+    std::int32_t max_value_bytes = -1;
+    /// Revisions kept per key (1..64). Default 1.
+    int history = 1;
+    /// Copies in a cluster (1..5). Default 1.
+    int replicas = 1;
+};
+
+/// What happened to a key.
+enum class KeyOperation { kPut, kDelete, kPurge };
+
+/// One revision of a key.
+struct KeyEntry {
+    std::string key;
+    std::string value;  ///< Empty for deletes and purges.
+    std::uint64_t revision = 0;
+    KeyOperation operation = KeyOperation::kPut;
+};
+
+/// A watch on keys of a bucket. Delivers the current values first, then every change. Movable;
+/// one thread at a time. Destroying it stops the watch.
+class KeyWatcher {
+  public:
+    struct Impl;
+    explicit KeyWatcher(std::unique_ptr<Impl> impl);
+    KeyWatcher(KeyWatcher&&) noexcept;
+    KeyWatcher& operator=(KeyWatcher&&) noexcept;
+    ~KeyWatcher();
+
+    /// The next entry, waiting at most `timeout` (at least 1 ms); nothing if none came in time.
+    common::Result<std::optional<KeyEntry>> Next(std::chrono::milliseconds timeout);
+
+    /// True once every value present when the watch started has been delivered.
+    bool CaughtUp() const;
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+/// A bound key-value bucket. Any thread. Keeps the connection alive.
+class KeyValue {
+  public:
+    struct Impl;
+    explicit KeyValue(std::unique_ptr<Impl> impl);
+    ~KeyValue();
+    KeyValue(const KeyValue&) = delete;
+    KeyValue& operator=(const KeyValue&) = delete;
+
+    const std::string& bucket() const;
+
+    /// The current value of `key`, or nothing when it is absent, deleted or expired.
+    common::Result<std::optional<KeyEntry>> Get(std::string_view key);
+
+    /// Sets `key` to `value`; returns the new revision.
+    common::Result<std::uint64_t> Put(std::string_view key, std::string_view value);
+
+    /// Sets `key` only if it has no current value; `kAlreadyExists` otherwise.
+    common::Result<std::uint64_t> Create(std::string_view key, std::string_view value);
+
+    /// Deletes `key` (watchers see a `kDelete`). Deleting an absent key succeeds.
+    common::Status Delete(std::string_view key);
+
+    /// Every key that has a current value (empty for an empty bucket).
+    common::Result<std::vector<std::string>> Keys();
+
+    /// Watches `keys` (a subject-style pattern: "a.b", "a.*", ">" for all).
+    common::Result<KeyWatcher> Watch(std::string_view keys = ">");
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gapkit::bus

@@ -1,0 +1,113 @@
+#include "connect_settings.hpp"
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "gapkit/common/files.hpp"
+#include "gapkit/testing/scoped_env.hpp"
+
+namespace gapkit::bus {
+namespace {
+
+using common::ErrorCode;
+using gapkit::testing::ScopedEnv;
+
+constexpr const char* kPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+ScopedEnv CleanEnv(gapkit::testing::EnvOverrides extra = {}) {
+    gapkit::testing::EnvOverrides env{{"NATS_HOST", "127.0.0.1:4222"},
+                                      {"NATS_USER", "u"},
+                                      {"NATS_PASSWORD", "p"},
+                                      {"NATS_CA", std::nullopt},
+                                      {"NATS_CA_CONTENTS", std::nullopt},
+                                      {"NATS_INSECURE", std::nullopt}};
+    for (auto& [name, value] : extra) env[name] = value;
+    return ScopedEnv(env);
+}
+
+TEST(ConnectSettings, MissingHostNamesTheVariable) {
+    auto env = CleanEnv({{"NATS_HOST", std::nullopt}});
+    auto settings = ResolveConnectSettings("c", {});
+    ASSERT_FALSE(settings.has_value());
+    EXPECT_EQ(settings.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(settings.error().message().find("NATS_HOST"), std::string::npos);
+}
+
+TEST(ConnectSettings, MissingPasswordNamesTheVariable) {
+    auto env = CleanEnv({{"NATS_PASSWORD", ""}});
+    auto settings = ResolveConnectSettings("c", {});
+    ASSERT_FALSE(settings.has_value());
+    EXPECT_NE(settings.error().message().find("NATS_PASSWORD"), std::string::npos);
+}
+
+TEST(ConnectSettings, TlsIsOnByDefaultAndInsecureTurnsItOff) {
+    {
+        auto env = CleanEnv();
+        auto settings = ResolveConnectSettings("c", {});
+        ASSERT_TRUE(settings.has_value()) << settings.error().ToString();
+        EXPECT_TRUE(settings->tls);
+        EXPECT_EQ(settings->ca_source, "system trust store");
+    }
+    auto env = CleanEnv({{"NATS_INSECURE", ""}});
+    auto settings = ResolveConnectSettings("c", {});
+    ASSERT_TRUE(settings.has_value());
+    EXPECT_FALSE(settings->tls);
+}
+
+TEST(ConnectSettings, HostFormsBecomeUrls) {
+    EXPECT_EQ(*NormalizeServerUrl("nats.example.com"), "nats://nats.example.com:4222");
+    EXPECT_EQ(*NormalizeServerUrl("10.0.0.1:4333"), "nats://10.0.0.1:4333");
+    EXPECT_EQ(*NormalizeServerUrl("tls://nats.example.com:4443"), "tls://nats.example.com:4443");
+    EXPECT_EQ(*NormalizeServerUrl("[::1]:4222"), "nats://[::1]:4222");
+    EXPECT_FALSE(NormalizeServerUrl("host:99999").has_value());
+    EXPECT_FALSE(NormalizeServerUrl("").has_value());
+    EXPECT_FALSE(NormalizeServerUrl("::1").has_value());
+    EXPECT_EQ(UrlHost("nats://[::1]:4222"), "::1");
+    EXPECT_EQ(UrlHost("tls://nats.example.com:4443"), "nats.example.com");
+}
+
+TEST(ConnectSettings, DnsHostsAreCheckedAgainstTheCertificateIpsAreNot) {
+    auto env = CleanEnv({{"NATS_HOST", "nats.example.com,10.0.0.2:4223"}});
+    auto settings = ResolveConnectSettings("c", {});
+    ASSERT_TRUE(settings.has_value());
+    EXPECT_EQ(settings->urls.size(), 2u);
+    EXPECT_EQ(settings->tls_host, "nats.example.com");
+    auto env_ip = CleanEnv();
+    EXPECT_EQ(ResolveConnectSettings("c", {})->tls_host, "");
+}
+
+TEST(ConnectSettings, CaContentsGoToAPrivateTempFile) {
+    auto env = CleanEnv({{"NATS_CA_CONTENTS", kPem}, {"NATS_CA", "/nonexistent/ignored.pem"}});
+    auto settings = ResolveConnectSettings("gapkit client", {});
+    ASSERT_TRUE(settings.has_value()) << settings.error().ToString();
+    EXPECT_TRUE(settings->ca_file_is_temporary);
+    EXPECT_EQ(settings->ca_source, "NATS_CA_CONTENTS");
+    struct stat info {};
+    ASSERT_EQ(::stat(settings->ca_file.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u);
+    EXPECT_EQ(*common::ReadFile(settings->ca_file), kPem);
+    std::filesystem::remove(settings->ca_file);
+}
+
+TEST(ConnectSettings, UnreadableCaIsAnErrorNamingThePath) {
+    auto env = CleanEnv({{"NATS_CA", "/nonexistent/gapkit-ca.pem"}});
+    auto settings = ResolveConnectSettings("c", {});
+    ASSERT_FALSE(settings.has_value());
+    EXPECT_NE(settings.error().message().find("NATS_CA"), std::string::npos);
+    EXPECT_NE(settings.error().message().find("/nonexistent/gapkit-ca.pem"), std::string::npos);
+}
+
+TEST(ConnectSettings, ExplicitOptionsBeatTheEnvironment) {
+    auto env = CleanEnv();
+    ConnectOptions options;
+    options.host = "other:5000";
+    options.insecure = true;
+    auto settings = ResolveConnectSettings("c", options);
+    ASSERT_TRUE(settings.has_value());
+    EXPECT_EQ(settings->urls.front(), "nats://other:5000");
+    EXPECT_FALSE(settings->tls);
+}
+
+}  // namespace
+}  // namespace gapkit::bus

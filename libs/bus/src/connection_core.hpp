@@ -1,0 +1,18 @@
+#pragma once
+
+// What a Connection shares with the objects it creates: the nats.c connection and its JetStream
+// context. Held by shared_ptr so a Subscription or KeyValue keeps the socket alive.
+
+#include <string>
+
+#include "nats_handles.hpp"
+
+namespace gapkit::bus {
+
+struct ConnectionCore {
+    std::string client_name;
+    ConnectionPtr connection;  // Declared before js: members die in reverse, so js goes first.
+    JsContextPtr js;
+};
+
+}  // namespace gapkit::bus

@@ -1,0 +1,198 @@
+#include "gapkit/bus/connection.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "gapkit/testing/certificates.hpp"
+#include "gapkit/testing/nats_server.hpp"
+#include "gapkit/testing/scoped_env.hpp"
+#include "test_support.hpp"
+
+namespace gapkit::bus {
+namespace {
+
+using namespace std::chrono_literals;
+using common::ErrorCode;
+using gapkit::testing::NatsServer;
+using gapkit::testing::ScopedEnv;
+
+// nats.c's threads are joined once, after every test, as a program's main would do.
+class NatsLibraryEnvironment : public ::testing::Environment {
+  public:
+    void TearDown() override { EXPECT_TRUE(CloseLibrary().has_value()); }
+};
+const auto* const kLibraryEnvironment = ::testing::AddGlobalTestEnvironment(new NatsLibraryEnvironment);
+
+std::unique_ptr<NatsServer> StartServer(gapkit::testing::NatsServerOptions options = {}) {
+    auto server = NatsServer::Start(std::move(options));
+    EXPECT_TRUE(server.has_value()) << server.error().ToString();
+    return server ? std::move(*server) : nullptr;
+}
+
+TEST(Connection, TlsWithCaFileFromEnvironment) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto server = StartServer();
+    ASSERT_TRUE(server);
+    ScopedEnv env(server->ClientEnv());
+    auto connection = Connection::Connect("gapkit_test_ca_file");
+    ASSERT_TRUE(connection.has_value()) << connection.error().ToString();
+    EXPECT_EQ((*connection)->State(), ConnectionState::kConnected);
+    EXPECT_NE((*connection)->ConnectedUrl().find(std::to_string(server->port())), std::string::npos);
+}
+
+TEST(Connection, TlsWithCaContentsFromEnvironment) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto server = StartServer();
+    ASSERT_TRUE(server);
+    auto env_values = server->ClientEnv();
+    env_values["NATS_CA"] = std::nullopt;
+    env_values["NATS_CA_CONTENTS"] = server->CaPem();
+    ScopedEnv env(env_values);
+    auto connection = Connection::Connect("gapkit_test_ca_contents");
+    ASSERT_TRUE(connection.has_value()) << connection.error().ToString();
+    EXPECT_EQ((*connection)->State(), ConnectionState::kConnected);
+}
+
+TEST(Connection, WrongCaFailsCertificateVerification) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto server = StartServer();
+    ASSERT_TRUE(server);
+    const auto& other = gapkit::testing::OtherTestCertificates();
+    ASSERT_TRUE(other.has_value()) << other.error().ToString();
+    auto options = OptionsFor(*server);
+    options.ca_file = other->ca_file.string();
+    auto connection = Connection::Connect("gapkit_test_wrong_ca", options);
+    ASSERT_FALSE(connection.has_value());
+    EXPECT_EQ(connection.error().code(), ErrorCode::kTls);
+    EXPECT_NE(connection.error().message().find("certificate verification failed"), std::string::npos)
+        << connection.error().ToString();
+}
+
+TEST(Connection, WrongPasswordIsAnAuthorizationError) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto server = StartServer();
+    ASSERT_TRUE(server);
+    auto options = OptionsFor(*server);
+    options.password = "not-the-password";
+    auto connection = Connection::Connect("gapkit_test_wrong_password", options);
+    ASSERT_FALSE(connection.has_value());
+    EXPECT_EQ(connection.error().code(), ErrorCode::kUnauthenticated) << connection.error().ToString();
+    EXPECT_NE(connection.error().message().find("authorization"), std::string::npos);
+    EXPECT_EQ(connection.error().message().find("not-the-password"), std::string::npos);
+}
+
+TEST(Connection, MissingHostIsAClearError) {
+    ScopedEnv env({{"NATS_HOST", std::nullopt}, {"NATS_USER", "u"}, {"NATS_PASSWORD", "p"}});
+    auto connection = Connection::Connect("gapkit_test_no_host");
+    ASSERT_FALSE(connection.has_value());
+    EXPECT_EQ(connection.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(connection.error().message().find("NATS_HOST"), std::string::npos);
+}
+
+TEST(Connection, InsecureAgainstPlainServer) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto server = StartServer({.tls = false, .jetstream = false});
+    ASSERT_TRUE(server);
+    ScopedEnv env(server->ClientEnv());
+    auto connection = Connection::Connect("gapkit_test_insecure");
+    ASSERT_TRUE(connection.has_value()) << connection.error().ToString();
+    EXPECT_EQ((*connection)->State(), ConnectionState::kConnected);
+}
+
+TEST(Connection, TlsAgainstPlainServerIsATlsError) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto server = StartServer({.tls = false, .jetstream = false});
+    ASSERT_TRUE(server);
+    auto options = OptionsFor(*server);
+    options.insecure = false;
+    options.ca_file = gapkit::testing::SharedTestCertificates()->ca_file.string();
+    auto connection = Connection::Connect("gapkit_test_tls_to_plain", options);
+    ASSERT_FALSE(connection.has_value());
+    EXPECT_EQ(connection.error().code(), ErrorCode::kTls) << connection.error().ToString();
+}
+
+TEST(Connection, NoServerReachableIsUnavailable) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto server = StartServer({.tls = false, .jetstream = false});
+    ASSERT_TRUE(server);
+    auto options = OptionsFor(*server);
+    server->Stop();
+    options.connect_timeout = 1s;
+    auto connection = Connection::Connect("gapkit_test_no_server", options);
+    ASSERT_FALSE(connection.has_value());
+    EXPECT_EQ(connection.error().code(), ErrorCode::kUnavailable) << connection.error().ToString();
+    EXPECT_NE(connection.error().message().find("no server reachable"), std::string::npos);
+}
+
+TEST(Connection, ReconnectsAfterServerRestartAndRequestsSucceed) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto server = StartServer();
+    ASSERT_TRUE(server);
+    auto options = OptionsFor(*server);
+    options.reconnect_initial_delay = 50ms;
+    options.reconnect_max_delay = 200ms;
+    auto connection = Connection::Connect("gapkit_test_reconnect", options);
+    ASSERT_TRUE(connection.has_value()) << connection.error().ToString();
+    Connection& bus = **connection;
+    auto responder = bus.Subscribe(
+        "gapkit.test.echo", [&bus](const Message& request) { (void)bus.Respond(request, "echo:" + request.data); });
+    ASSERT_TRUE(responder.has_value());
+
+    server->Stop();
+    for (int i = 0; i < 200 && bus.State() == ConnectionState::kConnected; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_NE(bus.State(), ConnectionState::kConnected);
+    ASSERT_TRUE(server->Restart().has_value());
+    for (int i = 0; i < 1000 && bus.State() != ConnectionState::kConnected; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(bus.State(), ConnectionState::kConnected);
+
+    auto reply = bus.Request("gapkit.test.echo", "after restart", 2s);
+    ASSERT_TRUE(reply.has_value()) << reply.error().ToString();
+    EXPECT_EQ(reply->data, "echo:after restart");
+}
+
+TEST_F(BusServerTest, QueueGroupDeliversEachMessageToOneMember) {
+    std::atomic<int> first{0};
+    std::atomic<int> second{0};
+    auto a = connection_->QueueSubscribe("gapkit.test.queue", "workers", [&](const Message&) { ++first; });
+    auto b = connection_->QueueSubscribe("gapkit.test.queue", "workers", [&](const Message&) { ++second; });
+    ASSERT_TRUE(a.has_value() && b.has_value());
+    ASSERT_TRUE(connection_->Flush().has_value());
+    constexpr int kMessages = 50;
+    for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(connection_->Publish("gapkit.test.queue", "x").has_value());
+    ASSERT_TRUE(connection_->Flush().has_value());
+    for (int i = 0; i < 500 && first + second < kMessages; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(first + second, kMessages);
+}
+
+TEST_F(BusServerTest, SyncSubscriptionIsPolledWithoutBlocking) {
+    auto sub = connection_->SubscribeSync("gapkit.test.poll");
+    ASSERT_TRUE(sub.has_value());
+    auto nothing = sub->NextMessage(0ms);
+    ASSERT_TRUE(nothing.has_value());
+    EXPECT_FALSE(nothing->has_value());
+    ASSERT_TRUE(connection_->Publish("gapkit.test.poll", "tick").has_value());
+    auto message = sub->NextMessage(2s);
+    ASSERT_TRUE(message.has_value() && message->has_value());
+    EXPECT_EQ((*message)->data, "tick");
+    EXPECT_EQ((*message)->subject, "gapkit.test.poll");
+}
+
+TEST_F(BusServerTest, AsyncSubscriptionRefusesPolling) {
+    auto sub = connection_->Subscribe("gapkit.test.async", [](const Message&) {});
+    ASSERT_TRUE(sub.has_value());
+    auto polled = sub->NextMessage(0ms);
+    ASSERT_FALSE(polled.has_value());
+    EXPECT_EQ(polled.error().code(), ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(BusServerTest, RespondWithoutInboxIsRefused) {
+    Message plain{"gapkit.test.plain", "", "x"};
+    auto status = connection_->Respond(plain, "reply");
+    ASSERT_FALSE(status.has_value());
+    EXPECT_EQ(status.error().code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace gapkit::bus

@@ -1,0 +1,125 @@
+#include "gapkit/bus/key_value.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "test_support.hpp"
+
+namespace gapkit::bus {
+namespace {
+
+using namespace std::chrono_literals;
+using common::ErrorCode;
+
+using KeyValueTest = BusServerTest;
+
+std::unique_ptr<KeyValue> MakeBucket(Connection& connection, KeyValueConfig config) {
+    auto bucket = connection.KeyValueBucket(config);
+    EXPECT_TRUE(bucket.has_value()) << bucket.error().ToString();
+    return bucket ? std::move(*bucket) : nullptr;
+}
+
+TEST_F(KeyValueTest, PutGetDeleteAndKeys) {
+    auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_basic", .description = "test", .history = 2});
+    ASSERT_TRUE(bucket);
+    auto revision = bucket->Put("session-1", "client-7");
+    ASSERT_TRUE(revision.has_value()) << revision.error().ToString();
+    auto entry = bucket->Get("session-1");
+    ASSERT_TRUE(entry.has_value() && entry->has_value());
+    EXPECT_EQ((*entry)->value, "client-7");
+    EXPECT_EQ((*entry)->revision, *revision);
+    ASSERT_TRUE(bucket->Put("session-2", "client-8").has_value());
+    auto keys = bucket->Keys();
+    ASSERT_TRUE(keys.has_value()) << keys.error().ToString();
+    std::sort(keys->begin(), keys->end());
+    EXPECT_EQ(*keys, (std::vector<std::string>{"session-1", "session-2"}));
+    ASSERT_TRUE(bucket->Delete("session-1").has_value());
+    auto gone = bucket->Get("session-1");
+    ASSERT_TRUE(gone.has_value());
+    EXPECT_FALSE(gone->has_value());
+    EXPECT_FALSE(bucket->Get("never-written")->has_value());
+}
+
+TEST_F(KeyValueTest, EmptyBucketHasNoKeys) {
+    auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_empty"});
+    ASSERT_TRUE(bucket);
+    auto keys = bucket->Keys();
+    ASSERT_TRUE(keys.has_value()) << keys.error().ToString();
+    EXPECT_TRUE(keys->empty());
+}
+
+TEST_F(KeyValueTest, CreateConflictsWithAnExistingKey) {
+    auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_create"});
+    ASSERT_TRUE(bucket);
+    ASSERT_TRUE(bucket->Create("digest", "ab:cd").has_value());
+    auto again = bucket->Create("digest", "ef:01");
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists) << again.error().ToString();
+    EXPECT_EQ(bucket->Get("digest")->value().value, "ab:cd");
+    ASSERT_TRUE(bucket->Delete("digest").has_value());
+    EXPECT_TRUE(bucket->Create("digest", "ef:01").has_value());  // A deleted key can be created again.
+}
+
+TEST_F(KeyValueTest, EntriesExpireAfterTheTtl) {
+    auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_ttl", .ttl = 1s});
+    ASSERT_TRUE(bucket);
+    ASSERT_TRUE(bucket->Put("short-lived", "x").has_value());
+    EXPECT_TRUE(bucket->Get("short-lived")->has_value());
+    bool expired = false;
+    for (int i = 0; i < 100 && !expired; ++i) {  // JetStream expires in the background; allow up to 10 s.
+        std::this_thread::sleep_for(100ms);
+        expired = !bucket->Get("short-lived")->has_value();
+    }
+    EXPECT_TRUE(expired);
+}
+
+TEST_F(KeyValueTest, ValuesOverTheLimitAreRefused) {
+    auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_limit", .max_value_bytes = 16});
+    ASSERT_TRUE(bucket);
+    EXPECT_TRUE(bucket->Put("small", "0123456789").has_value());
+    EXPECT_FALSE(bucket->Put("big", std::string(64, 'x')).has_value());
+}
+
+TEST_F(KeyValueTest, BindingKeepsExistingBucketAndData) {
+    auto first = MakeBucket(*connection_, {.bucket = "gapkit_kv_bind", .ttl = 60s});
+    ASSERT_TRUE(first);
+    ASSERT_TRUE(first->Put("k", "v").has_value());
+    auto second = MakeBucket(*connection_, {.bucket = "gapkit_kv_bind", .ttl = 5s, .history = 3});
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->Get("k")->value().value, "v");
+}
+
+TEST_F(KeyValueTest, WatchSeesCurrentValuesThenPutsAndDeletes) {
+    auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_watch"});
+    ASSERT_TRUE(bucket);
+    ASSERT_TRUE(bucket->Put("existing", "1").has_value());
+    auto watcher = bucket->Watch();
+    ASSERT_TRUE(watcher.has_value()) << watcher.error().ToString();
+    auto initial = watcher->Next(2s);
+    ASSERT_TRUE(initial.has_value() && initial->has_value());
+    EXPECT_EQ((*initial)->key, "existing");
+    ASSERT_TRUE(bucket->Put("arrived", "client").has_value());
+    ASSERT_TRUE(bucket->Delete("arrived").has_value());
+    auto put = watcher->Next(2s);
+    ASSERT_TRUE(put.has_value() && put->has_value());
+    EXPECT_TRUE(watcher->CaughtUp());
+    EXPECT_EQ((*put)->key, "arrived");
+    EXPECT_EQ((*put)->operation, KeyOperation::kPut);
+    auto deleted = watcher->Next(2s);
+    ASSERT_TRUE(deleted.has_value() && deleted->has_value());
+    EXPECT_EQ((*deleted)->operation, KeyOperation::kDelete);
+    auto quiet = watcher->Next(50ms);
+    ASSERT_TRUE(quiet.has_value());
+    EXPECT_FALSE(quiet->has_value());
+}
+
+TEST_F(KeyValueTest, InvalidConfigIsRefusedBeforeTheServer) {
+    auto bucket = connection_->KeyValueBucket({.bucket = "gapkit_kv_bad", .history = 0});
+    ASSERT_FALSE(bucket.has_value());
+    EXPECT_EQ(bucket.error().code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace gapkit::bus

@@ -1,0 +1,76 @@
+#include "gapkit/bus/names.hpp"
+
+#include <fmt/core.h>
+
+namespace gapkit::bus::names {
+namespace {
+
+using common::ErrorCode;
+using common::MakeError;
+
+// A subject token may not be empty and may not hold separators, wildcards or whitespace.
+common::Status CheckToken(std::string_view what, std::string_view token) {
+    if (token.empty()) return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} is empty", what));
+    for (unsigned char c : token) {
+        if (c == '.' || c == '*' || c == '>' || c <= ' ' || c == 0x7f) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             fmt::format("{} '{}' holds a character not allowed in a NATS subject", what, token));
+        }
+    }
+    return common::Ok();
+}
+
+KeyValueConfig Bucket(std::string_view name, std::string description, std::chrono::milliseconds ttl,
+                      std::int32_t max_value_bytes) {
+    KeyValueConfig config;
+    config.bucket = std::string(name);
+    config.description = std::move(description);
+    config.ttl = ttl;
+    config.max_value_bytes = max_value_bytes;
+    return config;
+}
+
+}  // namespace
+
+common::Result<std::string> MatchmakerRequestSubject(std::string_view game, std::string_view version) {
+    if (auto ok = CheckToken("game name", game); !ok) return common::Fail(ok.error());
+    if (auto ok = CheckToken("game version", version); !ok) return common::Fail(ok.error());
+    return fmt::format("{}.{}.{}", kMatchmakerRequestPrefix, game, version);
+}
+
+common::Result<std::string> DeleteSessionSubject(std::string_view session_id) {
+    if (auto ok = CheckToken("session id", session_id); !ok) return common::Fail(ok.error());
+    return fmt::format("{}.{}", kDeleteSessionStream, session_id);
+}
+
+KeyValueConfig SessionsEg2LyConfig() {
+    return Bucket(kSessionsEg2LyBucket, "Edgegap session id -> netcode client id", kSessionMappingTtl, kMaxValueBytes);
+}
+
+KeyValueConfig SessionsLy2EgConfig() {
+    return Bucket(kSessionsLy2EgBucket, "netcode client id -> Edgegap session id", kSessionMappingTtl, kMaxValueBytes);
+}
+
+KeyValueConfig ActiveConnectionsConfig() {
+    return Bucket(kActiveConnectionsBucket, "session id -> client id of connected players",
+                  std::chrono::milliseconds(0), -1);
+}
+
+KeyValueConfig UnclaimedSessionsConfig() {
+    return Bucket(kUnclaimedSessionsBucket, "sessions waiting for their player", std::chrono::milliseconds(0),
+                  kMaxValueBytes);
+}
+
+KeyValueConfig CertDigestsConfig() {
+    return Bucket(kCertDigestsBucket, "server public ip -> certificate digest", kCertDigestTtl, kMaxValueBytes);
+}
+
+WorkQueueConfig DeleteSessionQueueConfig() {
+    WorkQueueConfig config;
+    config.stream = std::string(kDeleteSessionStream);
+    config.subjects = {std::string(kDeleteSessionSubjects)};
+    config.description = "Edgegap sessions to delete";
+    return config;
+}
+
+}  // namespace gapkit::bus::names

@@ -1,0 +1,111 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "gapkit/bus/connection.hpp"
+#include "test_support.hpp"
+
+namespace gapkit::bus {
+namespace {
+
+using namespace std::chrono_literals;
+using common::ErrorCode;
+
+using RequestTest = BusServerTest;
+
+// Drains a stream into its parts; stops at the end message or the first error.
+common::Result<std::vector<std::string>> ReadAll(ReplyStream& stream) {
+    std::vector<std::string> parts;
+    while (true) {
+        auto part = stream.Next();
+        if (!part) return common::Fail(part.error());
+        if (!part->has_value()) return parts;
+        parts.push_back((*part)->data);
+    }
+}
+
+TEST_F(RequestTest, SingleReply) {
+    auto responder = connection_->Subscribe("gapkit.test.single", [this](const Message& request) {
+        (void)connection_->Respond(request, "pong:" + request.data);
+    });
+    ASSERT_TRUE(responder.has_value());
+    auto reply = connection_->Request("gapkit.test.single", "ping", 2s);
+    ASSERT_TRUE(reply.has_value()) << reply.error().ToString();
+    EXPECT_EQ(reply->data, "pong:ping");
+}
+
+TEST_F(RequestTest, StreamedRepliesEndWithTheEmptyMessage) {
+    auto responder = connection_->QueueSubscribe("gapkit.test.stream", "matchmaker", [this](const Message& request) {
+        for (const char* part :
+             {"\"Acknowledged\"", "{\"ProgressReport\":\"deploying (1s)\"}", "{\"SessionReady\":{}}"}) {
+            (void)connection_->Respond(request, part);
+        }
+        (void)connection_->EndStream(request);
+    });
+    ASSERT_TRUE(responder.has_value());
+    auto stream = connection_->RequestStream("gapkit.test.stream", "{\"client_ip\":null}");
+    ASSERT_TRUE(stream.has_value()) << stream.error().ToString();
+    auto parts = ReadAll(*stream);
+    ASSERT_TRUE(parts.has_value()) << parts.error().ToString();
+    ASSERT_EQ(parts->size(), 3u);
+    EXPECT_EQ((*parts)[0], "\"Acknowledged\"");
+    EXPECT_EQ((*parts)[2], "{\"SessionReady\":{}}");
+    auto after_end = stream->Next();
+    ASSERT_TRUE(after_end.has_value());
+    EXPECT_FALSE(after_end->has_value());
+}
+
+TEST_F(RequestTest, StreamWithoutEndHitsTheIdleTimeout) {
+    auto responder = connection_->Subscribe("gapkit.test.stall", [this](const Message& request) {
+        (void)connection_->Respond(request, "first");  // ...and never the end message.
+    });
+    ASSERT_TRUE(responder.has_value());
+    auto stream = connection_->RequestStream("gapkit.test.stall", "", {.overall_timeout = 10s, .idle_timeout = 200ms});
+    ASSERT_TRUE(stream.has_value());
+    auto first = stream->Next();
+    ASSERT_TRUE(first.has_value() && first->has_value());
+    auto stalled = stream->Next();
+    ASSERT_FALSE(stalled.has_value());
+    EXPECT_EQ(stalled.error().code(), ErrorCode::kTimeout);
+    EXPECT_NE(stalled.error().message().find("idle"), std::string::npos) << stalled.error().message();
+}
+
+TEST_F(RequestTest, StreamThatKeepsTalkingHitsTheOverallTimeout) {
+    std::atomic<bool> responder_done{false};
+    auto responder = connection_->Subscribe("gapkit.test.chatty", [this, &responder_done](const Message& request) {
+        for (int i = 0; i < 12; ++i) {
+            (void)connection_->Respond(request, "progress");
+            std::this_thread::sleep_for(50ms);
+        }
+        responder_done = true;
+    });
+    ASSERT_TRUE(responder.has_value());
+    auto stream = connection_->RequestStream("gapkit.test.chatty", "", {.overall_timeout = 300ms, .idle_timeout = 1s});
+    ASSERT_TRUE(stream.has_value());
+    auto parts = ReadAll(*stream);
+    ASSERT_FALSE(parts.has_value());
+    EXPECT_EQ(parts.error().code(), ErrorCode::kTimeout);
+    EXPECT_NE(parts.error().message().find("overall"), std::string::npos) << parts.error().message();
+    // The handler outlives its subscription on nats.c's thread; let it finish before `this` goes.
+    while (!responder_done) std::this_thread::sleep_for(10ms);
+}
+
+TEST_F(RequestTest, NoResponderIsReportedAtOnce) {
+    auto stream = connection_->RequestStream("gapkit.test.nobody", "", {.overall_timeout = 30s, .idle_timeout = 30s});
+    ASSERT_TRUE(stream.has_value());
+    const auto start = std::chrono::steady_clock::now();
+    auto part = stream->Next();
+    ASSERT_FALSE(part.has_value());
+    EXPECT_EQ(part.error().code(), ErrorCode::kUnavailable);
+    EXPECT_NE(part.error().message().find("no responders"), std::string::npos) << part.error().message();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);  // A hang guard, not a speed check.
+
+    auto single = connection_->Request("gapkit.test.nobody", "", 30s);
+    ASSERT_FALSE(single.has_value());
+    EXPECT_EQ(single.error().code(), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace gapkit::bus
