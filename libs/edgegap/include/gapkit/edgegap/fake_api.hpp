@@ -1,0 +1,85 @@
+#pragma once
+
+/// @file
+/// `FakeEdgegapApi`: an in-memory `EdgegapApi` for unit tests of code that uses the client (the
+/// matchmaker, gapctl). No sockets, no time: every call completes at once.
+///
+/// It keeps a small world: `CreateSession` creates a session on a new ready deployment (public IP
+/// 127.0.0.1, one UDP port "gameport" with external port 30000 + n); a session reports `ready`
+/// once it has been read `SetReadyAfterPolls(n)` times; deletes and stops report
+/// `kAlreadyGone` the second time. Any call can be made to fail with `FailNext`. Every call is
+/// recorded for assertions.
+///
+/// Threads: thread-safe (one mutex); calls complete without suspending.
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gapkit/edgegap/api.hpp"
+
+namespace gapkit::edgegap {
+
+/// One call the fake received.
+struct FakeCall {
+    std::string method;    ///< The `EdgegapApi` method name, e.g. "CreateSession".
+    std::string argument;  ///< The id, app name or URL it was called with ("" when none).
+};
+
+class FakeEdgegapApi final : public EdgegapApi {
+  public:
+    /// The next `times` calls of `method` (an `EdgegapApi` method name) fail with `error`.
+    void FailNext(std::string method, ApiError error, int times = 1);
+    /// Sessions report ready from their `polls`-th `GetSession` on (default 0: at once).
+    void SetReadyAfterPolls(int polls);
+    /// What `GetContext` answers (default: a ready deployment "ctx000000001").
+    void SetContext(Context context);
+    /// Adds or replaces an app version served by `GetAppVersion`/`PatchAppVersion`.
+    void AddAppVersion(std::string app_name, AppVersion version);
+
+    /// Every call so far, oldest first.
+    std::vector<FakeCall> calls() const;
+    /// Sessions that exist now (created and not deleted).
+    std::vector<std::string> live_session_ids() const;
+
+    ApiTask<CreatedSession> CreateSession(SessionRequest request) override;
+    ApiTask<Session> GetSession(std::string session_id) override;
+    ApiTask<StopResult> DeleteSession(std::string session_id) override;
+    ApiTask<Page<Session>> ListSessions(ListOptions options) override;
+    ApiTask<CreatedDeployment> Deploy(DeployRequest request) override;
+    ApiTask<DeploymentStatus> GetDeploymentStatus(std::string request_id) override;
+    ApiTask<StopResult> StopDeployment(std::string request_id) override;
+    ApiTask<Page<DeploymentStatus>> ListDeployments(ListOptions options) override;
+    ApiTask<Context> GetContext(ContainerEndpoint context) override;
+    ApiTask<StopResult> SelfStop(ContainerEndpoint self_stop) override;
+    ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) override;
+    ApiTask<AppVersion> PatchAppVersion(std::string app_name, std::string version_name, AppVersionPatch patch) override;
+
+  private:
+    struct FakeSession {
+        Session session;
+        int polls = 0;
+    };
+
+    // Records the call and returns the scripted failure for it, if any. REQUIRES: mutex_ held.
+    std::optional<ApiError> Record(std::string_view method, std::string argument);
+    // REQUIRES: mutex_ held.
+    DeploymentStatus& NewDeployment(const std::string& app_name);
+    // REQUIRES: mutex_ held.
+    Session SessionView(FakeSession& fake);
+
+    mutable std::mutex mutex_;
+    // Guarded by mutex_.
+    std::vector<FakeCall> calls_;
+    std::map<std::string, std::deque<ApiError>> failures_;
+    std::map<std::string, FakeSession> sessions_;
+    std::map<std::string, DeploymentStatus> deployments_;
+    std::map<std::string, AppVersion> versions_;  // Keyed "app/version".
+    std::optional<Context> context_;
+    int ready_after_polls_ = 0;
+    int next_id_ = 1;
+};
+
+}  // namespace gapkit::edgegap
