@@ -24,6 +24,10 @@ class ByteWriter {
         if (!bytes.empty()) std::memcpy(buffer_.data() + position_, bytes.data(), bytes.size());
         position_ += bytes.size();
     }
+    /// Leaves `bytes` bytes as they are (a region another writer fills).
+    void Skip(std::size_t bytes) {
+        if (Fits(bytes)) position_ += bytes;
+    }
 
     bool ok() const { return ok_; }
     std::size_t position() const { return position_; }

@@ -21,7 +21,7 @@ using detail::ByteWriter;
 
 constexpr std::size_t kPrivatePlaintextBytes = kPrivateConnectTokenBytes - kMacBytes;
 
-Status CheckAddresses(const std::vector<Address>& addresses, std::string_view which) {
+Status CheckAddresses(std::span<const Address> addresses, std::string_view which) {
     if (addresses.empty() || addresses.size() > kMaxServersPerConnect) {
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("{} server addresses: {} given, 1..32 allowed", which, addresses.size()));
@@ -34,7 +34,7 @@ Status CheckAddresses(const std::vector<Address>& addresses, std::string_view wh
     return common::Ok();
 }
 
-void WriteAddresses(ByteWriter& writer, const std::vector<Address>& addresses) {
+void WriteAddresses(ByteWriter& writer, std::span<const Address> addresses) {
     writer.U32(static_cast<std::uint32_t>(addresses.size()));
     for (const Address& address : addresses) detail::WriteAddress(writer, address);
 }
@@ -70,6 +70,55 @@ std::uint64_t ExpireTimestamp(std::uint64_t now_unix_seconds, std::int64_t expir
     return now_unix_seconds > kNever - lifetime ? kNever : now_unix_seconds + lifetime;
 }
 
+constexpr std::size_t kPrivateTokenOffset = 61;  // where the private token sits in the public one
+
+// The fields the token writers share, borrowed, so that generation copies nothing.
+struct PrivateFields {
+    std::uint64_t client_id;
+    std::int32_t timeout_seconds;
+    std::span<const Address> addresses;
+    const Key& client_to_server_key;
+    const Key& server_to_client_key;
+    const UserData& user_data;
+};
+
+struct PublicFields {
+    std::uint64_t protocol_id;
+    std::uint64_t create_timestamp;
+    std::uint64_t expire_timestamp;
+    const ConnectTokenNonce& nonce;
+    std::int32_t timeout_seconds;
+    std::span<const Address> addresses;
+    const Key& client_to_server_key;
+    const Key& server_to_client_key;
+};
+
+/// Writes the private plaintext into the first 1008 bytes of `out`; the rest stays as it is.
+void WritePrivate(std::span<std::uint8_t> out, const PrivateFields& fields) {
+    ByteWriter writer(out.first(kPrivatePlaintextBytes));
+    writer.U64(fields.client_id);
+    writer.U32(static_cast<std::uint32_t>(fields.timeout_seconds));
+    WriteAddresses(writer, fields.addresses);
+    writer.Bytes(fields.client_to_server_key);
+    writer.Bytes(fields.server_to_client_key);
+    writer.Bytes(fields.user_data);
+}
+
+/// Writes every public field, skipping the 1024 bytes of the private token.
+void WritePublicAround(ConnectTokenBytes& out, const PublicFields& fields) {
+    ByteWriter writer(out);
+    writer.Bytes(kVersionInfo);
+    writer.U64(fields.protocol_id);
+    writer.U64(fields.create_timestamp);
+    writer.U64(fields.expire_timestamp);
+    writer.Bytes(fields.nonce);
+    writer.Skip(kPrivateConnectTokenBytes);
+    writer.U32(static_cast<std::uint32_t>(fields.timeout_seconds));
+    WriteAddresses(writer, fields.addresses);
+    writer.Bytes(fields.client_to_server_key);
+    writer.Bytes(fields.server_to_client_key);
+}
+
 }  // namespace
 
 Result<PrivateConnectTokenBytes> WritePrivateConnectToken(const PrivateConnectToken& token) {
@@ -77,13 +126,8 @@ Result<PrivateConnectTokenBytes> WritePrivateConnectToken(const PrivateConnectTo
         return common::Fail(status.error());
     }
     PrivateConnectTokenBytes bytes{};
-    ByteWriter writer(std::span<std::uint8_t>(bytes).first(kPrivatePlaintextBytes));
-    writer.U64(token.client_id);
-    writer.U32(static_cast<std::uint32_t>(token.timeout_seconds));
-    WriteAddresses(writer, token.server_addresses);
-    writer.Bytes(token.client_to_server_key);
-    writer.Bytes(token.server_to_client_key);
-    writer.Bytes(token.user_data);
+    WritePrivate(bytes, {token.client_id, token.timeout_seconds, token.server_addresses, token.client_to_server_key,
+                         token.server_to_client_key, token.user_data});
     return bytes;
 }
 
@@ -123,17 +167,10 @@ Result<ConnectTokenBytes> WriteConnectToken(const ConnectToken& token) {
         return common::Fail(status.error());
     }
     ConnectTokenBytes bytes{};
-    ByteWriter writer(bytes);
-    writer.Bytes(kVersionInfo);
-    writer.U64(token.protocol_id);
-    writer.U64(token.create_timestamp);
-    writer.U64(token.expire_timestamp);
-    writer.Bytes(token.nonce);
-    writer.Bytes(token.private_token);
-    writer.U32(static_cast<std::uint32_t>(token.timeout_seconds));
-    WriteAddresses(writer, token.server_addresses);
-    writer.Bytes(token.client_to_server_key);
-    writer.Bytes(token.server_to_client_key);
+    WritePublicAround(
+        bytes, {token.protocol_id, token.create_timestamp, token.expire_timestamp, token.nonce, token.timeout_seconds,
+                token.server_addresses, token.client_to_server_key, token.server_to_client_key});
+    std::copy(token.private_token.begin(), token.private_token.end(), bytes.begin() + kPrivateTokenOffset);
     return bytes;
 }
 
@@ -168,29 +205,33 @@ Result<ConnectToken> ReadConnectToken(std::span<const std::uint8_t> bytes) {
 Result<ConnectTokenBytes> GenerateConnectToken(const ConnectTokenParams& params, std::uint64_t now_unix_seconds) {
     const auto& internal =
         params.internal_server_addresses.empty() ? params.public_server_addresses : params.internal_server_addresses;
-    if (auto status = CheckAddresses(params.public_server_addresses, "public"); !status)
+    if (auto status = CheckAddresses(params.public_server_addresses, "public"); !status) {
         return common::Fail(status.error());
+    }
     if (auto status = CheckAddresses(internal, "internal"); !status) return common::Fail(status.error());
     if (auto status = Initialize(); !status) return common::Fail(status.error());
 
-    ConnectToken token;
-    token.protocol_id = params.protocol_id;
-    token.create_timestamp = now_unix_seconds;
-    token.expire_timestamp = ExpireTimestamp(now_unix_seconds, params.expire_seconds);
-    token.timeout_seconds = params.timeout_seconds;
-    token.server_addresses = params.public_server_addresses;
-    RandomBytes(token.nonce);
-    RandomBytes(token.client_to_server_key);
-    RandomBytes(token.server_to_client_key);
+    // One draw for the nonce and both keys, and everything written straight into the token:
+    // generation is on the matchmaker's hot path and should cost little more than the encryption.
+    struct Secrets {
+        ConnectTokenNonce nonce;
+        Key client_to_server_key;
+        Key server_to_client_key;
+    } secrets;
+    static_assert(sizeof(Secrets) == kConnectTokenNonceBytes + 2 * kKeyBytes);
+    RandomBytes({reinterpret_cast<std::uint8_t*>(&secrets), sizeof(secrets)});
+    const std::uint64_t expire = ExpireTimestamp(now_unix_seconds, params.expire_seconds);
 
-    const PrivateConnectToken private_token{params.client_id,           params.timeout_seconds,     internal,
-                                            token.client_to_server_key, token.server_to_client_key, params.user_data};
-    auto private_bytes = WritePrivateConnectToken(private_token);
-    if (!private_bytes) return common::Fail(private_bytes.error());
-    EncryptPrivateConnectToken(*private_bytes, token.protocol_id, token.expire_timestamp, token.nonce,
-                               params.private_key);
-    token.private_token = *private_bytes;
-    return WriteConnectToken(token);
+    ConnectTokenBytes bytes{};
+    auto private_token = std::span(bytes).subspan<kPrivateTokenOffset, kPrivateConnectTokenBytes>();
+    WritePrivate(private_token, {params.client_id, params.timeout_seconds, internal, secrets.client_to_server_key,
+                                 secrets.server_to_client_key, params.user_data});
+    detail::SealXChaCha(private_token, PrivateTokenAd(params.protocol_id, expire), secrets.nonce, params.private_key);
+    WritePublicAround(bytes,
+                      {params.protocol_id, now_unix_seconds, expire, secrets.nonce, params.timeout_seconds,
+                       params.public_server_addresses, secrets.client_to_server_key, secrets.server_to_client_key});
+    sodium_memzero(&secrets, sizeof(secrets));
+    return bytes;
 }
 
 std::string EncodeConnectTokenBase64(const ConnectTokenBytes& token) {

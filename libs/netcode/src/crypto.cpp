@@ -2,14 +2,72 @@
 
 #include <sodium.h>
 
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <mutex>
 
 namespace gapkit::netcode {
 
+namespace {
+
+// Token secrets are drawn at matchmaker rates, and a getrandom system call per draw costs about as
+// much as encrypting the private token. So each thread keeps a fast-key-erasure generator: the OS
+// seeds a ChaCha20 key (libsodium's randombytes_buf_deterministic), every refill replaces the key
+// with the first 32 output bytes, and handed-out bytes are wiped, so a later memory disclosure
+// reveals nothing already used. A fork bumps the generation, which forces the child to re-seed.
+constexpr std::size_t kPoolBytes = 1024;
+std::atomic<std::uint64_t> fork_generation{0};
+
+class RandomPool {
+  public:
+    ~RandomPool() { sodium_memzero(this, sizeof(*this)); }
+
+    void Fill(std::span<std::uint8_t> out) {
+        while (!out.empty()) {
+            if (used_ == bytes_.size() || generation_ != fork_generation.load(std::memory_order_relaxed)) Refill();
+            const std::size_t count = std::min(out.size(), bytes_.size() - used_);
+            std::memcpy(out.data(), bytes_.data() + used_, count);
+            sodium_memzero(bytes_.data() + used_, count);
+            used_ += count;
+            out = out.subspan(count);
+        }
+    }
+
+  private:
+    void Refill() {
+        const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+        if (generation_ != generation) {
+            randombytes_buf(key_.data(), key_.size());
+            generation_ = generation;
+        }
+        std::array<std::uint8_t, randombytes_SEEDBYTES + kPoolBytes> stream;
+        randombytes_buf_deterministic(stream.data(), stream.size(), key_.data());
+        std::memcpy(key_.data(), stream.data(), key_.size());
+        std::memcpy(bytes_.data(), stream.data() + key_.size(), bytes_.size());
+        sodium_memzero(stream.data(), stream.size());
+        used_ = 0;
+    }
+
+    std::array<std::uint8_t, randombytes_SEEDBYTES> key_{};
+    std::array<std::uint8_t, kPoolBytes> bytes_{};
+    std::size_t used_ = kPoolBytes;
+    std::uint64_t generation_ = ~std::uint64_t{0};
+};
+
+thread_local RandomPool random_pool;
+
+}  // namespace
+
 Status Initialize() {
     static std::once_flag once;
     static int result = -1;
-    std::call_once(once, [] { result = sodium_init(); });
+    std::call_once(once, [] {
+        result = sodium_init();
+        pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+    });
     if (result < 0) {
         return common::MakeError(common::ErrorCode::kInternal, "libsodium initialisation (sodium_init) failed");
     }
@@ -17,9 +75,9 @@ Status Initialize() {
 }
 
 void RandomBytes(std::span<std::uint8_t> out) {
-    // randombytes_buf works without sodium_init, but init picks the best entropy source first.
+    // Initialize registers the fork handler the pool relies on.
     (void)Initialize();
-    randombytes_buf(out.data(), out.size());
+    random_pool.Fill(out);
 }
 
 Key GenerateKey() {

@@ -51,7 +51,8 @@ using Mac = std::array<std::uint8_t, kMacBytes>;
 /// calls it itself, so games only call it to learn early that the crypto library is unusable.
 Status Initialize();
 
-/// Fills `out` with cryptographically secure random bytes (libsodium's `randombytes_buf`).
+/// Fills `out` with cryptographically secure random bytes: a per-thread ChaCha20 fast-key-erasure
+/// generator seeded from the OS through libsodium and re-seeded after `fork`.
 void RandomBytes(std::span<std::uint8_t> out);
 
 /// Returns a fresh random key, e.g. for a development private key.
