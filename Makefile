@@ -18,11 +18,17 @@ DEB_PACKAGES := \
 	libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
 	libnats-dev nats-server libsodium-dev libssl-dev \
 	libspdlog-dev libfmt-dev libcli11-dev libexpected-dev \
-	libgtest-dev libgmock-dev libbenchmark-dev mkcert
+	libgtest-dev libgmock-dev libbenchmark-dev mkcert clang libclang-rt-dev
 
 CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps configure build test bench run clean format
+# libFuzzer targets built by `fuzz-smoke` with clang in their own build directory (see
+# docs/protocol/netcode.md for longer runs). Components append their fuzzers here.
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZERS      := gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer
+
+.PHONY: deps configure build test bench run clean format fuzz-smoke
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -44,6 +50,20 @@ build: configure
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --label-exclude soak $(CTEST_ARGS)
+	$(MAKE) fuzz-smoke
+
+fuzz-smoke: deps
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+	    -DCMAKE_CXX_COMPILER=clang++ -DGAPKIT_FUZZ=ON -DGAPKIT_BUILD_TESTS=OFF -DGAPKIT_BUILD_TOOLS=OFF \
+	    -DGAPKIT_BUILD_BENCHMARKS=OFF $(CMAKE_LAUNCHER) >/dev/null
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$f; \
+	    echo "== $$f for $(FUZZ_SECONDS) s (log: $(FUZZ_DIR)/$$f.log)"; \
+	    $(FUZZ_DIR)/bin/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4200 $(FUZZ_DIR)/corpus/$$f \
+	        >$(FUZZ_DIR)/$$f.log 2>&1 || { tail -40 $(FUZZ_DIR)/$$f.log; exit 1; }; \
+	    grep '^Done' $(FUZZ_DIR)/$$f.log; \
+	done
 
 bench: build
 	@for b in $(BUILD_DIR)/bin/gapkit_*_benchmark; do echo "== $$b"; $$b; done

@@ -9,6 +9,9 @@
 #       Builds gapkit_<component>_test and registers each GoogleTest case with CTest.
 #   gapkit_add_benchmark(<component> SOURCES ... [DEPS ...])
 #       Builds gapkit_<component>_benchmark when GAPKIT_BUILD_BENCHMARKS is on.
+#   gapkit_add_fuzzer(<target> SOURCES ... [DEPS ...])
+#       Builds a libFuzzer program when GAPKIT_FUZZ is on (clang only); every gapkit target is
+#       then instrumented for coverage, ASan and UBSan.
 
 set(GAPKIT_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
 
@@ -16,6 +19,10 @@ function(gapkit_apply_common_options target)
   target_compile_options(${target} PRIVATE ${GAPKIT_WARNINGS})
   if(GAPKIT_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+  if(GAPKIT_FUZZ)
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
 endfunction()
@@ -86,4 +93,20 @@ function(gapkit_add_benchmark component)
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} benchmark::benchmark)
   target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
   gapkit_apply_common_options(${target})
+endfunction()
+
+function(gapkit_add_fuzzer target)
+  if(NOT GAPKIT_FUZZ)
+    return()
+  endif()
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "GAPKIT_FUZZ needs clang: -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang")
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS})
+  target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  gapkit_apply_common_options(${target})
+  target_compile_options(${target} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined)
 endfunction()

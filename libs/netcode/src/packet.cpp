@@ -22,6 +22,8 @@ template <class... Ts>
 struct Overloaded : Ts... {
     using Ts::operator()...;
 };
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;  // clang 14 does not deduce aggregates by itself
 
 std::array<std::uint8_t, 22> PacketAd(std::uint64_t protocol_id, std::uint8_t prefix) {
     std::array<std::uint8_t, 22> ad{};
