@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "gapkit/common/files.hpp"
 #include "gapkit/testing/certificates.hpp"
@@ -58,10 +58,11 @@ std::string QuotedList(const std::vector<std::string>& items) {
 }
 
 std::string UserBlock(const NatsUser& user) {
+    std::vector<std::string> rules;
+    if (!user.publish_allow.empty()) rules.push_back("publish: " + QuotedList(user.publish_allow));
+    if (!user.subscribe_allow.empty()) rules.push_back("subscribe: " + QuotedList(user.subscribe_allow));
     std::string permissions;
-    if (!user.publish_allow.empty()) permissions += " publish: " + QuotedList(user.publish_allow);
-    if (!user.subscribe_allow.empty()) permissions += " subscribe: " + QuotedList(user.subscribe_allow);
-    if (!permissions.empty()) permissions = ", permissions: {" + permissions + " }";
+    if (!rules.empty()) permissions = ", permissions: { " + fmt::format("{}", fmt::join(rules, ", ")) + " }";
     return fmt::format("    {{ user: \"{}\", password: \"{}\"{} }}\n", user.name, user.password, permissions);
 }
 

@@ -7,7 +7,7 @@
 namespace gapkit::testing {
 namespace {
 
-TEST(TestCertificates, AreGeneratedOnceAndDiffer) {
+TEST(TestingCertificates, AreGeneratedOnceAndDiffer) {
     const auto& shared = SharedTestCertificates();
     ASSERT_TRUE(shared.has_value()) << shared.error().ToString();
     EXPECT_EQ(&shared, &SharedTestCertificates());
@@ -17,7 +17,7 @@ TEST(TestCertificates, AreGeneratedOnceAndDiffer) {
     EXPECT_NE(shared->ca_pem, other->ca_pem);
 }
 
-TEST(NatsServer, StartsStopsAndRestartsOnSamePort) {
+TEST(TestingNatsServer, StartsStopsAndRestartsOnSamePort) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = NatsServer::Start();
     ASSERT_TRUE(server.has_value()) << server.error().ToString();
@@ -29,7 +29,7 @@ TEST(NatsServer, StartsStopsAndRestartsOnSamePort) {
     EXPECT_EQ((*server)->port(), port);
 }
 
-TEST(NatsServer, ClientEnvSelectsTlsOrInsecure) {
+TEST(TestingNatsServer, ClientEnvSelectsTlsOrInsecure) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = NatsServer::Start({.tls = false, .jetstream = false});
     ASSERT_TRUE(server.has_value()) << server.error().ToString();
@@ -37,6 +37,16 @@ TEST(NatsServer, ClientEnvSelectsTlsOrInsecure) {
     EXPECT_EQ(env.at("NATS_INSECURE"), "1");
     EXPECT_FALSE(env.at("NATS_CA").has_value());
     EXPECT_EQ(env.at("NATS_USER"), "gapkit");
+}
+
+TEST(TestingNatsServer, AcceptsUsersWithPermissions) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    NatsServerOptions options;
+    options.users = {{"gameserver", "pw1", {"gameserver.contexts", "$JS.API.>"}, {"_INBOX.>"}},
+                     {"matchmaker", "pw2", {}, {}}};
+    auto server = NatsServer::Start(options);
+    ASSERT_TRUE(server.has_value()) << server.error().ToString();
+    EXPECT_EQ((*server)->ClientEnv().at("NATS_USER"), "gameserver");
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 namespace gapkit::testing {
 namespace {
 
-TEST(ScopedEnv, SetsAndRestores) {
+TEST(TestingScopedEnv, SetsAndRestores) {
     SetEnv("GAPKIT_SCOPED_A", "before");
     SetEnv("GAPKIT_SCOPED_B", std::nullopt);
     {

@@ -132,6 +132,7 @@ Result<ConnectSettings> ResolveConnectSettings(std::string client_name, const Co
     settings.connect_timeout = options.connect_timeout;
     settings.reconnect_initial_delay = options.reconnect_initial_delay;
     settings.reconnect_max_delay = options.reconnect_max_delay;
+    settings.send_asap = options.send_asap;
     if (!settings.tls) return settings;
     auto ca = ResolveCa(options, settings);
     if (!ca) return common::Fail(ca.error());

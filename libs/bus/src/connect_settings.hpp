@@ -25,6 +25,7 @@ struct ConnectSettings {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds reconnect_initial_delay{250};
     std::chrono::milliseconds reconnect_max_delay{5000};
+    bool send_asap = false;
 };
 
 // Reads options over env. When the CA comes as PEM text it is written to a private temp file,

@@ -26,7 +26,7 @@ ScopedEnv CleanEnv(gapkit::testing::EnvOverrides extra = {}) {
     return ScopedEnv(env);
 }
 
-TEST(ConnectSettings, MissingHostNamesTheVariable) {
+TEST(BusConnectSettings, MissingHostNamesTheVariable) {
     auto env = CleanEnv({{"NATS_HOST", std::nullopt}});
     auto settings = ResolveConnectSettings("c", {});
     ASSERT_FALSE(settings.has_value());
@@ -34,14 +34,14 @@ TEST(ConnectSettings, MissingHostNamesTheVariable) {
     EXPECT_NE(settings.error().message().find("NATS_HOST"), std::string::npos);
 }
 
-TEST(ConnectSettings, MissingPasswordNamesTheVariable) {
+TEST(BusConnectSettings, MissingPasswordNamesTheVariable) {
     auto env = CleanEnv({{"NATS_PASSWORD", ""}});
     auto settings = ResolveConnectSettings("c", {});
     ASSERT_FALSE(settings.has_value());
     EXPECT_NE(settings.error().message().find("NATS_PASSWORD"), std::string::npos);
 }
 
-TEST(ConnectSettings, TlsIsOnByDefaultAndInsecureTurnsItOff) {
+TEST(BusConnectSettings, TlsIsOnByDefaultAndInsecureTurnsItOff) {
     {
         auto env = CleanEnv();
         auto settings = ResolveConnectSettings("c", {});
@@ -55,7 +55,7 @@ TEST(ConnectSettings, TlsIsOnByDefaultAndInsecureTurnsItOff) {
     EXPECT_FALSE(settings->tls);
 }
 
-TEST(ConnectSettings, HostFormsBecomeUrls) {
+TEST(BusConnectSettings, HostFormsBecomeUrls) {
     EXPECT_EQ(*NormalizeServerUrl("nats.example.com"), "nats://nats.example.com:4222");
     EXPECT_EQ(*NormalizeServerUrl("10.0.0.1:4333"), "nats://10.0.0.1:4333");
     EXPECT_EQ(*NormalizeServerUrl("tls://nats.example.com:4443"), "tls://nats.example.com:4443");
@@ -67,7 +67,7 @@ TEST(ConnectSettings, HostFormsBecomeUrls) {
     EXPECT_EQ(UrlHost("tls://nats.example.com:4443"), "nats.example.com");
 }
 
-TEST(ConnectSettings, DnsHostsAreCheckedAgainstTheCertificateIpsAreNot) {
+TEST(BusConnectSettings, DnsHostsAreCheckedAgainstTheCertificateIpsAreNot) {
     auto env = CleanEnv({{"NATS_HOST", "nats.example.com,10.0.0.2:4223"}});
     auto settings = ResolveConnectSettings("c", {});
     ASSERT_TRUE(settings.has_value());
@@ -77,7 +77,7 @@ TEST(ConnectSettings, DnsHostsAreCheckedAgainstTheCertificateIpsAreNot) {
     EXPECT_EQ(ResolveConnectSettings("c", {})->tls_host, "");
 }
 
-TEST(ConnectSettings, CaContentsGoToAPrivateTempFile) {
+TEST(BusConnectSettings, CaContentsGoToAPrivateTempFile) {
     auto env = CleanEnv({{"NATS_CA_CONTENTS", kPem}, {"NATS_CA", "/nonexistent/ignored.pem"}});
     auto settings = ResolveConnectSettings("gapkit client", {});
     ASSERT_TRUE(settings.has_value()) << settings.error().ToString();
@@ -90,7 +90,7 @@ TEST(ConnectSettings, CaContentsGoToAPrivateTempFile) {
     std::filesystem::remove(settings->ca_file);
 }
 
-TEST(ConnectSettings, UnreadableCaIsAnErrorNamingThePath) {
+TEST(BusConnectSettings, UnreadableCaIsAnErrorNamingThePath) {
     auto env = CleanEnv({{"NATS_CA", "/nonexistent/gapkit-ca.pem"}});
     auto settings = ResolveConnectSettings("c", {});
     ASSERT_FALSE(settings.has_value());
@@ -98,7 +98,7 @@ TEST(ConnectSettings, UnreadableCaIsAnErrorNamingThePath) {
     EXPECT_NE(settings.error().message().find("/nonexistent/gapkit-ca.pem"), std::string::npos);
 }
 
-TEST(ConnectSettings, ExplicitOptionsBeatTheEnvironment) {
+TEST(BusConnectSettings, ExplicitOptionsBeatTheEnvironment) {
     auto env = CleanEnv();
     ConnectOptions options;
     options.host = "other:5000";

@@ -112,11 +112,12 @@ Result<OptionsPtr> BuildOptions(const ConnectSettings& settings) {
     std::vector<const char*> urls;
     for (const auto& url : settings.urls) urls.push_back(url.c_str());
     Status status = common::Ok();
-    for (natsStatus nats_status : {natsOptions_SetServers(raw, urls.data(), static_cast<int>(urls.size())),
-                                   natsOptions_SetName(raw, settings.client_name.c_str()),
-                                   natsOptions_SetUserInfo(raw, settings.user.c_str(), settings.password.c_str()),
-                                   natsOptions_SetTimeout(raw, settings.connect_timeout.count()),
-                                   natsOptions_SetAllowReconnect(raw, true), natsOptions_SetMaxReconnect(raw, -1)}) {
+    for (natsStatus nats_status :
+         {natsOptions_SetServers(raw, urls.data(), static_cast<int>(urls.size())),
+          natsOptions_SetName(raw, settings.client_name.c_str()),
+          natsOptions_SetUserInfo(raw, settings.user.c_str(), settings.password.c_str()),
+          natsOptions_SetTimeout(raw, settings.connect_timeout.count()), natsOptions_SetAllowReconnect(raw, true),
+          natsOptions_SetMaxReconnect(raw, -1), natsOptions_SetSendAsap(raw, settings.send_asap)}) {
         if (nats_status != NATS_OK) return common::Fail(NatsError(nats_status, "configuring the connection"));
     }
     if (settings.tls) status = ApplyTls(raw, settings);

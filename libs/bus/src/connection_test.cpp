@@ -31,7 +31,7 @@ std::unique_ptr<NatsServer> StartServer(gapkit::testing::NatsServerOptions optio
     return server ? std::move(*server) : nullptr;
 }
 
-TEST(Connection, TlsWithCaFileFromEnvironment) {
+TEST(BusConnection, TlsWithCaFileFromEnvironment) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer();
     ASSERT_TRUE(server);
@@ -42,7 +42,7 @@ TEST(Connection, TlsWithCaFileFromEnvironment) {
     EXPECT_NE((*connection)->ConnectedUrl().find(std::to_string(server->port())), std::string::npos);
 }
 
-TEST(Connection, TlsWithCaContentsFromEnvironment) {
+TEST(BusConnection, TlsWithCaContentsFromEnvironment) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer();
     ASSERT_TRUE(server);
@@ -55,7 +55,7 @@ TEST(Connection, TlsWithCaContentsFromEnvironment) {
     EXPECT_EQ((*connection)->State(), ConnectionState::kConnected);
 }
 
-TEST(Connection, WrongCaFailsCertificateVerification) {
+TEST(BusConnection, WrongCaFailsCertificateVerification) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer();
     ASSERT_TRUE(server);
@@ -70,7 +70,7 @@ TEST(Connection, WrongCaFailsCertificateVerification) {
         << connection.error().ToString();
 }
 
-TEST(Connection, WrongPasswordIsAnAuthorizationError) {
+TEST(BusConnection, WrongPasswordIsAnAuthorizationError) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer();
     ASSERT_TRUE(server);
@@ -83,7 +83,7 @@ TEST(Connection, WrongPasswordIsAnAuthorizationError) {
     EXPECT_EQ(connection.error().message().find("not-the-password"), std::string::npos);
 }
 
-TEST(Connection, MissingHostIsAClearError) {
+TEST(BusConnection, MissingHostIsAClearError) {
     ScopedEnv env({{"NATS_HOST", std::nullopt}, {"NATS_USER", "u"}, {"NATS_PASSWORD", "p"}});
     auto connection = Connection::Connect("gapkit_test_no_host");
     ASSERT_FALSE(connection.has_value());
@@ -91,7 +91,7 @@ TEST(Connection, MissingHostIsAClearError) {
     EXPECT_NE(connection.error().message().find("NATS_HOST"), std::string::npos);
 }
 
-TEST(Connection, InsecureAgainstPlainServer) {
+TEST(BusConnection, InsecureAgainstPlainServer) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer({.tls = false, .jetstream = false});
     ASSERT_TRUE(server);
@@ -101,7 +101,7 @@ TEST(Connection, InsecureAgainstPlainServer) {
     EXPECT_EQ((*connection)->State(), ConnectionState::kConnected);
 }
 
-TEST(Connection, TlsAgainstPlainServerIsATlsError) {
+TEST(BusConnection, TlsAgainstPlainServerIsATlsError) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer({.tls = false, .jetstream = false});
     ASSERT_TRUE(server);
@@ -113,7 +113,7 @@ TEST(Connection, TlsAgainstPlainServerIsATlsError) {
     EXPECT_EQ(connection.error().code(), ErrorCode::kTls) << connection.error().ToString();
 }
 
-TEST(Connection, NoServerReachableIsUnavailable) {
+TEST(BusConnection, NoServerReachableIsUnavailable) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer({.tls = false, .jetstream = false});
     ASSERT_TRUE(server);
@@ -126,7 +126,7 @@ TEST(Connection, NoServerReachableIsUnavailable) {
     EXPECT_NE(connection.error().message().find("no server reachable"), std::string::npos);
 }
 
-TEST(Connection, ReconnectsAfterServerRestartAndRequestsSucceed) {
+TEST(BusConnection, ReconnectsAfterServerRestartAndRequestsSucceed) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer();
     ASSERT_TRUE(server);
@@ -152,7 +152,9 @@ TEST(Connection, ReconnectsAfterServerRestartAndRequestsSucceed) {
     EXPECT_EQ(reply->data, "echo:after restart");
 }
 
-TEST_F(BusServerTest, QueueGroupDeliversEachMessageToOneMember) {
+using BusSubscription = BusServerTest;
+
+TEST_F(BusSubscription, QueueGroupDeliversEachMessageToOneMember) {
     std::atomic<int> first{0};
     std::atomic<int> second{0};
     auto a = connection_->QueueSubscribe("gapkit.test.queue", "workers", [&](const Message&) { ++first; });
@@ -166,7 +168,7 @@ TEST_F(BusServerTest, QueueGroupDeliversEachMessageToOneMember) {
     EXPECT_EQ(first + second, kMessages);
 }
 
-TEST_F(BusServerTest, SyncSubscriptionIsPolledWithoutBlocking) {
+TEST_F(BusSubscription, SyncSubscriptionIsPolledWithoutBlocking) {
     auto sub = connection_->SubscribeSync("gapkit.test.poll");
     ASSERT_TRUE(sub.has_value());
     auto nothing = sub->NextMessage(0ms);
@@ -179,7 +181,7 @@ TEST_F(BusServerTest, SyncSubscriptionIsPolledWithoutBlocking) {
     EXPECT_EQ((*message)->subject, "gapkit.test.poll");
 }
 
-TEST_F(BusServerTest, AsyncSubscriptionRefusesPolling) {
+TEST_F(BusSubscription, AsyncSubscriptionRefusesPolling) {
     auto sub = connection_->Subscribe("gapkit.test.async", [](const Message&) {});
     ASSERT_TRUE(sub.has_value());
     auto polled = sub->NextMessage(0ms);
@@ -187,7 +189,7 @@ TEST_F(BusServerTest, AsyncSubscriptionRefusesPolling) {
     EXPECT_EQ(polled.error().code(), ErrorCode::kFailedPrecondition);
 }
 
-TEST_F(BusServerTest, RespondWithoutInboxIsRefused) {
+TEST_F(BusSubscription, RespondWithoutInboxIsRefused) {
     Message plain{"gapkit.test.plain", "", "x"};
     auto status = connection_->Respond(plain, "reply");
     ASSERT_FALSE(status.has_value());

@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using common::ErrorCode;
 
-using KeyValueTest = BusServerTest;
+using BusKeyValue = BusServerTest;
 
 std::unique_ptr<KeyValue> MakeBucket(Connection& connection, KeyValueConfig config) {
     auto bucket = connection.KeyValueBucket(config);
@@ -21,7 +21,7 @@ std::unique_ptr<KeyValue> MakeBucket(Connection& connection, KeyValueConfig conf
     return bucket ? std::move(*bucket) : nullptr;
 }
 
-TEST_F(KeyValueTest, PutGetDeleteAndKeys) {
+TEST_F(BusKeyValue, PutGetDeleteAndKeys) {
     auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_basic", .description = "test", .history = 2});
     ASSERT_TRUE(bucket);
     auto revision = bucket->Put("session-1", "client-7");
@@ -42,7 +42,7 @@ TEST_F(KeyValueTest, PutGetDeleteAndKeys) {
     EXPECT_FALSE(bucket->Get("never-written")->has_value());
 }
 
-TEST_F(KeyValueTest, EmptyBucketHasNoKeys) {
+TEST_F(BusKeyValue, EmptyBucketHasNoKeys) {
     auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_empty"});
     ASSERT_TRUE(bucket);
     auto keys = bucket->Keys();
@@ -50,7 +50,7 @@ TEST_F(KeyValueTest, EmptyBucketHasNoKeys) {
     EXPECT_TRUE(keys->empty());
 }
 
-TEST_F(KeyValueTest, CreateConflictsWithAnExistingKey) {
+TEST_F(BusKeyValue, CreateConflictsWithAnExistingKey) {
     auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_create"});
     ASSERT_TRUE(bucket);
     ASSERT_TRUE(bucket->Create("digest", "ab:cd").has_value());
@@ -62,7 +62,7 @@ TEST_F(KeyValueTest, CreateConflictsWithAnExistingKey) {
     EXPECT_TRUE(bucket->Create("digest", "ef:01").has_value());  // A deleted key can be created again.
 }
 
-TEST_F(KeyValueTest, EntriesExpireAfterTheTtl) {
+TEST_F(BusKeyValue, EntriesExpireAfterTheTtl) {
     auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_ttl", .ttl = 1s});
     ASSERT_TRUE(bucket);
     ASSERT_TRUE(bucket->Put("short-lived", "x").has_value());
@@ -75,14 +75,14 @@ TEST_F(KeyValueTest, EntriesExpireAfterTheTtl) {
     EXPECT_TRUE(expired);
 }
 
-TEST_F(KeyValueTest, ValuesOverTheLimitAreRefused) {
+TEST_F(BusKeyValue, ValuesOverTheLimitAreRefused) {
     auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_limit", .max_value_bytes = 16});
     ASSERT_TRUE(bucket);
     EXPECT_TRUE(bucket->Put("small", "0123456789").has_value());
     EXPECT_FALSE(bucket->Put("big", std::string(64, 'x')).has_value());
 }
 
-TEST_F(KeyValueTest, BindingKeepsExistingBucketAndData) {
+TEST_F(BusKeyValue, BindingKeepsExistingBucketAndData) {
     auto first = MakeBucket(*connection_, {.bucket = "gapkit_kv_bind", .ttl = 60s});
     ASSERT_TRUE(first);
     ASSERT_TRUE(first->Put("k", "v").has_value());
@@ -91,7 +91,7 @@ TEST_F(KeyValueTest, BindingKeepsExistingBucketAndData) {
     EXPECT_EQ(second->Get("k")->value().value, "v");
 }
 
-TEST_F(KeyValueTest, WatchSeesCurrentValuesThenPutsAndDeletes) {
+TEST_F(BusKeyValue, WatchSeesCurrentValuesThenPutsAndDeletes) {
     auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_watch"});
     ASSERT_TRUE(bucket);
     ASSERT_TRUE(bucket->Put("existing", "1").has_value());
@@ -115,7 +115,7 @@ TEST_F(KeyValueTest, WatchSeesCurrentValuesThenPutsAndDeletes) {
     EXPECT_FALSE(quiet->has_value());
 }
 
-TEST_F(KeyValueTest, InvalidConfigIsRefusedBeforeTheServer) {
+TEST_F(BusKeyValue, InvalidConfigIsRefusedBeforeTheServer) {
     auto bucket = connection_->KeyValueBucket({.bucket = "gapkit_kv_bad", .history = 0});
     ASSERT_FALSE(bucket.has_value());
     EXPECT_EQ(bucket.error().code(), ErrorCode::kInvalidArgument);

@@ -5,18 +5,18 @@
 namespace gapkit::bus::names {
 namespace {
 
-TEST(Names, MatchmakerRequestSubjectJoinsGameAndVersion) {
+TEST(BusNames, MatchmakerRequestSubjectJoinsGameAndVersion) {
     EXPECT_EQ(*MatchmakerRequestSubject("spaceships", "1"), "matchmaker.request.spaceships.1");
 }
 
-TEST(Names, SubjectPartsWithSeparatorsOrWildcardsAreRefused) {
+TEST(BusNames, SubjectPartsWithSeparatorsOrWildcardsAreRefused) {
     for (const char* bad : {"", "a.b", "a*", ">", "two words", "tab\t"}) {
         EXPECT_FALSE(MatchmakerRequestSubject(bad, "1").has_value()) << bad;
         EXPECT_FALSE(MatchmakerRequestSubject("game", bad).has_value()) << bad;
     }
 }
 
-TEST(Names, DeleteSessionSubjectMatchesStreamSubjects) {
+TEST(BusNames, DeleteSessionSubjectMatchesStreamSubjects) {
     EXPECT_EQ(*DeleteSessionSubject("abc123"), "edgegap_delete_session_q.abc123");
     const auto queue = DeleteSessionQueueConfig();
     EXPECT_EQ(queue.stream, "edgegap_delete_session_q");
@@ -24,7 +24,7 @@ TEST(Names, DeleteSessionSubjectMatchesStreamSubjects) {
     EXPECT_EQ(queue.subjects[0], "edgegap_delete_session_q.*");
 }
 
-TEST(Names, BucketSettingsMatchTheOriginalSystem) {
+TEST(BusNames, BucketSettingsMatchTheOriginalSystem) {
     EXPECT_EQ(SessionsEg2LyConfig().bucket, "sessions_eg2ly");
     EXPECT_EQ(SessionsEg2LyConfig().ttl, std::chrono::seconds(30));
     EXPECT_EQ(SessionsLy2EgConfig().ttl, std::chrono::seconds(30));

@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using common::ErrorCode;
 
-using RequestTest = BusServerTest;
+using BusRequest = BusServerTest;
 
 // Drains a stream into its parts; stops at the end message or the first error.
 common::Result<std::vector<std::string>> ReadAll(ReplyStream& stream) {
@@ -26,7 +26,7 @@ common::Result<std::vector<std::string>> ReadAll(ReplyStream& stream) {
     }
 }
 
-TEST_F(RequestTest, SingleReply) {
+TEST_F(BusRequest, SingleReply) {
     auto responder = connection_->Subscribe("gapkit.test.single", [this](const Message& request) {
         (void)connection_->Respond(request, "pong:" + request.data);
     });
@@ -36,7 +36,7 @@ TEST_F(RequestTest, SingleReply) {
     EXPECT_EQ(reply->data, "pong:ping");
 }
 
-TEST_F(RequestTest, StreamedRepliesEndWithTheEmptyMessage) {
+TEST_F(BusRequest, StreamedRepliesEndWithTheEmptyMessage) {
     auto responder = connection_->QueueSubscribe("gapkit.test.stream", "matchmaker", [this](const Message& request) {
         for (const char* part :
              {"\"Acknowledged\"", "{\"ProgressReport\":\"deploying (1s)\"}", "{\"SessionReady\":{}}"}) {
@@ -57,7 +57,7 @@ TEST_F(RequestTest, StreamedRepliesEndWithTheEmptyMessage) {
     EXPECT_FALSE(after_end->has_value());
 }
 
-TEST_F(RequestTest, StreamWithoutEndHitsTheIdleTimeout) {
+TEST_F(BusRequest, StreamWithoutEndHitsTheIdleTimeout) {
     auto responder = connection_->Subscribe("gapkit.test.stall", [this](const Message& request) {
         (void)connection_->Respond(request, "first");  // ...and never the end message.
     });
@@ -72,7 +72,7 @@ TEST_F(RequestTest, StreamWithoutEndHitsTheIdleTimeout) {
     EXPECT_NE(stalled.error().message().find("idle"), std::string::npos) << stalled.error().message();
 }
 
-TEST_F(RequestTest, StreamThatKeepsTalkingHitsTheOverallTimeout) {
+TEST_F(BusRequest, StreamThatKeepsTalkingHitsTheOverallTimeout) {
     std::atomic<bool> responder_done{false};
     auto responder = connection_->Subscribe("gapkit.test.chatty", [this, &responder_done](const Message& request) {
         for (int i = 0; i < 12; ++i) {
@@ -92,7 +92,7 @@ TEST_F(RequestTest, StreamThatKeepsTalkingHitsTheOverallTimeout) {
     while (!responder_done) std::this_thread::sleep_for(10ms);
 }
 
-TEST_F(RequestTest, NoResponderIsReportedAtOnce) {
+TEST_F(BusRequest, NoResponderIsReportedAtOnce) {
     auto stream = connection_->RequestStream("gapkit.test.nobody", "", {.overall_timeout = 30s, .idle_timeout = 30s});
     ASSERT_TRUE(stream.has_value());
     const auto start = std::chrono::steady_clock::now();

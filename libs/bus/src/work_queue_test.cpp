@@ -10,7 +10,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using WorkQueueTest = BusServerTest;
+using BusWorkQueue = BusServerTest;
 
 std::unique_ptr<WorkQueue> MakeQueue(Connection& connection, const std::string& stream) {
     auto queue = connection.WorkQueueStream({.stream = stream, .subjects = {stream + ".*"}});
@@ -18,7 +18,7 @@ std::unique_ptr<WorkQueue> MakeQueue(Connection& connection, const std::string& 
     return queue ? std::move(*queue) : nullptr;
 }
 
-TEST_F(WorkQueueTest, AckedWorkIsGone) {
+TEST_F(BusWorkQueue, AckedWorkIsGone) {
     auto queue = MakeQueue(*connection_, "gapkit_wq_ack");
     ASSERT_TRUE(queue);
     auto sequence = queue->Publish("gapkit_wq_ack.session-1", "session-1");
@@ -37,7 +37,7 @@ TEST_F(WorkQueueTest, AckedWorkIsGone) {
     EXPECT_TRUE(again->empty());
 }
 
-TEST_F(WorkQueueTest, NakedWorkIsRedelivered) {
+TEST_F(BusWorkQueue, NakedWorkIsRedelivered) {
     auto queue = MakeQueue(*connection_, "gapkit_wq_nak");
     ASSERT_TRUE(queue);
     ASSERT_TRUE(queue->Publish("gapkit_wq_nak.s", "retry me").has_value());
@@ -53,7 +53,7 @@ TEST_F(WorkQueueTest, NakedWorkIsRedelivered) {
     EXPECT_TRUE((*second)[0].Ack().has_value());
 }
 
-TEST_F(WorkQueueTest, UnackedWorkIsRedeliveredAfterAckWait) {
+TEST_F(BusWorkQueue, UnackedWorkIsRedeliveredAfterAckWait) {
     auto queue = MakeQueue(*connection_, "gapkit_wq_wait");
     ASSERT_TRUE(queue);
     ASSERT_TRUE(queue->Publish("gapkit_wq_wait.s", "forgotten").has_value());
@@ -70,7 +70,7 @@ TEST_F(WorkQueueTest, UnackedWorkIsRedeliveredAfterAckWait) {
     EXPECT_TRUE(after_term->empty());
 }
 
-TEST_F(WorkQueueTest, DeleteSessionQueueUsesTheSystemNames) {
+TEST_F(BusWorkQueue, DeleteSessionQueueUsesTheSystemNames) {
     auto queue = connection_->WorkQueueStream(names::DeleteSessionQueueConfig());
     ASSERT_TRUE(queue.has_value()) << queue.error().ToString();
     auto again = connection_->WorkQueueStream(names::DeleteSessionQueueConfig());

@@ -59,6 +59,10 @@ struct ConnectOptions {
     std::chrono::milliseconds reconnect_initial_delay{250};
     /// Longest reconnect delay (plus up to 10 % jitter). Default 5 s.
     std::chrono::milliseconds reconnect_max_delay{5000};
+    /// Write each publish to the socket at once instead of letting nats.c batch writes (which adds
+    /// up to ~1 ms per hop). Lower request/reply latency, more syscalls under bulk publishing.
+    /// Default false.
+    bool send_asap = false;
 };
 
 /// Where a connection is. Matches nats.c's connection status.
