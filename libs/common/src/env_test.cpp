@@ -10,7 +10,7 @@ namespace {
 using std::chrono::milliseconds;
 
 class EnvTest : public ::testing::Test {
-protected:
+  protected:
     void TearDown() override { ::unsetenv(kName); }
     static void Set(const char* value) { ::setenv(kName, value, 1); }
     static constexpr const char* kName = "GAPKIT_ENV_TEST_VARIABLE";

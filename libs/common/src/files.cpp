@@ -17,8 +17,8 @@ namespace {
 std::string Sanitize(std::string_view hint) {
     std::string name;
     for (char c : hint) {
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                          c == '-';
+        const bool keep =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         name += keep ? c : '_';
     }
     return name.empty() ? "gapkit" : name;
@@ -47,7 +47,8 @@ Result<std::filesystem::path> WritePrivateTempFile(std::string_view name_hint, s
         const auto path = dir / fmt::format("{}-{:08x}.pem", Sanitize(name_hint), random());
         const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0 && errno == EEXIST) continue;
-        if (fd < 0) return MakeError(ErrorCode::kIo, fmt::format("creating {}: {}", path.string(), std::strerror(errno)));
+        if (fd < 0)
+            return MakeError(ErrorCode::kIo, fmt::format("creating {}: {}", path.string(), std::strerror(errno)));
         Status written = WriteAll(fd, contents, path);
         ::close(fd);
         if (!written) return Fail(written.error());

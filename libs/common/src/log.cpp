@@ -17,11 +17,16 @@ std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 
 spdlog::level::level_enum ToSpdlog(LogLevel level) {
     switch (level) {
-        case LogLevel::kError: return spdlog::level::err;
-        case LogLevel::kWarn: return spdlog::level::warn;
-        case LogLevel::kInfo: return spdlog::level::info;
-        case LogLevel::kDebug: return spdlog::level::debug;
-        case LogLevel::kTrace: return spdlog::level::trace;
+        case LogLevel::kError:
+            return spdlog::level::err;
+        case LogLevel::kWarn:
+            return spdlog::level::warn;
+        case LogLevel::kInfo:
+            return spdlog::level::info;
+        case LogLevel::kDebug:
+            return spdlog::level::debug;
+        case LogLevel::kTrace:
+            return spdlog::level::trace;
     }
     return spdlog::level::info;
 }
@@ -75,11 +80,16 @@ void Log(LogLevel level, std::string_view component, std::string_view message) {
 
 std::string_view ToString(LogLevel level) {
     switch (level) {
-        case LogLevel::kError: return "error";
-        case LogLevel::kWarn: return "warn";
-        case LogLevel::kInfo: return "info";
-        case LogLevel::kDebug: return "debug";
-        case LogLevel::kTrace: return "trace";
+        case LogLevel::kError:
+            return "error";
+        case LogLevel::kWarn:
+            return "warn";
+        case LogLevel::kInfo:
+            return "info";
+        case LogLevel::kDebug:
+            return "debug";
+        case LogLevel::kTrace:
+            return "trace";
     }
     return "info";
 }

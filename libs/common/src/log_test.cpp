@@ -15,7 +15,7 @@ struct Captured {
 };
 
 class LogTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         SetLogSink([this](LogLevel level, std::string_view component, std::string_view message) {
             captured_.push_back({level, std::string(component), std::string(message)});

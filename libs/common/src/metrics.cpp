@@ -43,7 +43,8 @@ std::string WithLe(const std::string& key, const std::string& le) {
 
 void RenderHistogram(std::string& out, const std::string& name, const std::string& key, const Histogram& h) {
     for (std::size_t i = 0; i < h.upper_bounds().size(); ++i) {
-        out += fmt::format("{}_bucket{} {}\n", name, WithLe(key, FormatNumber(h.upper_bounds()[i])), h.CumulativeCount(i));
+        out +=
+            fmt::format("{}_bucket{} {}\n", name, WithLe(key, FormatNumber(h.upper_bounds()[i])), h.CumulativeCount(i));
     }
     out += fmt::format("{}_bucket{} {}\n", name, WithLe(key, "+Inf"), h.Count());
     out += fmt::format("{}_sum{} {}\n", name, key, FormatNumber(h.Sum()));
@@ -66,7 +67,8 @@ void Histogram::Observe(double value) {
 
 std::uint64_t Histogram::CumulativeCount(std::size_t bucket) const {
     std::uint64_t total = 0;
-    for (std::size_t i = 0; i <= bucket && i < upper_bounds_.size(); ++i) total += buckets_[i].load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i <= bucket && i < upper_bounds_.size(); ++i)
+        total += buckets_[i].load(std::memory_order_relaxed);
     return total;
 }
 

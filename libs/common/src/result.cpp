@@ -4,20 +4,34 @@ namespace gapkit::common {
 
 std::string_view ToString(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return "invalid argument";
-        case ErrorCode::kNotFound: return "not found";
-        case ErrorCode::kAlreadyExists: return "already exists";
-        case ErrorCode::kPermissionDenied: return "permission denied";
-        case ErrorCode::kUnauthenticated: return "unauthenticated";
-        case ErrorCode::kTimeout: return "timeout";
-        case ErrorCode::kUnavailable: return "unavailable";
-        case ErrorCode::kResourceExhausted: return "resource exhausted";
-        case ErrorCode::kFailedPrecondition: return "failed precondition";
-        case ErrorCode::kCancelled: return "cancelled";
-        case ErrorCode::kProtocol: return "protocol error";
-        case ErrorCode::kTls: return "tls error";
-        case ErrorCode::kIo: return "i/o error";
-        case ErrorCode::kInternal: return "internal error";
+        case ErrorCode::kInvalidArgument:
+            return "invalid argument";
+        case ErrorCode::kNotFound:
+            return "not found";
+        case ErrorCode::kAlreadyExists:
+            return "already exists";
+        case ErrorCode::kPermissionDenied:
+            return "permission denied";
+        case ErrorCode::kUnauthenticated:
+            return "unauthenticated";
+        case ErrorCode::kTimeout:
+            return "timeout";
+        case ErrorCode::kUnavailable:
+            return "unavailable";
+        case ErrorCode::kResourceExhausted:
+            return "resource exhausted";
+        case ErrorCode::kFailedPrecondition:
+            return "failed precondition";
+        case ErrorCode::kCancelled:
+            return "cancelled";
+        case ErrorCode::kProtocol:
+            return "protocol error";
+        case ErrorCode::kTls:
+            return "tls error";
+        case ErrorCode::kIo:
+            return "i/o error";
+        case ErrorCode::kInternal:
+            return "internal error";
     }
     return "unknown error";
 }

@@ -4,8 +4,8 @@
 
 #include <limits>
 
-#include <boost/json.hpp>
 #include <fmt/core.h>
+#include <boost/json.hpp>
 
 namespace gapkit::protocol {
 namespace json = boost::json;
@@ -57,7 +57,8 @@ json::value ToJson(const ProgressReport& r) { return json::object{{"ProgressRepo
 json::value ToJson(const MatchError& r) { return json::object{{"Error", json::array{r.code, r.message}}}; }
 json::value ToJson(const SessionReady& r) {
     return json::object{
-        {"SessionReady", json::object{{"token", r.token}, {"ip", r.ip}, {"port", r.port}, {"cert_digest", r.cert_digest}}}};
+        {"SessionReady",
+         json::object{{"token", r.token}, {"ip", r.ip}, {"port", r.port}, {"cert_digest", r.cert_digest}}}};
 }
 
 std::optional<std::uint16_t> ReadPort(const json::value* port) {
@@ -87,8 +88,7 @@ Result<MatchReply> ReadSessionReady(const json::value& body) {
     }
     const auto port_number = ReadPort(port);
     if (!port_number) return common::Fail(Malformed("SessionReady port must be 1..65535"));
-    SessionReady ready{std::string(token->get_string()), std::string(ip->get_string()),
-                       *port_number, ""};
+    SessionReady ready{std::string(token->get_string()), std::string(ip->get_string()), *port_number, ""};
     if (digest != nullptr && digest->is_string()) ready.cert_digest = std::string(digest->get_string());
     return MatchReply(std::move(ready));
 }
@@ -109,7 +109,8 @@ Result<MatchReply> ReadTagged(const json::object& object) {
     if (object.size() != 1) return common::Fail(Malformed("expected exactly one tag"));
     const auto& [tag, body] = *object.begin();
     if (tag == "SessionRequestAccepted" || tag == "ProgressReport") {
-        if (!body.is_string()) return common::Fail(Malformed(fmt::format("{} must hold a string", std::string_view(tag))));
+        if (!body.is_string())
+            return common::Fail(Malformed(fmt::format("{} must hold a string", std::string_view(tag))));
         std::string text(body.get_string());
         if (tag == "ProgressReport") return MatchReply(ProgressReport{std::move(text)});
         return MatchReply(SessionRequestAccepted{std::move(text)});

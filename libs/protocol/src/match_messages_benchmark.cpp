@@ -18,8 +18,8 @@ namespace gapkit::protocol {
 namespace {
 
 const std::string kRequest = R"({"client_ip":"81.128.157.123","game":"spaceships","version":"1"})";
-const std::string kReady = SerializeMatchReply(SessionReady{std::string(2732, 'A'), "81.128.157.123", 30004,
-                                                            std::string(95, 'a')});
+const std::string kReady =
+    SerializeMatchReply(SessionReady{std::string(2732, 'A'), "81.128.157.123", 30004, std::string(95, 'a')});
 
 void BM_RawJsonParse(benchmark::State& state) {
     const std::string& text = state.range(0) == 0 ? kRequest : kReady;

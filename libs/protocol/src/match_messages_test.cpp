@@ -40,7 +40,8 @@ TEST(MatchRequest, RefusesBadInputWithAReason) {
         auto request = ParseMatchRequest(json);
         ASSERT_FALSE(request.has_value()) << json;
         EXPECT_EQ(request.error().code(), common::ErrorCode::kInvalidArgument);
-        EXPECT_NE(request.error().message().find(reason), std::string::npos) << json << " -> " << request.error().message();
+        EXPECT_NE(request.error().message().find(reason), std::string::npos)
+            << json << " -> " << request.error().message();
     }
 }
 
@@ -94,11 +95,11 @@ TEST(MatchReply, FinalRepliesEndTheStream) {
 }
 
 TEST(MatchReply, RefusesMalformedReplies) {
-    for (const char* json : {"", "\"Nope\"", "{}", R"({"a":1,"b":2})", R"({"ProgressReport":5})",
-                             R"({"SessionReady":{"token":"t","ip":"i","port":0}})",
-                             R"({"SessionReady":{"token":"t","ip":"i","port":70000}})",
-                             R"({"SessionReady":{"token":"t","port":1}})", R"({"Error":[1]})",
-                             R"({"Error":["x","y"]})", R"({"Error":[-1,"y"]})", "[]"}) {
+    for (const char* json :
+         {"", "\"Nope\"", "{}", R"({"a":1,"b":2})", R"({"ProgressReport":5})",
+          R"({"SessionReady":{"token":"t","ip":"i","port":0}})",
+          R"({"SessionReady":{"token":"t","ip":"i","port":70000}})", R"({"SessionReady":{"token":"t","port":1}})",
+          R"({"Error":[1]})", R"({"Error":["x","y"]})", R"({"Error":[-1,"y"]})", "[]"}) {
         auto reply = ParseMatchReply(json);
         ASSERT_FALSE(reply.has_value()) << json;
         EXPECT_EQ(reply.error().code(), common::ErrorCode::kProtocol) << json;

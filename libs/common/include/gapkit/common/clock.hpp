@@ -15,7 +15,7 @@ namespace gapkit::common {
 
 /// A source of time. Implementations are thread-safe.
 class Clock {
-public:
+  public:
     using SteadyTime = std::chrono::steady_clock::time_point;
     using WallTime = std::chrono::system_clock::time_point;
 
@@ -33,7 +33,7 @@ public:
 
 /// The real clocks. Use `SystemClock::Instance()`; it lives for the whole process.
 class SystemClock final : public Clock {
-public:
+  public:
     static const SystemClock& Instance();
     SteadyTime Now() const override { return std::chrono::steady_clock::now(); }
     WallTime WallNow() const override { return std::chrono::system_clock::now(); }
@@ -41,7 +41,7 @@ public:
 
 /// A clock that moves only when told to. Both time lines advance together. Thread-safe.
 class ManualClock final : public Clock {
-public:
+  public:
     /// Starts at steady time zero and at `wall_start` (default: 2026-01-01T00:00:00Z).
     explicit ManualClock(WallTime wall_start = WallTime(std::chrono::seconds(1767225600)));
 
@@ -51,7 +51,7 @@ public:
     /// Moves both time lines forward by `delta` (must not be negative).
     void Advance(std::chrono::nanoseconds delta);
 
-private:
+  private:
     const WallTime wall_start_;
     std::atomic<std::int64_t> elapsed_ns_{0};
 };

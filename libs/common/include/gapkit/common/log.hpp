@@ -47,11 +47,11 @@ Result<LogLevel> ParseLogLevel(std::string_view text);
 }  // namespace gapkit::common
 
 /// Logs `fmt::format(...)` under `component` when `level` is enabled.
-#define GAPKIT_LOG(level, component, ...)                                                        \
-    do {                                                                                         \
-        if (::gapkit::common::LogEnabled(level)) {                                               \
-            ::gapkit::common::Log(level, component, ::fmt::format(__VA_ARGS__));                 \
-        }                                                                                        \
+#define GAPKIT_LOG(level, component, ...)                                        \
+    do {                                                                         \
+        if (::gapkit::common::LogEnabled(level)) {                               \
+            ::gapkit::common::Log(level, component, ::fmt::format(__VA_ARGS__)); \
+        }                                                                        \
     } while (false)
 
 #define GAPKIT_LOG_ERROR(component, ...) GAPKIT_LOG(::gapkit::common::LogLevel::kError, component, __VA_ARGS__)

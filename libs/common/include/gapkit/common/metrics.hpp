@@ -25,28 +25,28 @@ using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 
 /// A value that only goes up.
 class Counter {
-public:
+  public:
     void Increment(std::uint64_t by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
     std::uint64_t Value() const { return value_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     std::atomic<std::uint64_t> value_{0};
 };
 
 /// A value that goes up and down (in-flight requests, connected clients).
 class Gauge {
-public:
+  public:
     void Set(std::int64_t value) { value_.store(value, std::memory_order_relaxed); }
     void Add(std::int64_t delta) { value_.fetch_add(delta, std::memory_order_relaxed); }
     std::int64_t Value() const { return value_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     std::atomic<std::int64_t> value_{0};
 };
 
 /// Observations counted into cumulative buckets (upper bounds, ascending, in the metric's unit).
 class Histogram {
-public:
+  public:
     explicit Histogram(std::vector<double> upper_bounds);
     void Observe(double value);
     std::uint64_t Count() const { return count_.load(std::memory_order_relaxed); }
@@ -55,7 +55,7 @@ public:
     /// Observations <= upper_bounds()[i] (cumulative, as Prometheus wants them).
     std::uint64_t CumulativeCount(std::size_t bucket) const;
 
-private:
+  private:
     const std::vector<double> upper_bounds_;
     std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;
     std::atomic<std::uint64_t> count_{0};
@@ -66,7 +66,7 @@ private:
 std::vector<double> DefaultLatencyBucketsSeconds();
 
 class MetricsRegistry {
-public:
+  public:
     /// Returns the counter `name{labels}`, creating it on first use. `help` is kept from the first
     /// call for a name. Names follow Prometheus rules (`gapkit_httpd_requests_total`).
     Counter& GetCounter(const std::string& name, const std::string& help, MetricLabels labels = {});
@@ -77,7 +77,7 @@ public:
     /// The whole registry in the Prometheus text format, families sorted by name.
     std::string RenderText() const;
 
-private:
+  private:
     enum class Kind { kCounter, kGauge, kHistogram };
     struct Family {
         Kind kind;

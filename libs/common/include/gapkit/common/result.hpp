@@ -39,7 +39,7 @@ std::string_view ToString(ErrorCode code);
 
 /// A failure: a code for programs and a message for people. Cheap to move, safe to copy.
 class Error {
-public:
+  public:
     Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
     ErrorCode code() const { return code_; }
@@ -51,7 +51,7 @@ public:
     /// Returns a copy whose message is `"<context>: <message>"`, keeping the code.
     Error WithContext(std::string_view context) const;
 
-private:
+  private:
     ErrorCode code_;
     std::string message_;
 };

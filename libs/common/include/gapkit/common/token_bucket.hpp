@@ -14,7 +14,7 @@
 namespace gapkit::common {
 
 class TokenBucket {
-public:
+  public:
     /// Starts full. REQUIRES: `tokens_per_second` > 0, `burst` >= 1.
     TokenBucket(double tokens_per_second, double burst, Clock::SteadyTime now);
 
@@ -29,7 +29,7 @@ public:
     /// True when the bucket would be full at `now` (an idle entry that can be forgotten).
     bool IsFull(Clock::SteadyTime now) const;
 
-private:
+  private:
     double TokensAt(Clock::SteadyTime now) const;
     void Refill(Clock::SteadyTime now);
 

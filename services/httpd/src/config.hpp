@@ -1,0 +1,64 @@
+#pragma once
+
+// gapkit-httpd's configuration: one struct, filled from defaults, then GAPKIT_HTTPD_* environment
+// variables, then command-line flags, and validated before the server starts.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "gapkit/common/result.hpp"
+
+namespace gapkit::httpd {
+
+/// The page shipped in services/httpd/web (source tree path, set by CMake).
+inline constexpr const char* kDefaultWebRoot = GAPKIT_HTTPD_WEB_ROOT;
+
+struct HttpdConfig {
+    // Listening.
+    std::string bind_address = "0.0.0.0";    ///< Interface to listen on.
+    std::uint16_t port = 3000;               ///< TCP port; 0 picks a free one (tests).
+    int threads = 2;                         ///< I/O threads.
+    std::string web_root = kDefaultWebRoot;  ///< Folder served at `/` (the operator test page).
+
+    // Who may call.
+    std::vector<std::string> cors_origins;     ///< Allowed `Origin`s; empty: any origin.
+    std::vector<std::string> trusted_proxies;  ///< Peer IPs whose `X-Forwarded-For` is believed.
+    bool allow_client_ip_override = false;     ///< Honour the request's `client_ip` (development only).
+    std::string fake_ip;                       ///< Used instead of a loopback/private client IP (dev); empty: off.
+
+    // Limits.
+    double per_ip_requests_per_minute = 30;  ///< Sustained matchmaking requests per client IP.
+    double per_ip_burst = 10;                ///< Requests a quiet IP may make at once.
+    int per_ip_max_connections = 8;          ///< Concurrent connections per client IP.
+    int max_connections = 10000;             ///< Concurrent connections in all.
+    int max_in_flight = 256;                 ///< Matchmaking requests in flight in all.
+    std::size_t max_frame_bytes = 4096;      ///< Largest WebSocket message accepted.
+    std::size_t max_body_bytes = 65536;      ///< Largest HTTP request body accepted.
+
+    // Timeouts (seconds).
+    int handshake_timeout_seconds = 10;      ///< To send the HTTP request / finish the WebSocket handshake.
+    int first_message_timeout_seconds = 10;  ///< To send the matchmaking request after the handshake.
+    int request_timeout_seconds = 120;       ///< Whole matchmaking request, from sending to the final reply.
+    int idle_timeout_seconds = 30;           ///< Silence on a connection (keep-alive HTTP, WebSocket pings).
+    int write_timeout_seconds = 10;          ///< To deliver one message to a slow client.
+
+    // Secrets.
+    std::string webhook_secret;       ///< Path secret of `POST /edgegap/webhook/<secret>`; empty: endpoint off.
+    std::string webhook_secret_file;  ///< File to read `webhook_secret` from (takes precedence over the env).
+
+    /// Checks every field; the error names the field and the bad value.
+    common::Status Validate() const;
+};
+
+/// Registers every option on `app`; each has an env variable (GAPKIT_HTTPD_*) that CLI11 reads
+/// when the flag is absent, and `--help` shows both with the default. The webhook secret has no
+/// flag of its own (argv is visible to other users): `--webhook-secret-file` or the env variable.
+void AddOptions(CLI::App& app, HttpdConfig& config);
+
+/// Runs after parsing: loads the webhook secret from the environment or its file, then validates.
+common::Status Finish(HttpdConfig& config);
+
+}  // namespace gapkit::httpd

@@ -1,0 +1,195 @@
+#include "server.hpp"
+
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include <fmt/core.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "connection.hpp"
+#include "gapkit/common/files.hpp"
+#include "gapkit/common/log.hpp"
+
+namespace gapkit::httpd {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using common::ErrorCode;
+using common::MakeError;
+
+namespace {
+
+std::string ContentType(const std::filesystem::path& path) {
+    const std::string ext = path.extension().string();
+    if (ext == ".html") return "text/html; charset=utf-8";
+    if (ext == ".js") return "text/javascript; charset=utf-8";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".png") return "image/png";
+    if (ext == ".svg") return "image/svg+xml";
+    return "application/octet-stream";
+}
+
+// The web root is read once at start-up: no request ever touches the file system, so no path in
+// a URL can reach outside it.
+common::Result<std::map<std::string, StaticFile>> LoadWebRoot(const std::string& root) {
+    std::map<std::string, StaticFile> files;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root, ec)) {
+        if (!entry.is_regular_file()) continue;
+        auto body = common::ReadFile(entry.path());
+        if (!body) return common::Fail(body.error());
+        const auto relative = std::filesystem::relative(entry.path(), root).generic_string();
+        files["/" + relative] = StaticFile{ContentType(entry.path()), std::move(*body)};
+    }
+    if (ec) return MakeError(ErrorCode::kInvalidArgument, fmt::format("web root {}: {}", root, ec.message()));
+    return files;
+}
+
+}  // namespace
+
+ServerMetrics::ServerMetrics(common::MetricsRegistry& r)
+    : registry(r),
+      connections(r.GetGauge("gapkit_httpd_connections", "Open client connections.")),
+      in_flight(r.GetGauge("gapkit_httpd_matchmaking_in_flight", "Matchmaking requests in flight.")),
+      latency_seconds(r.GetHistogram("gapkit_httpd_matchmaking_seconds", "Time from connect to the final reply.",
+                                     common::DefaultLatencyBucketsSeconds())),
+      http_requests(r.GetCounter("gapkit_httpd_http_requests_total", "Plain HTTP requests answered.")) {}
+
+common::Counter& ServerMetrics::Outcome(std::string_view outcome) {
+    return registry.GetCounter("gapkit_httpd_matchmaking_total", "Matchmaking WebSocket sessions by outcome.",
+                               {{"outcome", std::string(outcome)}});
+}
+
+common::Counter& ServerMetrics::Rejected(std::string_view reason) {
+    return registry.GetCounter("gapkit_httpd_rejected_total", "Connections refused by a limit.",
+                               {{"reason", std::string(reason)}});
+}
+
+std::uint64_t SessionRegistry::Add(Closer closer) {
+    std::lock_guard lock(mutex_);
+    closers_.emplace(++next_id_, std::move(closer));
+    return next_id_;
+}
+
+void SessionRegistry::Remove(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    closers_.erase(id);
+}
+
+void SessionRegistry::CloseAll() {
+    stopping_.store(true);
+    std::map<std::uint64_t, Closer> closers;
+    {
+        std::lock_guard lock(mutex_);
+        closers = closers_;
+    }
+    for (auto& [id, close] : closers) close();
+}
+
+ServerContext::ServerContext(const HttpdConfig& c, MatchmakerGateway& g, const common::Clock& k,
+                             common::MetricsRegistry& registry, std::map<std::string, StaticFile> f)
+    : config(c),
+      gateway(g),
+      clock(k),
+      metrics(registry),
+      limiter(
+          std::make_shared<ClientLimiter>(ClientLimits{c.per_ip_requests_per_minute, c.per_ip_burst,
+                                                       c.per_ip_max_connections, c.max_connections, c.max_in_flight},
+                                          k)),
+      files(std::move(f)) {}
+
+struct HttpServer::Impl {
+    asio::io_context io{};
+    tcp::acceptor acceptor{io};
+    std::shared_ptr<ServerContext> context;
+    std::vector<std::thread> threads;
+    std::mutex stop_mutex;
+    bool stopped = false;  // Guarded by stop_mutex.
+
+    asio::awaitable<void> Accept() {
+        for (;;) {
+            auto [ec, socket] =
+                co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+            if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            if (ec) continue;  // A client that vanished during accept is not our problem.
+            context->metrics.connections.Add(1);
+            auto executor = socket.get_executor();
+            asio::co_spawn(executor, ServeConnection(context, std::move(socket)),
+                           [context = context](std::exception_ptr error) {
+                               context->metrics.connections.Add(-1);
+                               if (!error) return;
+                               try {
+                                   std::rethrow_exception(error);
+                               } catch (const std::exception& e) {
+                                   GAPKIT_LOG_ERROR("httpd", "connection failed: {}", e.what());
+                               }
+                           });
+        }
+    }
+
+    common::Status Listen(const HttpdConfig& config) {
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(config.bind_address, ec);
+        if (ec)
+            return MakeError(ErrorCode::kInvalidArgument,
+                             fmt::format("bind address '{}' is not an IP", config.bind_address));
+        const tcp::endpoint endpoint(address, config.port);
+        acceptor.open(endpoint.protocol(), ec);
+        if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) acceptor.bind(endpoint, ec);
+        if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            return MakeError(ErrorCode::kUnavailable,
+                             fmt::format("cannot listen on {}:{}: {}", config.bind_address, config.port, ec.message()));
+        }
+        return common::Ok();
+    }
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+common::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpdConfig& config, ServerDependencies deps) {
+    if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
+    auto files = LoadWebRoot(config.web_root);
+    if (!files) return common::Fail(files.error());
+    auto impl = std::make_unique<Impl>();
+    impl->context = std::make_shared<ServerContext>(config, deps.gateway, deps.clock, deps.metrics, std::move(*files));
+    if (auto listening = impl->Listen(config); !listening) return common::Fail(listening.error());
+    asio::co_spawn(impl->io, impl->Accept(), asio::detached);
+    for (int i = 0; i < config.threads; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
+    return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+std::uint16_t HttpServer::port() const {
+    boost::system::error_code ec;
+    return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::Stop() {
+    std::lock_guard lock(impl_->stop_mutex);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+    asio::post(impl_->acceptor.get_executor(), [this] {
+        boost::system::error_code ignored;
+        impl_->acceptor.close(ignored);
+    });
+    impl_->context->sessions.CloseAll();
+    // Sessions get a moment to tell their clients; then whatever is left is cut.
+    std::thread watchdog([io = &impl_->io] {
+        for (int i = 0; i < 50 && !io->stopped(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        io->stop();
+    });
+    for (auto& thread : impl_->threads) thread.join();
+    impl_->io.stop();
+    watchdog.join();
+}
+
+}  // namespace gapkit::httpd

@@ -1,0 +1,294 @@
+#include "server.hpp"
+
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace gapkit::httpd {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using protocol::MatchReply;
+
+// Answers every request with a scripted stream from a thread of its own, as the bus would.
+class FakeGateway : public MatchmakerGateway {
+  public:
+    std::vector<MatchReply> script;
+    common::Status end = common::Ok();
+    bool hold = false;  // Never answer: the request times out.
+    bool ready = true;
+
+    ~FakeGateway() override {
+        for (auto& thread : threads_) thread.join();
+    }
+    void Request(const protocol::MatchRequest& request, ReplyHandlers handlers) override {
+        std::lock_guard lock(mutex_);
+        requests.push_back(request);
+        if (hold) {
+            held_.push_back(std::move(handlers));
+            return;
+        }
+        threads_.emplace_back([script = script, end = end, handlers = std::move(handlers)] {
+            for (const auto& reply : script) handlers.on_reply(reply);
+            handlers.on_end(end);
+        });
+    }
+    bool Ready() const override { return ready; }
+    common::Status RelayWebhook(std::string_view body) override {
+        std::lock_guard lock(mutex_);
+        webhooks.emplace_back(body);
+        return common::Ok();
+    }
+    std::vector<protocol::MatchRequest> Requests() {
+        std::lock_guard lock(mutex_);
+        return requests;
+    }
+
+    std::vector<protocol::MatchRequest> requests;
+    std::vector<std::string> webhooks;
+
+  private:
+    std::mutex mutex_;
+    std::vector<std::thread> threads_;
+    std::vector<ReplyHandlers> held_;
+};
+
+class HttpdTest : public ::testing::Test {
+  protected:
+    void StartServer() {
+        config_.bind_address = "127.0.0.1";
+        config_.port = 0;
+        config_.webhook_secret = "0123456789abcdef-secret";
+        auto server = HttpServer::Start(config_, {gateway_, metrics_, common::SystemClock::Instance()});
+        ASSERT_TRUE(server.has_value()) << server.error().ToString();
+        server_ = std::move(*server);
+    }
+
+    http::response<http::string_body> Get(const std::string& target, http::verb verb = http::verb::get,
+                                          std::string body = "", std::string origin = "") {
+        asio::io_context io;
+        beast::tcp_stream stream(io);
+        stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+        http::request<http::string_body> request{verb, target, 11};
+        request.set(http::field::host, "localhost");
+        if (!origin.empty()) request.set(http::field::origin, origin);
+        request.body() = std::move(body);
+        request.prepare_payload();
+        http::write(stream, request);
+        beast::flat_buffer buffer;
+        http::response<http::string_body> response;
+        http::read(stream, buffer, response);
+        return response;
+    }
+
+    struct WsClient {
+        asio::io_context io;
+        websocket::stream<beast::tcp_stream> ws{io};
+    };
+
+    std::unique_ptr<WsClient> OpenWs(const std::string& origin = "") {
+        auto client = std::make_unique<WsClient>();
+        beast::get_lowest_layer(client->ws)
+            .connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+        client->ws.set_option(websocket::stream_base::decorator([origin](websocket::request_type& request) {
+            if (!origin.empty()) request.set(http::field::origin, origin);
+        }));
+        client->ws.handshake("localhost", "/matchmaker/ws");
+        return client;
+    }
+
+    // Reads frames until the server closes; returns them and the close code.
+    static std::pair<std::vector<std::string>, websocket::close_code> ReadAll(WsClient& client) {
+        std::vector<std::string> frames;
+        for (;;) {
+            beast::flat_buffer buffer;
+            boost::system::error_code ec;
+            client.ws.read(buffer, ec);
+            if (ec) return {frames, static_cast<websocket::close_code>(client.ws.reason().code)};
+            frames.push_back(beast::buffers_to_string(buffer.data()));
+        }
+    }
+
+    std::pair<std::vector<std::string>, websocket::close_code> Exchange(const std::string& message) {
+        auto client = OpenWs();
+        client->ws.write(asio::buffer(message));
+        return ReadAll(*client);
+    }
+
+    HttpdConfig config_;
+    FakeGateway gateway_;
+    common::MetricsRegistry metrics_;
+    std::unique_ptr<HttpServer> server_;
+};
+
+const char* kRequest = R"({"client_ip":"81.128.157.123","game":"spaceships","version":"1"})";
+
+TEST_F(HttpdTest, RelaysEveryReplyThenClosesNormally) {
+    gateway_.script = {protocol::Acknowledged{}, protocol::SessionRequestAccepted{"s-1"},
+                       protocol::ProgressReport{"Waiting (0.2s)"},
+                       protocol::SessionReady{"dG9rZW4=", "127.0.0.1", 30004, ""}};
+    StartServer();
+    auto [frames, code] = Exchange(kRequest);
+    ASSERT_EQ(frames.size(), 4u);
+    EXPECT_EQ(frames[0], R"("Acknowledged")");
+    EXPECT_EQ(frames[1], R"({"SessionRequestAccepted":"s-1"})");
+    EXPECT_EQ(frames[3], R"({"SessionReady":{"token":"dG9rZW4=","ip":"127.0.0.1","port":30004,"cert_digest":""}})");
+    EXPECT_EQ(code, websocket::close_code::normal);
+    ASSERT_EQ(gateway_.Requests().size(), 1u);
+    EXPECT_EQ(gateway_.Requests()[0].client_ip, "127.0.0.1") << "client_ip must not be honoured by default";
+}
+
+TEST_F(HttpdTest, HonoursClientIpOnlyWhenAllowed) {
+    config_.allow_client_ip_override = true;
+    gateway_.script = {protocol::MatchError{503, "test"}};
+    StartServer();
+    Exchange(kRequest);
+    EXPECT_EQ(gateway_.Requests().at(0).client_ip, "81.128.157.123");
+}
+
+TEST_F(HttpdTest, InvalidRequestsGetAnErrorAndTheServerKeepsServing) {
+    StartServer();
+    for (const char* bad : {"not json", R"({"game":"a.b","version":"1"})", R"({"game":1})"}) {
+        auto [frames, code] = Exchange(bad);
+        ASSERT_EQ(frames.size(), 1u) << bad;
+        EXPECT_TRUE(frames[0].starts_with(R"({"Error":[400,"invalid request: )")) << frames[0];
+    }
+    gateway_.script = {protocol::MatchError{500, "ok"}};
+    EXPECT_EQ(Exchange(kRequest).first.size(), 1u);
+}
+
+TEST_F(HttpdTest, BinaryFrameIsRefused) {
+    StartServer();
+    auto client = OpenWs();
+    client->ws.binary(true);
+    client->ws.write(asio::buffer(std::string(kRequest)));
+    auto [frames, code] = ReadAll(*client);
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0], R"({"Error":[400,"send the request as a text message"]})");
+}
+
+TEST_F(HttpdTest, OversizedFrameClosesWithTooBig) {
+    config_.max_frame_bytes = 256;
+    StartServer();
+    auto [frames, code] = Exchange(std::string(10000, 'x'));
+    EXPECT_TRUE(frames.empty());
+    EXPECT_EQ(code, websocket::close_code::too_big);
+}
+
+TEST_F(HttpdTest, SilentClientIsClosedAfterFirstMessageTimeout) {
+    config_.first_message_timeout_seconds = 1;
+    StartServer();
+    auto client = OpenWs();
+    auto [frames, code] = ReadAll(*client);
+    EXPECT_TRUE(frames.empty());
+    EXPECT_EQ(code, websocket::close_code::policy_error);
+    EXPECT_EQ(client->ws.reason().reason, "no request received in time");
+}
+
+TEST_F(HttpdTest, DisallowedOriginIsRefusedBeforeUpgrade) {
+    config_.cors_origins = {"https://game.example"};
+    StartServer();
+    EXPECT_NO_THROW(OpenWs("https://game.example"));
+    try {
+        OpenWs("https://evil.example");
+        FAIL() << "handshake should have been refused";
+    } catch (const boost::system::system_error& e) {
+        EXPECT_EQ(e.code(), websocket::error::upgrade_declined);
+    }
+    auto response = Get("/healthz", http::verb::get, "", "https://evil.example");
+    EXPECT_EQ(response.result(), http::status::forbidden);
+    EXPECT_NE(response.body().find("https://evil.example is not allowed"), std::string::npos);
+}
+
+TEST_F(HttpdTest, RateLimitPerIpGives429) {
+    config_.per_ip_burst = 1;
+    config_.per_ip_requests_per_minute = 1;
+    gateway_.script = {protocol::MatchError{500, "x"}};
+    StartServer();
+    Exchange(kRequest);
+    auto [frames, code] = Exchange(kRequest);
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_TRUE(frames[0].starts_with(R"({"Error":[429,"rate limit)")) << frames[0];
+}
+
+TEST_F(HttpdTest, StreamEndsWithoutAnswerOrWithFailure) {
+    StartServer();
+    gateway_.script = {protocol::Acknowledged{}};
+    auto [frames, code] = Exchange(kRequest);
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[1], R"({"Error":[502,"the matchmaker ended the request without an answer"]})");
+
+    gateway_.script = {};
+    gateway_.end = common::MakeError(common::ErrorCode::kUnavailable, "no matchmaker is running for spaceships 1");
+    EXPECT_EQ(Exchange(kRequest).first.at(0), R"({"Error":[503,"no matchmaker is running for spaceships 1"]})");
+}
+
+TEST_F(HttpdTest, RequestTimeoutGives408) {
+    config_.request_timeout_seconds = 1;
+    gateway_.hold = true;
+    StartServer();
+    auto [frames, code] = Exchange(kRequest);
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_TRUE(frames[0].starts_with(R"({"Error":[408,"matchmaking timed out)")) << frames[0];
+}
+
+TEST_F(HttpdTest, ShutdownTellsWaitingClients) {
+    gateway_.hold = true;
+    StartServer();
+    auto client = OpenWs();
+    client->ws.write(asio::buffer(std::string(kRequest)));
+    while (gateway_.Requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::thread stopper([this] { server_->Stop(); });
+    auto [frames, code] = ReadAll(*client);
+    stopper.join();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0], R"({"Error":[503,"the server is shutting down, try again"]})");
+}
+
+TEST_F(HttpdTest, HealthReadinessAndMetrics) {
+    StartServer();
+    EXPECT_EQ(Get("/healthz").result(), http::status::ok);
+    EXPECT_EQ(Get("/readyz").result(), http::status::ok);
+    gateway_.ready = false;
+    EXPECT_EQ(Get("/readyz").result(), http::status::service_unavailable);
+    EXPECT_NE(Get("/metrics").body().find("gapkit_httpd_http_requests_total"), std::string::npos);
+    EXPECT_EQ(Get("/nope").result(), http::status::not_found);
+    EXPECT_EQ(Get("/../../etc/passwd").result(), http::status::not_found);
+}
+
+TEST_F(HttpdTest, ServesTheTestPage) {
+    StartServer();
+    auto page = Get("/");
+    EXPECT_EQ(page.result(), http::status::ok);
+    EXPECT_EQ(page[http::field::content_type], "text/html; charset=utf-8");
+    EXPECT_NE(page.body().find("/matchmaker/ws"), std::string::npos);
+}
+
+TEST_F(HttpdTest, WebhookNeedsTheSecret) {
+    StartServer();
+    EXPECT_EQ(Get("/edgegap/webhook/0123456789abcdef-secret", http::verb::post, R"({"session_id":"s"})").result(),
+              http::status::no_content);
+    EXPECT_EQ(Get("/edgegap/webhook/wrong", http::verb::post, "{}").result(), http::status::not_found);
+    ASSERT_EQ(gateway_.webhooks.size(), 1u);
+    EXPECT_EQ(gateway_.webhooks[0], R"({"session_id":"s"})");
+}
+
+TEST_F(HttpdTest, OversizedBodyGets413) {
+    config_.max_body_bytes = 100;
+    StartServer();
+    EXPECT_EQ(Get("/edgegap/webhook/x", http::verb::post, std::string(1000, 'x')).result(),
+              http::status::payload_too_large);
+}
+
+}  // namespace
+}  // namespace gapkit::httpd
