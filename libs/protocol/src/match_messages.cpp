@@ -37,7 +37,7 @@ Result<std::string> NameField(const json::object& object, std::string_view key) 
     std::string name(value->get_string());
     if (!IsValidName(name)) {
         return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("'{}' must be 1 to {} letters, digits, spaces, '_' or '-'", key, kMaxNameLength));
+                         fmt::format("'{}' must be 1 to {} letters, digits, '_' or '-'", key, kMaxNameLength));
     }
     return name;
 }
@@ -125,8 +125,7 @@ Result<MatchReply> ReadTagged(const json::object& object) {
 bool IsValidName(std::string_view name) {
     if (name.empty() || name.size() > kMaxNameLength) return false;
     for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
-                        c == '_' || c == '-';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         if (!ok) return false;
     }
     return true;

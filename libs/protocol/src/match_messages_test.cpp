@@ -60,7 +60,8 @@ TEST(MatchRequest, SerializesForTheBus) {
 }
 
 TEST(IsValidName, FollowsThePattern) {
-    EXPECT_TRUE(IsValidName("Space Ships_2-b"));
+    EXPECT_TRUE(IsValidName("Space_Ships-2"));
+    EXPECT_FALSE(IsValidName("space ships"));
     EXPECT_FALSE(IsValidName("a>b"));
     EXPECT_FALSE(IsValidName("caf\xc3\xa9"));
 }

@@ -38,8 +38,9 @@ inline constexpr std::size_t kMaxNameLength = 30;
 /// Default cap on a request message (bytes); httpd's frame limit is configured separately.
 inline constexpr std::size_t kDefaultMaxRequestBytes = 4096;
 
-/// True for names matching `^[A-Za-z0-9 _-]{1,30}$`, the rule for game and version names (they
-/// become NATS subject tokens, so '.', '*' and '>' must never get through).
+/// True for names matching `^[A-Za-z0-9_-]{1,30}$`, the rule for game and version names. They
+/// become NATS subject tokens, so '.', '*', '>' and whitespace must never get through (the
+/// original design allowed spaces, which NATS subjects cannot carry).
 bool IsValidName(std::string_view name);
 
 /// "I want to play": what a client sends first on the WebSocket, and what httpd forwards on the bus.
