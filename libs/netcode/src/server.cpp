@@ -172,18 +172,19 @@ void Server::Impl::OnRequest(ConnectionRequestPacket& request, const Address& fr
 }
 
 void Server::Impl::OnResponse(const ConnectionResponsePacket& response, const Address& from) {
-    const detail::EncryptionEntry* keys = pending.Find(from, now_seconds);
-    if (keys == nullptr) return;
+    const detail::EncryptionEntry* entry = pending.Find(from, now_seconds);
+    if (entry == nullptr) return;
+    const detail::EncryptionEntry keys = *entry;  // a copy: ConnectClient removes the entry
     ChallengeTokenBytes sealed = response.challenge_token;
     if (!DecryptChallengeToken(sealed, response.challenge_sequence, challenge_key)) return;
     const ChallengeToken token = ReadChallengeToken(sealed);
     if (FindByAddress(from) >= 0 || FindByClientId(token.client_id) >= 0) return;
     auto free_slot = std::find_if(slots.begin(), slots.end(), [](const Slot& s) { return !s.connected; });
     if (free_slot == slots.end()) {
-        SendGlobal(from, ConnectionDeniedPacket{}, keys->send_key);
+        SendGlobal(from, ConnectionDeniedPacket{}, keys.send_key);
         return;
     }
-    ConnectClient(static_cast<int>(free_slot - slots.begin()), from, token, *keys);
+    ConnectClient(static_cast<int>(free_slot - slots.begin()), from, token, keys);
 }
 
 void Server::Impl::OnSlotPacket(int index, const Packet& packet) {
