@@ -151,7 +151,8 @@ void Server::Impl::OnRequest(ConnectionRequestPacket& request, const Address& fr
     Mac mac;
     std::copy(request.private_token.end() - kMacBytes, request.private_token.end(), mac.begin());
     if (!token_history.FindOrAdd(mac, from, now_seconds)) {
-        GAPKIT_LOG_WARN("netcode", "ignored a connect token replayed from another address ({})", from.ToString());
+        // Debug, not warn: a captured token replayed from many addresses must not flood the log.
+        GAPKIT_LOG_DEBUG("netcode", "ignored a connect token replayed from another address ({})", from.ToString());
         return;
     }
     if (NumConnected() == config.max_clients) {
