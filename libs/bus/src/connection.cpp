@@ -252,7 +252,9 @@ Status Connection::Respond(const Message& request, std::string_view data) {
 Status Connection::EndStream(const Message& request) { return Respond(request, {}); }
 
 Status CloseLibrary(std::chrono::milliseconds timeout) {
-    return CheckNats(nats_CloseAndWait(timeout.count()), "closing the NATS library");
+    const natsStatus status = nats_CloseAndWait(timeout.count());
+    if (status == NATS_NOT_INITIALIZED) return common::Ok();  // Never opened: nothing to close.
+    return CheckNats(status, "closing the NATS library");
 }
 
 }  // namespace gapkit::bus

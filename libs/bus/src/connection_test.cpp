@@ -21,7 +21,10 @@ using gapkit::testing::ScopedEnv;
 // nats.c's threads are joined once, after every test, as a program's main would do.
 class NatsLibraryEnvironment : public ::testing::Environment {
   public:
-    void TearDown() override { EXPECT_TRUE(CloseLibrary().has_value()); }
+    void TearDown() override {
+        auto closed = CloseLibrary();
+        EXPECT_TRUE(closed.has_value()) << closed.error().ToString();
+    }
 };
 const auto* const kLibraryEnvironment = ::testing::AddGlobalTestEnvironment(new NatsLibraryEnvironment);
 

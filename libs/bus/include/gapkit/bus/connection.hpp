@@ -150,7 +150,8 @@ class Connection {
 };
 
 /// Tears down nats.c after every bus object is destroyed, waiting up to `timeout` for its threads.
-/// Call once at the end of `main` (never from a bus handler). Returns `kTimeout` if threads remain.
+/// Call once at the end of `main` (never from a bus handler); succeeds at once if nats.c was never
+/// used. Returns `kTimeout` if threads remain.
 common::Status CloseLibrary(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace gapkit::bus

@@ -5,6 +5,7 @@
 /// to the original Rust system, with the settings buckets and streams are created with.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
