@@ -315,6 +315,13 @@ Status Server::Start() {
     impl_->global_sequence = kServerGlobalSequenceStart;
     GAPKIT_LOG_INFO("netcode", "server listening on {} for {} clients", impl_->socket->local_address().ToString(),
                     impl_->config.max_clients);
+    const Address& bound = impl_->socket->local_address();
+    if (impl_->config.advertised_addresses.empty() && bound.ipv4 == decltype(bound.ipv4){} &&
+        bound.ipv6 == decltype(bound.ipv6){}) {
+        // Tokens name a real address, never 0.0.0.0 or ::, so this server would admit nobody.
+        GAPKIT_LOG_WARN("netcode", "bound to the wildcard {} with no advertised addresses: no token can match",
+                        bound.ToString());
+    }
     return common::Ok();
 }
 
