@@ -21,6 +21,9 @@ inline constexpr std::string_view kMatchmakerRequestPrefix = "matchmaker.request
 inline constexpr std::string_view kMatchmakerQueueGroup = "matchmaker";
 /// Game servers publish their Edgegap context JSON here at start.
 inline constexpr std::string_view kGameServerContexts = "gameserver.contexts";
+/// httpd publishes each Edgegap session webhook body (the session JSON, unparsed) here; every
+/// matchmaker subscribes (no queue group) and wakes whichever request waits for that session.
+inline constexpr std::string_view kSessionWebhooks = "matchmaker.webhooks.session";
 
 /// KV: Edgegap session id -> netcode client id (TTL 30 s).
 inline constexpr std::string_view kSessionsEg2LyBucket = "sessions_eg2ly";
