@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -163,14 +164,28 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const Env
 
 Result<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>& argv, const std::filesystem::path& log_file,
                                          const EnvOverrides& env) {
-    posix_spawn_file_actions_t actions;
-    ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    auto pid = testing::Spawn(argv, env, &actions);
-    ::posix_spawn_file_actions_destroy(&actions);
-    if (!pid) return common::Fail(pid.error());
-    return ChildProcess(*pid);
+    if (argv.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty argv");
+    const auto program = FindProgram(argv[0]);
+    if (!program) return MakeError(ErrorCode::kIo, fmt::format("cannot start {}: not found", argv[0]));
+    const int log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (log_fd < 0) return MakeError(ErrorCode::kIo, fmt::format("cannot open {}", log_file.string()));
+    CStringArray args(argv);
+    CStringArray envp = MergedEnvironment(env);
+    const pid_t parent = ::getpid();
+    // fork + exec rather than posix_spawn, to set PR_SET_PDEATHSIG: a test that crashes must not
+    // leave its servers running. Between fork and exec the child makes only raw system calls.
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(log_fd, STDOUT_FILENO);
+        ::dup2(log_fd, STDERR_FILENO);
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent) ::_exit(127);  // The parent died before prctl took effect.
+        ::execve(program->c_str(), args.data(), envp.data());
+        ::_exit(127);
+    }
+    ::close(log_fd);
+    if (pid < 0) return MakeError(ErrorCode::kIo, fmt::format("cannot start {}: fork failed", argv[0]));
+    return ChildProcess(pid);
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept

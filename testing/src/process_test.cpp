@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "gapkit/common/env.hpp"
+#include "gapkit/testing/temp_dir.hpp"
+
 namespace gapkit::testing {
 namespace {
 
@@ -42,6 +49,41 @@ TEST(TestingChildProcess, StopsWithSigterm) {
     EXPECT_EQ(child->Stop(), 128 + 15);
     EXPECT_FALSE(child->Running());
     std::filesystem::remove(log);
+}
+
+// Helper run by DiesWithItsParent in a second copy of this binary: spawns a child, records its
+// pid and exits at once without running destructors, as a crashing test would.
+TEST(TestingChildProcess, HelperSpawnsAndVanishes) {
+    const auto pid_file = common::GetEnv("GAPKIT_TEST_CHILD_PID_FILE");
+    if (!pid_file) GTEST_SKIP() << "helper for DiesWithItsParent";
+    auto child = ChildProcess::Spawn({"sleep", "30"}, *pid_file + ".log");
+    ASSERT_TRUE(child.has_value());
+    std::ofstream(*pid_file) << child->pid() << "\n";
+    std::_Exit(0);
+}
+
+bool ProcessGone(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string pid_text, name, state;
+    return !(stat >> pid_text >> name >> state) || state == "Z";
+}
+
+TEST(TestingChildProcess, DiesWithItsParent) {
+    auto dir = TempDir::Create("gapkit-orphan-test");
+    ASSERT_TRUE(dir.has_value());
+    const auto pid_file = (dir->path() / "child.pid").string();
+    auto helper = RunProcess({"/proc/self/exe", "--gtest_filter=TestingChildProcess.HelperSpawnsAndVanishes"},
+                             {{"GAPKIT_TEST_CHILD_PID_FILE", pid_file}});
+    ASSERT_TRUE(helper.has_value());
+    pid_t child_pid = -1;
+    std::ifstream(pid_file) >> child_pid;
+    ASSERT_GT(child_pid, 0) << helper->stdout_text;
+    bool gone = false;
+    for (int i = 0; i < 500 && !gone; ++i) {
+        gone = ProcessGone(child_pid);
+        if (!gone) std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_TRUE(gone) << "the child outlived its parent";
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 /// Starting other programs from tests: run-to-completion with captured output (`RunProcess`) and
 /// long-running children such as `nats-server` (`ChildProcess`).
 ///
-/// Both use `posix_spawnp`, so they are safe in a process that already runs threads (nats.c).
+/// Both are safe in a process that already runs threads (nats.c): nothing but system calls runs
+/// between fork and exec.
 /// Threads: every function may be called from any thread; one `ChildProcess` object belongs to one
 /// thread at a time.
 
@@ -40,7 +41,9 @@ common::Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, c
 std::optional<std::filesystem::path> FindProgram(const std::string& program);
 
 /// A child process that runs until stopped. Its stdout and stderr go to `log_file` (appended).
-/// The destructor stops it. Movable, not copyable.
+/// The destructor stops it. It also gets SIGTERM when the thread that spawned it ends (Linux
+/// PR_SET_PDEATHSIG), so a crashed test leaves no server behind: spawn from a thread that outlives
+/// the child, such as the test's main thread. Movable, not copyable.
 class ChildProcess {
   public:
     static common::Result<ChildProcess> Spawn(const std::vector<std::string>& argv,
