@@ -4,9 +4,12 @@
 
 #include <filesystem>
 
+#include "gapkit/common/clock.hpp"
 #include "gapkit/common/files.hpp"
+#include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/netcode/private_key.hpp"
+#include "gapkit/netcode/server.hpp"
 #include "gapkit/testing/process.hpp"
 #include "gapkit/testing/scoped_env.hpp"
 
@@ -53,6 +56,31 @@ TEST(GapctlToken, PrintsOnlyABase64TokenOnStdout) {
     const auto key = netcode::ParsePrivateKey(kDevKey);
     ASSERT_TRUE(netcode::DecryptPrivateConnectToken(private_token, 80085, token->expire_timestamp, token->nonce, *key));
     EXPECT_EQ(netcode::ReadPrivateConnectToken(private_token)->client_id, 42u);
+}
+
+TEST(GapctlToken, MintedTokenConnectsToAServer) {
+    netcode::ServerConfig config;
+    config.protocol_id = 80085;
+    config.private_key = *netcode::ParsePrivateKey(kDevKey);
+    config.bind_address = netcode::Address::Ipv4(127, 0, 0, 1, 0);
+    netcode::Server server(config);
+    ASSERT_TRUE(server.Start());
+    auto run = RunGapctl({"token", "--protocol-id", "80085", "--private-key", kDevKey, "--server",
+                          server.bound_address().ToString(), "--client-id", "4242"});
+    ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+    auto token = netcode::DecodeConnectTokenBase64(run.stdout_text);
+    ASSERT_TRUE(token.has_value());
+
+    netcode::Client client;
+    double now = 0;
+    ASSERT_TRUE(client.Connect(*token, now));
+    for (int tick = 0; tick < 20 && client.state() != netcode::ClientState::kConnected; ++tick) {
+        now += 0.1;
+        server.Update(now, common::SystemClock::Instance().UnixSeconds());
+        client.Update(now);
+    }
+    EXPECT_EQ(client.state(), netcode::ClientState::kConnected);
+    EXPECT_EQ(server.ClientId(client.client_index()), 4242u);
 }
 
 TEST(GapctlToken, TakesTheKeyFromTheEnvironmentWithoutWarning) {
