@@ -5,6 +5,7 @@
 #   make build  install and build into build/ (binaries in build/bin/)
 #   make bench  build and run the benchmarks
 #   make deps   install the Debian packages (idempotent, quiet when all are present)
+#   make fuzz-smoke  build the libFuzzer targets with clang in build-fuzz/ and run each briefly (part of test)
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
