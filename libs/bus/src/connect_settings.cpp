@@ -77,6 +77,18 @@ common::Status ResolveCa(const ConnectOptions& options, ConnectSettings& setting
     return common::Ok();
 }
 
+common::Status ValidateDurations(const ConnectOptions& options) {
+    if (options.connect_timeout.count() <= 0) {
+        return MakeError(ErrorCode::kInvalidArgument, "connect_timeout must be positive");
+    }
+    if (options.reconnect_initial_delay.count() <= 0 || options.reconnect_max_delay < options.reconnect_initial_delay) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("reconnect delays must satisfy 0 < initial ({} ms) <= max ({} ms)",
+                                     options.reconnect_initial_delay.count(), options.reconnect_max_delay.count()));
+    }
+    return common::Ok();
+}
+
 }  // namespace
 
 Result<std::string> NormalizeServerUrl(std::string_view host) {
@@ -114,6 +126,7 @@ std::string UrlHost(std::string_view url) {
 }
 
 Result<ConnectSettings> ResolveConnectSettings(std::string client_name, const ConnectOptions& options) {
+    if (auto valid = ValidateDurations(options); !valid) return common::Fail(valid.error());
     ConnectSettings settings;
     settings.client_name = std::move(client_name);
     auto hosts = Pick(options.host, "NATS_HOST");

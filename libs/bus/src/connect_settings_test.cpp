@@ -109,5 +109,18 @@ TEST(BusConnectSettings, ExplicitOptionsBeatTheEnvironment) {
     EXPECT_FALSE(settings->tls);
 }
 
+TEST(BusConnectSettings, NonsenseDurationsAreRefused) {
+    auto env = CleanEnv();
+    ConnectOptions zero_timeout;
+    zero_timeout.connect_timeout = std::chrono::milliseconds(0);
+    EXPECT_FALSE(ResolveConnectSettings("c", zero_timeout).has_value());
+    ConnectOptions inverted;
+    inverted.reconnect_initial_delay = std::chrono::seconds(10);
+    inverted.reconnect_max_delay = std::chrono::seconds(1);
+    auto settings = ResolveConnectSettings("c", inverted);
+    ASSERT_FALSE(settings.has_value());
+    EXPECT_NE(settings.error().message().find("reconnect"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gapkit::bus

@@ -66,9 +66,13 @@ void OnClosed(natsConnection*, void* closure) {
     GAPKIT_LOG_DEBUG(kLog, "client '{}' connection closed", static_cast<const EventContext*>(closure)->client_name);
 }
 
-void OnAsyncError(natsConnection*, natsSubscription*, natsStatus status, void* closure) {
+// Asynchronous failures (permission violations on subscribe, slow consumers) have no caller to
+// return to; the server's text is in the connection's last error.
+void OnAsyncError(natsConnection* connection, natsSubscription*, natsStatus status, void* closure) {
+    const char* text = nullptr;
+    natsConnection_GetLastError(connection, &text);
     GAPKIT_LOG_WARN(kLog, "client '{}': {}", static_cast<const EventContext*>(closure)->client_name,
-                    MapNatsStatus(status, "", "asynchronous error").message());
+                    MapNatsStatus(status, text ? text : "", "asynchronous error").message());
 }
 
 // Called after each failed round over the server list: exponential back-off with 10 % jitter.

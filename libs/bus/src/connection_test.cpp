@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include "gapkit/common/log.hpp"
 
 #include "gapkit/testing/certificates.hpp"
 #include "gapkit/testing/nats_server.hpp"
@@ -153,6 +158,40 @@ TEST(BusConnection, ReconnectsAfterServerRestartAndRequestsSucceed) {
     auto reply = bus.Request("gapkit.test.echo", "after restart", 2s);
     ASSERT_TRUE(reply.has_value()) << reply.error().ToString();
     EXPECT_EQ(reply->data, "echo:after restart");
+}
+
+TEST(BusConnection, PermissionViolationOnSubscribeIsLogged) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    gapkit::testing::NatsServerOptions server_options;
+    server_options.tls = false;
+    server_options.jetstream = false;
+    server_options.users = {{"gapkit", "gapkit-test-password", {"allowed.>"}, {"allowed.>", "_INBOX.>"}}};
+    auto server = StartServer(server_options);
+    ASSERT_TRUE(server);
+    // Shared with the sink by value: a nats.c thread may still be logging when the test ends.
+    struct Captured {
+        std::mutex mutex;
+        std::vector<std::string> warnings;
+    };
+    auto captured = std::make_shared<Captured>();
+    common::SetLogSink([captured](common::LogLevel level, std::string_view, std::string_view message) {
+        std::lock_guard lock(captured->mutex);
+        if (level == common::LogLevel::kWarn) captured->warnings.emplace_back(message);
+    });
+    auto connection = Connection::Connect("gapkit_test_permissions", OptionsFor(*server));
+    ASSERT_TRUE(connection.has_value()) << connection.error().ToString();
+    auto sub = (*connection)->SubscribeSync("forbidden.subject");
+    ASSERT_TRUE(sub.has_value());  // The server refuses asynchronously.
+    bool seen = false;
+    for (int i = 0; i < 300 && !seen; ++i) {
+        std::this_thread::sleep_for(10ms);
+        std::lock_guard lock(captured->mutex);
+        for (const auto& warning : captured->warnings) {
+            seen = seen || warning.find("permissions violation") != std::string::npos;
+        }
+    }
+    common::SetLogSink(nullptr);
+    EXPECT_TRUE(seen);
 }
 
 using BusSubscription = BusServerTest;

@@ -14,7 +14,7 @@ namespace gapkit::bus {
 
 /// An interest in a subject. Destroying it unsubscribes; an asynchronous handler may still be
 /// running on its nats.c thread at that moment and finishes normally (the handler object is freed
-/// only after its last call). Movable, not copyable. Any thread.
+/// only after its last call). Movable, not copyable; one thread at a time.
 class Subscription {
   public:
     struct Impl;
