@@ -64,6 +64,11 @@ common::Result<Address> Address::Parse(std::string_view text) {
     return ParseIpv4(text);
 }
 
+common::Result<Address> Address::FromIp(std::string_view ip, std::uint16_t port) {
+    if (ip.find(':') != std::string_view::npos) return Parse(fmt::format("[{}]:{}", ip, port));
+    return Parse(fmt::format("{}:{}", ip, port));
+}
+
 Address Address::Ipv4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, std::uint16_t port) {
     Address address;
     address.type = AddressType::kIpv4;

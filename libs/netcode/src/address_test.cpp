@@ -31,6 +31,14 @@ TEST(Address, RejectsMalformedText) {
     }
 }
 
+TEST(Address, BuildsFromABareIpAndAPort) {
+    EXPECT_EQ(Address::FromIp("203.0.113.7", 30004), Address::Ipv4(203, 0, 113, 7, 30004));
+    EXPECT_EQ(Address::FromIp("::1", 9)->ipv6[7], 1);
+    EXPECT_FALSE(Address::FromIp("[::1]", 9).has_value());
+    EXPECT_FALSE(Address::FromIp("example.com", 9).has_value());
+    EXPECT_FALSE(Address::FromIp("1.2.3.4:5", 9).has_value());
+}
+
 TEST(Address, ComparesTypeIpAndPort) {
     EXPECT_EQ(*Address::Parse("127.0.0.1:5"), Address::Ipv4(127, 0, 0, 1, 5));
     EXPECT_NE(*Address::Parse("127.0.0.1:5"), Address::Ipv4(127, 0, 0, 1, 6));

@@ -32,6 +32,10 @@ struct Address {
     /// required and may be 0 only for bind addresses ("pick a free port"). Errors name the text.
     static common::Result<Address> Parse(std::string_view text);
 
+    /// Builds an address from a bare IP ("1.2.3.4" or "::1", no brackets) and a port, the shape
+    /// REST APIs such as Edgegap's report. Errors name the text.
+    static common::Result<Address> FromIp(std::string_view ip, std::uint16_t port);
+
     /// Returns an IPv4 address.
     static Address Ipv4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, std::uint16_t port);
 
