@@ -61,6 +61,16 @@ class EdgegapClientTest : public ::testing::Test {
         std::filesystem::remove_all(env_dir_, ignored);
     }
 
+    // Restarts the simulator with longer starting states, for tests that act while a deployment starts.
+    void RestartWithSlowStarts() {
+        sim_->Stop();
+        auto config = SimulatorConfig();
+        config.delays = {1500ms, 500ms};
+        auto started = sim::Simulator::Start(std::move(config));
+        ASSERT_TRUE(started.has_value()) << started.error().ToString();
+        sim_ = std::move(*started);
+    }
+
     sim::SimulatorConfig SimulatorConfig() const {
         sim::VersionConfig version;
         version.name = kVersion;
@@ -112,6 +122,14 @@ class EdgegapClientTest : public ::testing::Test {
 
     static DeploymentStatus WaitForState(BlockingEdgegapClient& client, const std::string& request_id,
                                          DeploymentState wanted) {
+        return WaitUntil(client, request_id, ToString(wanted),
+                         [wanted](const DeploymentStatus& status) { return status.state == wanted; });
+    }
+
+    // Polls the deployment's status until `done` holds or the deadline passes; returns the last status.
+    template <typename Done>
+    static DeploymentStatus WaitUntil(BlockingEdgegapClient& client, const std::string& request_id,
+                                      std::string_view what, Done done) {
         const auto deadline = std::chrono::steady_clock::now() + kReadyDeadline;
         DeploymentStatus last;
         while (std::chrono::steady_clock::now() < deadline) {
@@ -119,10 +137,10 @@ class EdgegapClientTest : public ::testing::Test {
             EXPECT_TRUE(status.has_value()) << status.error().ToString();
             if (!status) return last;
             last = *status;
-            if (last.state == wanted) return last;
+            if (done(last)) return last;
             std::this_thread::sleep_for(50ms);
         }
-        ADD_FAILURE() << request_id << " never reached " << ToString(wanted) << "; last " << last.current_status;
+        ADD_FAILURE() << request_id << " never reached " << what << "; last " << last.current_status;
         return last;
     }
 
@@ -174,11 +192,18 @@ TEST_F(EdgegapClientTest, SessionLifecycle) {
     ASSERT_EQ(session->deployment->ports.count("gameport"), 1u);
     EXPECT_GT(session->deployment->ports.at("gameport").external, 0);
 
-    auto listed = client->ListSessions({});
+    auto second = client->CreateSession(request);
+    ASSERT_TRUE(second.has_value()) << second.error().ToString();
+    auto listed = client->ListSessions({1, 1});
     ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
     ASSERT_EQ(listed->items.size(), 1u);
-    EXPECT_EQ(listed->items[0].session_id, created->session_id);
-    EXPECT_EQ(listed->total_count, 1);
+    EXPECT_EQ(listed->total_count, 2);
+    EXPECT_TRUE(listed->has_next);
+    auto last_page = client->ListSessions({2, 1});
+    ASSERT_TRUE(last_page.has_value()) << last_page.error().ToString();
+    ASSERT_EQ(last_page->items.size(), 1u);
+    EXPECT_FALSE(last_page->has_next);
+    EXPECT_NE(last_page->items[0].session_id, listed->items[0].session_id);
 
     auto deleted = client->DeleteSession(created->session_id);
     ASSERT_TRUE(deleted.has_value()) << deleted.error().ToString();
@@ -216,6 +241,41 @@ TEST_F(EdgegapClientTest, DeploymentLifecycle) {
     auto stopped_again = client->StopDeployment(ready.request_id);
     ASSERT_TRUE(stopped_again.has_value()) << stopped_again.error().ToString();
     EXPECT_EQ(stopped_again->outcome, StopOutcome::kAlreadyGone);
+}
+
+TEST_F(EdgegapClientTest, StopWhileStartingIsDeferred) {
+    RestartWithSlowStarts();
+    auto client = Client(Config());
+    ASSERT_NE(client, nullptr);
+    auto created = client->Deploy(DeployRequest{kApp, kVersion, {"1.2.3.4"}});
+    ASSERT_TRUE(created.has_value()) << created.error().ToString();
+    auto starting = client->GetDeploymentStatus(created->request_id);
+    ASSERT_TRUE(starting.has_value()) << starting.error().ToString();
+    EXPECT_NE(starting->state, DeploymentState::kReady);
+    EXPECT_FALSE(starting->running);
+    auto stopped = client->StopDeployment(created->request_id);
+    ASSERT_TRUE(stopped.has_value()) << stopped.error().ToString();
+    EXPECT_EQ(stopped->outcome, StopOutcome::kDeferred);
+    EXPECT_EQ(stopped->http_status, 202);
+    WaitForState(*client, created->request_id, DeploymentState::kTerminated);
+}
+
+TEST_F(EdgegapClientTest, FailedDeploymentReportsErrorState) {
+    auto client = Client(Config());
+    ASSERT_NE(client, nullptr);
+    sim::Faults faults;
+    faults.fail_next_deployments = 1;
+    sim_->SetFaults(faults);
+    auto created = client->Deploy(DeployRequest{kApp, kVersion, {"1.2.3.4"}});
+    ASSERT_TRUE(created.has_value()) << created.error().ToString();
+    // ERROR is brief: the simulator then stops the process, and the deployment stays flagged.
+    const DeploymentStatus failed =
+        WaitUntil(*client, created->request_id, "error", [](const DeploymentStatus& status) {
+            return status.state == DeploymentState::kError || status.state == DeploymentState::kTerminated;
+        });
+    EXPECT_TRUE(failed.error);
+    EXPECT_FALSE(failed.error_detail.empty());
+    EXPECT_FALSE(failed.running);
 }
 
 TEST_F(EdgegapClientTest, ContextAndSelfStopFromInjectedEnvironment) {

@@ -114,6 +114,22 @@ common::Result<Session> ReadSession(const json::object& object) {
     return session;
 }
 
+// Calls `read` with the fields of each object in `array`; other items are skipped.
+template <typename Read>
+void ForEachObject(const json::array* array, std::string_view what, Read read) {
+    if (array == nullptr) return;
+    for (const auto& item : *array) {
+        if (const auto* object = item.if_object()) read(Fields(*object, what));
+    }
+}
+
+std::optional<SessionConfig> ReadSessionConfig(const json::object* object) {
+    if (object == nullptr) return std::nullopt;
+    const Fields fields(*object, "session_config");
+    return SessionConfig{fields.StringOr("kind"), fields.IntOr("sockets", 0), fields.BoolOr("autodeploy", false),
+                         fields.IntOr("empty_ttl", 0)};
+}
+
 common::Result<AppVersion> ReadAppVersion(const json::object& object) {
     Fields fields(object, "app version");
     AppVersion version;
@@ -128,31 +144,16 @@ common::Result<AppVersion> ReadAppVersion(const json::object& object) {
     version.time_to_deploy_seconds = fields.IntOr("time_to_deploy", 0);
     version.command = fields.String("command");
     version.arguments = fields.String("arguments");
-    if (const auto* config = fields.Object("session_config")) {
-        const Fields session_fields(*config, "session_config");
-        version.session_config =
-            SessionConfig{session_fields.StringOr("kind"), session_fields.IntOr("sockets", 0),
-                          session_fields.BoolOr("autodeploy", false), session_fields.IntOr("empty_ttl", 0)};
-    }
-    if (const auto* ports = fields.Array("ports")) {
-        for (const auto& item : *ports) {
-            const auto* port = item.if_object();
-            if (port == nullptr) continue;
-            const Fields port_fields(*port, "app version port");
-            version.ports.push_back({port_fields.IntOr("port", 0), port_fields.StringOr("protocol"),
-                                     port_fields.StringOr("name"), port_fields.BoolOr("to_check", true),
-                                     port_fields.BoolOr("tls_upgrade", false)});
-        }
-    }
-    if (const auto* envs = fields.Array("envs")) {
-        for (const auto& item : *envs) {
-            const auto* env = item.if_object();
-            if (env == nullptr) continue;
-            const Fields env_fields(*env, "env");
-            version.envs.push_back({env_fields.StringOr("key"), env_fields.StringOr("value"),
-                                    env_fields.Bool("is_hidden").value_or(env_fields.BoolOr("is_secret", false))});
-        }
-    }
+    version.session_config = ReadSessionConfig(fields.Object("session_config"));
+    ForEachObject(fields.Array("ports"), "app version port", [&](const Fields& port) {
+        version.ports.push_back({port.IntOr("port", 0), port.StringOr("protocol"), port.StringOr("name"),
+                                 port.BoolOr("to_check", true), port.BoolOr("tls_upgrade", false)});
+    });
+    // Older specs name the flag `is_secret`, newer ones `is_hidden`.
+    ForEachObject(fields.Array("envs"), "env", [&](const Fields& env) {
+        version.envs.push_back({env.StringOr("key"), env.StringOr("value"),
+                                env.Bool("is_hidden").value_or(env.BoolOr("is_secret", false))});
+    });
     if (auto ok = fields.status(); !ok) return common::Fail(ok.error());
     return version;
 }
