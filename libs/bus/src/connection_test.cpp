@@ -1,5 +1,10 @@
 #include "gapkit/bus/connection.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -132,6 +137,35 @@ TEST(BusConnection, NoServerReachableIsUnavailable) {
     ASSERT_FALSE(connection.has_value());
     EXPECT_EQ(connection.error().code(), ErrorCode::kUnavailable) << connection.error().ToString();
     EXPECT_NE(connection.error().message().find("no server reachable"), std::string::npos);
+}
+
+// A peer that accepts TCP but never speaks NATS (a wedged server or a wrong port): the connect
+// must give up after connect_timeout instead of hanging.
+TEST(BusConnection, SilentServerFailsWithinTheConnectTimeout) {
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(listener, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(listener, 8), 0);
+    ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    ConnectOptions options;
+    options.host = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    options.user = "u";
+    options.password = "p";
+    options.insecure = true;
+    options.connect_timeout = 500ms;
+    const auto start = std::chrono::steady_clock::now();
+    auto connection = Connection::Connect("gapkit_test_silent_server", options);
+    const auto took = std::chrono::steady_clock::now() - start;
+    ::close(listener);
+    ASSERT_FALSE(connection.has_value());
+    EXPECT_TRUE(connection.error().code() == ErrorCode::kTimeout ||
+                connection.error().code() == ErrorCode::kUnavailable)
+        << connection.error().ToString();
+    EXPECT_LT(took, 10s) << "connect did not respect connect_timeout";  // A hang guard, not a speed check.
 }
 
 TEST(BusConnection, ReconnectsAfterServerRestartAndRequestsSucceed) {
