@@ -1,6 +1,7 @@
 // Parsing and validation of the simulator's JSON config file.
 #include <fmt/core.h>
 
+#include "command_line.hpp"
 #include "gapkit/common/files.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
 #include "json_fields.hpp"
@@ -201,6 +202,9 @@ Status ValidateVersion(const AppConfig& app, const VersionConfig& version) {
         if (port.name.empty()) return MakeError(ErrorCode::kInvalidArgument, what + ": a port has no name");
     }
     if (version.session.sockets < 1) return MakeError(ErrorCode::kInvalidArgument, what + ": sockets must be >= 1");
+    if (auto split = SplitArguments(version.arguments); !split) {
+        return MakeError(ErrorCode::kInvalidArgument, what + ": arguments: " + split.error().message());
+    }
     return common::Ok();
 }
 

@@ -1,8 +1,10 @@
 // gapkit-sim-echo-server: a tiny game server for edgegap-sim tests and demos.
 //
 // Reads ARBITRIUM_PORTS_MAPPING, binds the internal port of the first UDP port on 0.0.0.0 and
-// echoes every datagram back. Exits 0 on SIGTERM, or after --exit-after-ms. With
-// --ignore-sigterm it ignores SIGTERM, so the simulator must escalate to SIGKILL.
+// echoes every datagram back, except "env:<NAME>", which is answered with that variable's value
+// (so tests can check the injected environment without the process logging secrets). Exits 0
+// on SIGTERM, or after --exit-after-ms. With --ignore-sigterm it ignores SIGTERM, so the
+// simulator must escalate to SIGKILL.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include <boost/json.hpp>
@@ -78,8 +81,15 @@ int main(int argc, char** argv) {
         socklen_t peer_length = sizeof(peer);
         const ssize_t size =
             ::recvfrom(fd, buffer, sizeof(buffer), 0, reinterpret_cast<sockaddr*>(&peer), &peer_length);
-        if (size > 0)
-            ::sendto(fd, buffer, static_cast<std::size_t>(size), 0, reinterpret_cast<sockaddr*>(&peer), peer_length);
+        if (size <= 0) continue;
+        const std::string_view message(buffer, static_cast<std::size_t>(size));
+        std::string reply(message);
+        if (message.rfind("env:", 0) == 0) {
+            // Lets a test check what the simulator injected, without the process logging it.
+            const char* value = std::getenv(std::string(message.substr(4)).c_str());
+            reply = value != nullptr ? value : "<unset>";
+        }
+        ::sendto(fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer), peer_length);
     }
     std::printf("echo-server: stopping\n");
     ::close(fd);

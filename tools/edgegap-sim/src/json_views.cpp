@@ -142,7 +142,7 @@ json::object SessionGetJson(const Session& s, const Deployment* deployment, int 
                         {"linked", s.Linked()},
                         {"kind", ToString(s.kind)},
                         {"user_count", static_cast<std::int64_t>(s.ips.size())},
-                        {"app_version", static_cast<std::int64_t>(std::hash<std::string>{}(s.version) % 100000)},
+                        {"app_version", s.version_id},
                         {"create_time", FormatTimestamp(s.create_wall)},
                         {"elapsed", elapsed},
                         {"session_users", SessionUsers(s)},

@@ -114,6 +114,15 @@ int World::SocketsUsed(const Deployment& deployment) const {
     return used;
 }
 
+int World::VersionId(const VersionConfig& version) const {
+    for (const auto& app : apps_) {
+        for (std::size_t i = 0; i < app.versions.size(); ++i) {
+            if (&app.versions[i] == &version) return static_cast<int>(i + 1);
+        }
+    }
+    return 1;
+}
+
 ApiResult<const Deployment*> World::Deploy(const DeployRequest& request) {
     auto version = MutableVersion(request.app, request.version);
     if (!version) return tl::unexpected(version.error());

@@ -85,6 +85,7 @@ struct Session {
     std::string version;
     SessionKind kind = SessionKind::kSeat;
     std::vector<std::string> ips;
+    int version_id = 1;              // 1-based position of the version in its app (`app_version`).
     int seats = 1;                   // Sockets this session holds on its deployment.
     std::string deployment_id;       // Empty when not linked.
     std::string status = "Waiting";  // Waiting, Ready, Unprocessable, Error.
@@ -148,6 +149,8 @@ class World {
     const SimulatorConfig& config() const { return config_; }
     const common::Clock& clock() const { return clock_; }
     int SocketsUsed(const Deployment& deployment) const;
+    /// The 1-based position of `version` among its app's versions (Edgegap's numeric version id).
+    int VersionId(const VersionConfig& version) const;
 
     /// Advances every deployment and session to what the clock says. Call often.
     void Tick();

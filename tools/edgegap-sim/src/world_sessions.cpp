@@ -54,6 +54,7 @@ ApiResult<const Session*> World::CreateSession(const SessionRequest& request) {
     while (sessions_.count(session.session_id) != 0);
     session.app = request.app;
     session.version = (*version)->name;
+    session.version_id = VersionId(**version);
     session.kind = config.kind;
     session.ips = request.ip_list;
     session.seats = config.kind == SessionKind::kSeat ? std::max<int>(1, static_cast<int>(request.ip_list.size())) : 1;
