@@ -509,6 +509,50 @@ TEST_F(EdgegapClientTest, SlowAnswersTimeOut) {
     EXPECT_LT(elapsed, 1500ms);  // Gave up at the timeout, did not wait for the answer.
 }
 
+// Runs one call of an async client to completion on `io`.
+template <typename T>
+ApiResult<T> Await(boost::asio::io_context& io, ApiTask<T> task) {
+    auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
+    io.restart();
+    io.run();
+    return future.get();
+}
+
+TEST_F(EdgegapClientTest, IdempotentCallsShareOneKeptAliveConnection) {
+    boost::asio::io_context io;
+    auto client = HttpEdgegapClient::Create(io.get_executor(), Config());
+    ASSERT_TRUE(client.has_value());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(Await(io, (*client)->ListDeployments({})).has_value());
+    EXPECT_EQ((*client)->connections_opened(), 1u);
+
+    ClientConfig no_reuse = Config();
+    no_reuse.max_idle_connections_per_host = 0;
+    auto fresh = HttpEdgegapClient::Create(io.get_executor(), no_reuse);
+    ASSERT_TRUE(fresh.has_value());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(Await(io, (*fresh)->ListDeployments({})).has_value());
+    EXPECT_EQ((*fresh)->connections_opened(), 3u);
+}
+
+TEST_F(EdgegapClientTest, ConnectionClosedByTheServerIsReplacedWithoutARetry) {
+    // A simulator that closes connections idle for a second, as real servers do on their own schedule.
+    sim_->Stop();
+    auto config = SimulatorConfig();
+    config.read_timeout = 1s;
+    auto restarted = sim::Simulator::Start(std::move(config));
+    ASSERT_TRUE(restarted.has_value()) << restarted.error().ToString();
+    sim_ = std::move(*restarted);
+
+    boost::asio::io_context io;
+    auto client = HttpEdgegapClient::Create(io.get_executor(), Config());
+    ASSERT_TRUE(client.has_value());
+    ASSERT_TRUE(Await(io, (*client)->ListDeployments({})).has_value());
+    std::this_thread::sleep_for(1500ms);
+    auto listed = Await(io, (*client)->ListDeployments({}));
+    ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+    EXPECT_EQ((*client)->connections_opened(), 2u);
+    EXPECT_EQ(RetryCount(), 0u);
+}
+
 // Fires `count` status calls at once on `client` and returns how many ended in each category
 // ("ok" for successes).
 std::map<std::string, int> FireStatusCalls(HttpEdgegapClient& client, boost::asio::io_context& io,

@@ -78,6 +78,11 @@ common::Status ClientConfig::Validate() const {
                                      "ms, {} ms)",
                                      retry.max_attempts, retry.backoff_base.count(), retry.backoff_cap.count()));
     }
+    if (max_idle_connection_age.count() < 0) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("max_idle_connection_age: must not be negative (got {} s)", max_idle_connection_age.count()));
+    }
     if (max_response_bytes == 0) return MakeError(ErrorCode::kInvalidArgument, "max_response_bytes: must be positive");
     for (const auto& [name, limit] :
          {std::pair{"deployments", rate_limits.deployments}, std::pair{"status", rate_limits.status},

@@ -89,6 +89,7 @@ struct HttpEdgegapClient::Impl {
         : executor(std::move(executor_in)),
           config(std::move(config_in)),
           tls(asio::ssl::context::tls_client),
+          pool(config.max_idle_connections_per_host, config.max_idle_connection_age),
           limiter(config.rate_limits, clock),
           retry(config.retry, JitterSeed(config)),
           authorization("token " + NormalizeApiKey(config.api_key)),
@@ -102,6 +103,7 @@ struct HttpEdgegapClient::Impl {
     const asio::any_io_executor executor;
     const ClientConfig config;
     asio::ssl::context tls;
+    detail::ConnectionPool pool;
     RateLimiter limiter;
     RetryPolicy retry;
     const std::string authorization;
@@ -129,9 +131,12 @@ asio::awaitable<ApiResult<HttpResponse>> HttpEdgegapClient::Impl::Send(CallSpec 
     detail::HttpRequest request{call.method, std::move(*target), std::move(call.authorization), config.user_agent,
                                 std::move(call.body)};
     const auto method = http::to_string(call.method);
+    // A kept-alive connection may turn out closed and the request be sent again: only when harmless.
+    const bool reuse = call.idempotency == Idempotency::kIdempotent && config.max_idle_connections_per_host > 0;
     for (int attempt = 1;; ++attempt) {
         co_await Sleep(limiter.Reserve(call.endpoint));
-        auto response = co_await detail::Exchange(tls, request, config.request_timeout, config.max_response_bytes);
+        auto response =
+            co_await detail::Exchange(tls, pool, request, reuse, config.request_timeout, config.max_response_bytes);
         if (response && (IsSuccess(response->status) ||
                          (call.gone_is_done && (response->status == 404 || response->status == 410)))) {
             GAPKIT_LOG_DEBUG(kLogComponent, "{} {} -> {}", method, request.target.path_and_query, response->status);
@@ -168,6 +173,8 @@ HttpEdgegapClient::HttpEdgegapClient(std::unique_ptr<Impl> impl) : impl_(std::mo
 HttpEdgegapClient::~HttpEdgegapClient() = default;
 
 const asio::any_io_executor& HttpEdgegapClient::executor() const { return impl_->executor; }
+
+std::uint64_t HttpEdgegapClient::connections_opened() const { return impl_->pool.opened(); }
 
 namespace {
 

@@ -86,7 +86,7 @@ asio::awaitable<ApiResult<HttpResponse>> WriteAndRead(Stream& stream, const Http
     if (read_ec) co_return TransportError(read_ec, "reading from", request.target);
     auto& response = parser.get();
     co_return HttpResponse{static_cast<int>(response.result_int()), std::move(response.body()),
-                           ParseRetryAfter(response[http::field::retry_after])};
+                           ParseRetryAfter(response[http::field::retry_after]), response.keep_alive()};
 }
 
 asio::awaitable<ApiResult<tcp::resolver::results_type>> Resolve(const Target& target) {
@@ -96,35 +96,56 @@ asio::awaitable<ApiResult<tcp::resolver::results_type>> Resolve(const Target& ta
     co_return endpoints;
 }
 
-asio::awaitable<ApiResult<HttpResponse>> ExchangePlain(const HttpRequest& request,
-                                                       tcp::resolver::results_type endpoints,
-                                                       std::chrono::steady_clock::time_point deadline,
-                                                       std::size_t max_response_bytes) {
-    beast::tcp_stream stream(co_await asio::this_coro::executor);
-    stream.expires_at(deadline);
-    auto [ec, endpoint] = co_await stream.async_connect(endpoints, kNoThrow);
-    if (ec) co_return TransportError(ec, "connecting to", request.target);
-    co_return co_await WriteAndRead(stream, request, max_response_bytes);
+using Deadline = std::chrono::steady_clock::time_point;
+
+asio::awaitable<ApiResult<void>> Handshake(beast::ssl_stream<beast::tcp_stream>& stream, const Target& target) {
+    // SNI, so virtual hosts and CDNs present the right certificate; then check it names the host.
+    if (SSL_set_tlsext_host_name(stream.native_handle(), target.host.c_str()) != 1) {
+        co_return MakeApiError(ApiErrorCategory::kNetwork, 0, "cannot set TLS server name " + target.host);
+    }
+    beast::error_code ec;
+    stream.set_verify_callback(asio::ssl::host_name_verification(target.host), ec);
+    if (!ec) std::tie(ec) = co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+    if (ec) co_return TransportError(ec, "TLS handshake with", target);
+    co_return ApiResult<void>{};
 }
 
-asio::awaitable<ApiResult<HttpResponse>> ExchangeTls(asio::ssl::context& tls, const HttpRequest& request,
-                                                     tcp::resolver::results_type endpoints,
-                                                     std::chrono::steady_clock::time_point deadline,
-                                                     std::size_t max_response_bytes) {
-    beast::ssl_stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, tls);
-    beast::get_lowest_layer(stream).expires_at(deadline);
-    auto [ec, endpoint] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, kNoThrow);
-    if (ec) co_return TransportError(ec, "connecting to", request.target);
-    // SNI, so virtual hosts and CDNs present the right certificate; then check it names the host.
-    if (SSL_set_tlsext_host_name(stream.native_handle(), request.target.host.c_str()) != 1) {
-        co_return MakeApiError(ApiErrorCategory::kNetwork, 0, "cannot set TLS server name " + request.target.host);
+asio::awaitable<ApiResult<std::unique_ptr<Connection>>> Open(asio::ssl::context& tls, const Target& target,
+                                                             Deadline deadline) {
+    auto endpoints = co_await Resolve(target);
+    if (!endpoints) co_return tl::unexpected(endpoints.error());
+    auto executor = co_await asio::this_coro::executor;
+    auto connection = std::make_unique<Connection>();
+    if (target.tls) {
+        connection->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls);
+    } else {
+        connection->plain = std::make_unique<beast::tcp_stream>(executor);
     }
-    beast::error_code verify_ec;
-    stream.set_verify_callback(asio::ssl::host_name_verification(request.target.host), verify_ec);
-    if (verify_ec) co_return TransportError(verify_ec, "TLS set-up for", request.target);
-    auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
-    if (handshake_ec) co_return TransportError(handshake_ec, "TLS handshake with", request.target);
-    co_return co_await WriteAndRead(stream, request, max_response_bytes);
+    connection->Lowest().expires_at(deadline);
+    auto [ec, endpoint] = co_await connection->Lowest().async_connect(*endpoints, kNoThrow);
+    if (ec) co_return TransportError(ec, "connecting to", target);
+    if (connection->tls) {
+        auto handshake = co_await Handshake(*connection->tls, target);
+        if (!handshake) co_return tl::unexpected(handshake.error());
+    }
+    co_return connection;
+}
+
+asio::awaitable<ApiResult<HttpResponse>> Send(Connection& connection, const HttpRequest& request, Deadline deadline,
+                                              std::size_t max_response_bytes) {
+    connection.Lowest().expires_at(deadline);
+    if (connection.tls) co_return co_await WriteAndRead(*connection.tls, request, max_response_bytes);
+    co_return co_await WriteAndRead(*connection.plain, request, max_response_bytes);
+}
+
+ApiResult<HttpResponse> KeepIfReusable(ConnectionPool& pool, const std::string& origin,
+                                       std::unique_ptr<Connection> connection, ApiResult<HttpResponse> response) {
+    if (response && response->keep_alive) pool.Give(origin, std::move(connection));
+    return response;
+}
+
+std::string Origin(const Target& target) {
+    return (target.tls ? "https://" : "http://") + target.host + ":" + target.port;
 }
 
 }  // namespace
@@ -154,13 +175,23 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
     return std::chrono::seconds(std::min<std::int64_t>(seconds, 24 * 60 * 60));
 }
 
-asio::awaitable<ApiResult<HttpResponse>> Exchange(asio::ssl::context& tls, HttpRequest request,
-                                                  std::chrono::milliseconds timeout, std::size_t max_response_bytes) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto endpoints = co_await Resolve(request.target);
-    if (!endpoints) co_return tl::unexpected(endpoints.error());
-    if (request.target.tls) co_return co_await ExchangeTls(tls, request, *endpoints, deadline, max_response_bytes);
-    co_return co_await ExchangePlain(request, *endpoints, deadline, max_response_bytes);
+asio::awaitable<ApiResult<HttpResponse>> Exchange(asio::ssl::context& tls, ConnectionPool& pool, HttpRequest request,
+                                                  bool reuse, std::chrono::milliseconds timeout,
+                                                  std::size_t max_response_bytes) {
+    const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+    const std::string origin = Origin(request.target);
+    if (auto idle = reuse ? pool.Take(origin) : nullptr) {
+        auto response = co_await Send(*idle, request, deadline, max_response_bytes);
+        // A network failure on an idle connection most likely means the server closed it meanwhile.
+        if (response || response.error().category != ApiErrorCategory::kNetwork) {
+            co_return KeepIfReusable(pool, origin, std::move(idle), std::move(response));
+        }
+    }
+    auto opened = co_await Open(tls, request.target, deadline);
+    if (!opened) co_return tl::unexpected(opened.error());
+    pool.CountOpened();
+    auto response = co_await Send(**opened, request, deadline, max_response_bytes);
+    co_return KeepIfReusable(pool, origin, std::move(*opened), std::move(response));
 }
 
 }  // namespace gapkit::edgegap::detail

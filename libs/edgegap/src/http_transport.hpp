@@ -1,6 +1,7 @@
 #pragma once
 
-// One HTTP/1.1 exchange over TCP or TLS with a deadline: no retries, no status interpretation.
+// One HTTP/1.1 exchange over TCP or TLS with a deadline, on a kept-alive connection when one is
+// idle: no retries (but one for a stale connection), no status interpretation.
 
 #include <chrono>
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include "connection_pool.hpp"
 #include "gapkit/edgegap/error.hpp"
 
 namespace gapkit::edgegap::detail {
@@ -40,11 +42,16 @@ struct HttpResponse {
     int status = 0;
     std::string body;
     std::optional<std::chrono::seconds> retry_after;  // Only the delta-seconds form.
+    bool keep_alive = false;                          // The connection may carry another request.
 };
 
 // Sends `request` and reads the whole answer, all before `timeout` runs out (kTimeout after).
+// With `reuse`, an idle connection from `pool` is tried first; if it turns out closed (a network
+// failure), the request goes once more on a fresh connection, so only pass `reuse` for requests
+// that are safe to send twice. A connection whose answer allows keep-alive goes back to `pool`.
 // Connection failures and drops are kNetwork; an unparseable or oversized answer is kBadResponse.
-boost::asio::awaitable<ApiResult<HttpResponse>> Exchange(boost::asio::ssl::context& tls, HttpRequest request,
+boost::asio::awaitable<ApiResult<HttpResponse>> Exchange(boost::asio::ssl::context& tls, ConnectionPool& pool,
+                                                         HttpRequest request, bool reuse,
                                                          std::chrono::milliseconds timeout,
                                                          std::size_t max_response_bytes);
 

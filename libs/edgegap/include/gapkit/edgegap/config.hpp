@@ -37,6 +37,11 @@ struct ClientConfig {
     RateLimits rate_limits;
     /// Sent as `User-Agent`. Default "gapkit-edgegap/0.1".
     std::string user_agent = "gapkit-edgegap/0.1";
+    /// Idle kept-alive connections kept per host, for idempotent calls. 0 disables keep-alive.
+    /// Default 4.
+    std::size_t max_idle_connections_per_host = 4;
+    /// An idle connection older than this is closed instead of reused. Default 30 s.
+    std::chrono::seconds max_idle_connection_age{30};
     /// Answers larger than this fail as bad responses. Default 4 MiB.
     std::size_t max_response_bytes = 4 * 1024 * 1024;
     /// Seed of the back-off jitter. Unset (default): random per client.

@@ -11,7 +11,9 @@
 ///
 /// Each call, in order:
 /// 1. waits for a slot from the client-side rate limiter of its endpoint class (`RateLimits`);
-/// 2. sends one request on a fresh connection, bounded by `request_timeout`;
+/// 2. sends one request, bounded by `request_timeout`, on a kept-alive connection to the same
+///    host when one is idle (idempotent calls only; one that turns out closed is replaced by a
+///    fresh connection at once), else on a new one;
 /// 3. maps the answer: 2xx is parsed (tolerantly, see parse.hpp), anything else becomes an
 ///    `ApiError` with Edgegap's `message`;
 /// 4. retries 429 (after `Retry-After` when sent), and 5xx and network failures of idempotent
@@ -24,6 +26,7 @@
 /// Secrets: the API key and container tokens go only into the Authorization header; they are
 /// never logged and never part of an `ApiError`.
 
+#include <cstdint>
 #include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -62,6 +65,9 @@ class HttpEdgegapClient final : public EdgegapApi {
 
     /// The executor calls run on.
     const boost::asio::any_io_executor& executor() const;
+
+    /// How many connections the client has opened so far (kept-alive ones are counted once).
+    std::uint64_t connections_opened() const;
 
   private:
     struct Impl;
