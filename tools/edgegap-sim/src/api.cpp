@@ -137,16 +137,34 @@ ApiAnswer PatchVersion(World& world, const Route& route) {
     return Answer(200, json::object{{"success", true}, {"version", VersionJson(**version)}});
 }
 
+ApiAnswer DeployAnswer(World& world, const std::string& body) {
+    auto request = ParseDeploy(body);
+    if (!request) return Failure(request.error());
+    auto deployment = world.Deploy(*request);
+    if (!deployment) return Failure(deployment.error());
+    return Answer(200, DeployResponseJson(**deployment));
+}
+
+ApiAnswer CreateSessionAnswer(World& world, const std::string& body) {
+    auto request = ParseSession(body);
+    if (!request) return Failure(request.error());
+    auto session = world.CreateSession(*request);
+    if (!session) return Failure(session.error());
+    return Answer(200, SessionRequestJson(**session));
+}
+
+ApiAnswer DeleteSessionAnswer(World& world, const std::string& id) {
+    auto deleted = world.DeleteSession(id);
+    if (!deleted) return Failure(deleted.error());
+    return Answer(200, json::object{{"message", fmt::format("Session {} deleted", deleted->session_id)},
+                                    {"session_id", deleted->session_id},
+                                    {"custom_id", ""}});
+}
+
 // Routes that take the organization API key.
 ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
     using V = http::verb;
-    if (Matches(r, V::post, {"v1", "deploy"})) {
-        auto request = ParseDeploy(r.body);
-        if (!request) return Failure(request.error());
-        auto deployment = world.Deploy(*request);
-        if (!deployment) return Failure(deployment.error());
-        return Answer(200, DeployResponseJson(**deployment));
-    }
+    if (Matches(r, V::post, {"v1", "deploy"})) return DeployAnswer(world, r.body);
     if (Matches(r, V::get, {"v1", "status", "*"})) {
         const Deployment* d = world.FindDeployment(r.segments[2]);
         // Edgegap answers an unknown request_id with 400 (reference A.13, item 5).
@@ -155,21 +173,9 @@ ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
     }
     if (Matches(r, V::delete_, {"v1", "stop", "*"})) return StopAnswer(world, r.segments[2]);
     if (Matches(r, V::get, {"v1", "deployments"})) return ListDeployments(world, r);
-    if (Matches(r, V::post, {"v1", "session"})) {
-        auto request = ParseSession(r.body);
-        if (!request) return Failure(request.error());
-        auto session = world.CreateSession(*request);
-        if (!session) return Failure(session.error());
-        return Answer(200, SessionRequestJson(**session));
-    }
+    if (Matches(r, V::post, {"v1", "session"})) return CreateSessionAnswer(world, r.body);
     if (Matches(r, V::get, {"v1", "session", "*"})) return GetSession(world, r.segments[2]);
-    if (Matches(r, V::delete_, {"v1", "session", "*"})) {
-        auto deleted = world.DeleteSession(r.segments[2]);
-        if (!deleted) return Failure(deleted.error());
-        return Answer(200, json::object{{"message", fmt::format("Session {} deleted", deleted->session_id)},
-                                        {"session_id", deleted->session_id},
-                                        {"custom_id", ""}});
-    }
+    if (Matches(r, V::delete_, {"v1", "session", "*"})) return DeleteSessionAnswer(world, r.segments[2]);
     if (Matches(r, V::get, {"v1", "sessions"})) return ListSessions(world, r);
     if (Matches(r, V::get, {"v1", "app", "*", "version", "*"})) {
         auto version = world.FindVersion(r.segments[2], r.segments[4]);

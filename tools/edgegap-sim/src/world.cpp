@@ -131,6 +131,54 @@ ApiResult<const Deployment*> World::Deploy(const DeployRequest& request) {
     return *deployment;
 }
 
+bool World::PortInUse(std::uint16_t port) const {
+    for (const auto& [id, deployment] : deployments_) {
+        if (deployment.Terminal()) continue;
+        for (const auto& allocated : deployment.ports) {
+            if (allocated.port == port) return true;
+        }
+    }
+    return false;
+}
+
+ApiResult<std::vector<AllocatedPort>> World::AllocatePorts(const VersionConfig& version) {
+    std::vector<AllocatedPort> ports;
+    for (const auto& port : version.ports) {
+        // A port handed out but not yet bound by its process looks free to the OS: skip those.
+        common::Result<std::uint16_t> allocated = 0;
+        for (int attempt = 0; attempt < 16 && allocated && (*allocated == 0 || PortInUse(*allocated)); ++attempt) {
+            allocated = runtime_.AllocatePort(port.protocol);
+        }
+        if (!allocated || PortInUse(*allocated)) {
+            return Refuse(422, "Couldn't Allocate Server: " +
+                                   (allocated ? std::string("no free port") : allocated.error().message()));
+        }
+        ports.push_back({port.name, *allocated, port.protocol, port.tls_upgrade});
+    }
+    return ports;
+}
+
+void World::InitFromVersion(Deployment& d, const VersionConfig& version) const {
+    d.version = version.name;
+    d.command = version.command;
+    d.arguments = version.arguments;
+    d.kind = version.session.kind;
+    d.sockets = version.session.kind == SessionKind::kDefault ? 0 : version.session.sockets;
+    d.empty_ttl = version.session.empty_ttl;
+    d.max_duration = version.max_duration;
+    d.grace = version.termination_grace_period;
+    d.req_cpu = version.req_cpu;
+    d.req_memory_mb = version.req_memory_mb;
+    d.public_ip = config_.public_ip;
+    d.location = config_.location;
+    d.created = d.state_since = d.empty_since = clock_.Now();
+    d.start_wall = clock_.WallNow();
+    d.context_token = RandomHex(32);
+    d.security_number = std::to_string(std::random_device{}() % 100000);
+    d.delete_token = RandomHex(32);
+    d.stop_key = std::to_string(std::random_device{}() % 1000000);
+}
+
 ApiResult<Deployment*> World::CreateDeployment(const VersionConfig& version, const DeployRequest& request) {
     if (!version.is_active) return Refuse(400, fmt::format("App version {} is not active", version.name));
     Deployment d;
@@ -142,35 +190,16 @@ ApiResult<Deployment*> World::CreateDeployment(const VersionConfig& version, con
                 400, fmt::format("Environment variable {} is longer than {} bytes", key, config_.max_env_value_bytes));
         }
     }
-    for (const auto& port : version.ports) {
-        auto allocated = runtime_.AllocatePort(port.protocol);
-        if (!allocated) return Refuse(422, "Couldn't Allocate Server: " + allocated.error().message());
-        d.ports.push_back({port.name, *allocated, port.protocol, port.tls_upgrade});
-    }
+    auto ports = AllocatePorts(version);
+    if (!ports) return tl::unexpected(ports.error());
+    d.ports = std::move(*ports);
     do d.request_id = RandomHex(12);
     while (deployments_.count(d.request_id) != 0);
+    InitFromVersion(d, version);
     d.app = request.app;
-    d.version = version.name;
-    d.created = d.state_since = d.empty_since = clock_.Now();
-    d.start_wall = clock_.WallNow();
-    d.public_ip = config_.public_ip;
-    d.location = config_.location;
     d.tags = request.tags;
     d.ip_list = request.ip_list;
-    d.command = version.command;
-    d.arguments = version.arguments;
     d.webhook_url = request.webhook_url;
-    d.context_token = RandomHex(32);
-    d.security_number = std::to_string(std::random_device{}() % 100000);
-    d.delete_token = RandomHex(32);
-    d.stop_key = std::to_string(std::random_device{}() % 1000000);
-    d.kind = version.session.kind;
-    d.sockets = version.session.kind == SessionKind::kDefault ? 0 : version.session.sockets;
-    d.empty_ttl = version.session.empty_ttl;
-    d.max_duration = version.max_duration;
-    d.grace = version.termination_grace_period;
-    d.req_cpu = version.req_cpu;
-    d.req_memory_mb = version.req_memory_mb;
     d.fail_when_ready = faults_.TakeFailDeployment();
     GAPKIT_LOG_INFO(kLog, "deployment {} of {} version {} created", d.request_id, d.app, d.version);
     auto [it, inserted] = deployments_.emplace(d.request_id, std::move(d));

@@ -162,7 +162,12 @@ class World {
     Deployment* MutableDeployment(const std::string& request_id);
     ApiResult<VersionConfig*> MutableVersion(const std::string& app, const std::string& version);
     ApiResult<Deployment*> CreateDeployment(const VersionConfig& version, const DeployRequest& request);
-    ApiResult<Deployment*> PickDeployment(const Session& session, bool autodeploy);
+    ApiResult<std::vector<AllocatedPort>> AllocatePorts(const VersionConfig& version);
+    bool PortInUse(std::uint16_t port) const;
+    void InitFromVersion(Deployment& deployment, const VersionConfig& version) const;
+    /// The deployment a new session links to: `wanted_id` if given, else one with enough free
+    /// sockets, else a new one when `autodeploy`; null when none and no autodeploy.
+    ApiResult<Deployment*> PickDeployment(const Session& session, const std::string& wanted_id, bool autodeploy);
     void SetState(Deployment& deployment, DeploymentState state);
     void RecordError(Deployment& deployment, std::string detail);
     void TickDeployment(Deployment& deployment);

@@ -26,7 +26,13 @@ bool Joinable(const Deployment& d) {
 
 }  // namespace
 
-ApiResult<Deployment*> World::PickDeployment(const Session& session, bool autodeploy) {
+ApiResult<Deployment*> World::PickDeployment(const Session& session, const std::string& wanted_id, bool autodeploy) {
+    if (!wanted_id.empty()) {
+        Deployment* wanted = MutableDeployment(wanted_id);
+        if (wanted == nullptr || !Joinable(*wanted)) return Refuse(400, "Deployment not found or not joinable");
+        if (wanted->sockets - SocketsUsed(*wanted) < session.seats) return Refuse(400, "Not enough free sockets");
+        return wanted;
+    }
     for (auto& [id, deployment] : deployments_) {
         const bool same_version = deployment.app == session.app && deployment.version == session.version;
         if (same_version && Joinable(deployment) && !deployment.stop_requested &&
@@ -64,15 +70,7 @@ ApiResult<const Session*> World::CreateSession(const SessionRequest& request) {
     session.webhook_url = request.webhook_url;
     session.created = clock_.Now();
     session.create_wall = clock_.WallNow();
-    ApiResult<Deployment*> target = nullptr;
-    if (!request.deployment_request_id.empty()) {
-        Deployment* wanted = MutableDeployment(request.deployment_request_id);
-        if (wanted == nullptr || !Joinable(*wanted)) return Refuse(400, "Deployment not found or not joinable");
-        if (wanted->sockets - SocketsUsed(*wanted) < session.seats) return Refuse(400, "Not enough free sockets");
-        target = wanted;
-    } else {
-        target = PickDeployment(session, config.autodeploy);
-    }
+    auto target = PickDeployment(session, request.deployment_request_id, config.autodeploy);
     if (!target) return tl::unexpected(target.error());
     auto [it, inserted] = sessions_.emplace(session.session_id, std::move(session));
     Session& stored = it->second;
