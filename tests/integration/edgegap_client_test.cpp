@@ -301,6 +301,11 @@ TEST_F(EdgegapClientTest, ContextAndSelfStopFromInjectedEnvironment) {
     EXPECT_EQ(own->public_ip, "127.0.0.1");
     EXPECT_EQ(own->ports.at("gameport").external, ready.ports.at("gameport").external);
 
+    auto forged = container_client->GetContext({context.url, context.token + "\r\nX-Forged: 1"});
+    ASSERT_FALSE(forged.has_value());
+    EXPECT_EQ(forged.error().category, ApiErrorCategory::kBadRequest);
+    EXPECT_EQ(forged.error().message.find(context.token), std::string::npos);
+
     auto wrong_token = container_client->GetContext({context.url, "not-the-token"});
     ASSERT_FALSE(wrong_token.has_value());
     EXPECT_EQ(wrong_token.error().category, ApiErrorCategory::kAuth);

@@ -128,6 +128,10 @@ asio::awaitable<void> HttpEdgegapClient::Impl::Sleep(std::chrono::nanoseconds de
 asio::awaitable<ApiResult<HttpResponse>> HttpEdgegapClient::Impl::Send(CallSpec call) {
     auto target = detail::ParseTarget(call.url);
     if (!target) co_return tl::unexpected(target.error());
+    // A line break in a token (from env) would let it forge headers; the token itself is not quoted.
+    if (call.authorization.find_first_of("\r\n") != std::string::npos) {
+        co_return MakeApiError(ApiErrorCategory::kBadRequest, 0, "the authorization token contains a line break");
+    }
     detail::HttpRequest request{call.method, std::move(*target), std::move(call.authorization), config.user_agent,
                                 std::move(call.body)};
     const auto method = http::to_string(call.method);
