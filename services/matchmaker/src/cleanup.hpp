@@ -1,0 +1,82 @@
+#pragma once
+
+/// @file
+/// The matchmaker's background cleanup (ARCHITECTURE.md section 2, steps 5-7), one thread each:
+/// - watcher: follows `active_connections`; a put means the player arrived (the session leaves
+///   `unclaimed_sessions`), a delete or purge means the player left (the session is enqueued for
+///   deletion);
+/// - reaper: every `reaper_interval_seconds`, enqueues the deletion of sessions left unclaimed
+///   past `MatchmakerConfig::UnclaimedMaxAgeSeconds()`;
+/// - delete worker: pulls `edgegap_delete_session_q` through the durable consumer shared by all
+///   matchmakers (each item goes to one of them), calls `DELETE /v1/session/<id>` and acks on
+///   success or 404/410; transient failures are retried after `delete_retry_seconds`.
+/// `SessionBook::EnqueueDelete` claims each deletion, so a session is enqueued once however many
+/// matchmakers see it go.
+///
+/// Threads: `Start` and `Stop` from one owner thread. The threads block on nats.c calls with short
+/// timeouts, so `Stop` returns within about a second. Edgegap calls run on `executor` (the
+/// service's io_context); the worker thread waits for each.
+/// Ownership: borrows everything; all of it must outlive `Stop`.
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "config.hpp"
+#include "gapkit/bus/key_value.hpp"
+#include "gapkit/bus/work_queue.hpp"
+#include "gapkit/edgegap/api.hpp"
+#include "metrics.hpp"
+#include "session_book.hpp"
+
+namespace gapkit::matchmaker {
+
+/// Durable consumer name shared by every matchmaker's delete worker.
+inline constexpr const char* kDeleteWorkerDurable = "matchmaker_delete_worker";
+
+class Cleanup {
+  public:
+    Cleanup(const MatchmakerConfig& config, SessionBook& book, edgegap::EdgegapApi& api,
+            boost::asio::any_io_executor executor, Metrics& metrics);
+    ~Cleanup();  ///< Calls Stop().
+    Cleanup(const Cleanup&) = delete;
+    Cleanup& operator=(const Cleanup&) = delete;
+
+    /// Starts the watch and the consumer, then the three threads. Errors name the bus object.
+    common::Status Start();
+
+    /// Stops and joins the threads. Idempotent.
+    void Stop();
+
+    /// Runs one reaper pass now (also what the reaper thread does). Returns sessions enqueued.
+    common::Result<int> ReapOnce();
+
+  private:
+    void WatchLoop(bus::KeyWatcher watcher);
+    void HandleConnectionEvent(const bus::KeyEntry& entry);
+    void ReapLoop();
+    void DeleteLoop(std::unique_ptr<bus::WorkConsumer> consumer);
+    void HandleDeleteItem(bus::WorkItem& item);
+    edgegap::ApiResult<edgegap::StopResult> DeleteSession(const std::string& session_id);
+    bool SleepUnlessStopped(std::chrono::milliseconds delay);
+
+    // Constant after construction.
+    const MatchmakerConfig& config_;
+    SessionBook& book_;
+    edgegap::EdgegapApi& api_;
+    boost::asio::any_io_executor executor_;
+    Metrics& metrics_;
+
+    std::atomic<bool> stopping_{false};
+    std::mutex mutex_;  // Wakes the reaper's sleep on Stop.
+    std::condition_variable wake_;
+    std::thread watcher_;
+    std::thread reaper_;
+    std::thread worker_;
+};
+
+}  // namespace gapkit::matchmaker

@@ -1,0 +1,145 @@
+#include "config.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/core.h>
+
+#include "gapkit/common/env.hpp"
+#include "gapkit/common/files.hpp"
+#include "gapkit/common/log.hpp"
+#include "gapkit/netcode/private_key.hpp"
+#include "gapkit/protocol/match_messages.hpp"
+
+namespace gapkit::matchmaker {
+namespace {
+
+using common::ErrorCode;
+using common::MakeError;
+
+common::Status InRange(std::string_view field, std::int64_t value, std::int64_t low, std::int64_t high) {
+    if (value >= low && value <= high) return common::Ok();
+    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be {}..{} (got {})", field, low, high, value));
+}
+
+// The first secret source that is set wins: its file, then its environment variable.
+common::Result<std::string> ReadSecret(std::string_view what, const std::string& file, std::string_view env) {
+    if (!file.empty()) {
+        auto secret = common::ReadSecretFile(file);
+        if (!secret) return common::Fail(secret.error().WithContext(what));
+        return *secret;
+    }
+    return common::GetEnv(env).value_or("");
+}
+
+common::Status LoadPrivateKey(MatchmakerConfig& config) {
+    std::string text;
+    if (!config.private_key_argv.empty()) {
+        GAPKIT_LOG_WARN("matchmaker",
+                        "--lightyear-private-key puts the key in argv, which other local users can read; "
+                        "prefer GAPKIT_PRIVATE_KEY or --private-key-file");
+        text = std::exchange(config.private_key_argv, {});
+    } else {
+        auto secret = ReadSecret("--private-key-file", config.private_key_file, "GAPKIT_PRIVATE_KEY");
+        if (!secret) return common::Fail(secret.error());
+        text = std::move(*secret);
+    }
+    if (text.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "no netcode private key: set GAPKIT_PRIVATE_KEY or --private-key-file");
+    }
+    auto key = netcode::ParsePrivateKey(text);
+    if (!key) return common::Fail(key.error().WithContext("private key"));
+    config.private_key = *key;
+    return common::Ok();
+}
+
+}  // namespace
+
+int MatchmakerConfig::UnclaimedMaxAgeSeconds() const {
+    return std::max(readiness_timeout_seconds, token_expire_seconds) + reap_grace_seconds;
+}
+
+void AddOptions(CLI::App& app, MatchmakerConfig& c) {
+    auto add = [&app](const char* flag, auto& field, const char* env, const char* help) {
+        app.add_option(flag, field, help)->envname(env)->capture_default_str();
+    };
+    add("--app-name", c.app_name, "GAPKIT_MM_APP_NAME", "Edgegap app name (the <game> of request subjects)");
+    add("--app-version", c.app_version, "GAPKIT_MM_APP_VERSION", "Edgegap app version (the <version> of subjects)");
+    add("--lightyear-protocol-id", c.protocol_id, "GAPKIT_MM_PROTOCOL_ID", "netcode protocol id of the game");
+    app.add_option("--lightyear-private-key", c.private_key_argv,
+                   "netcode private key (compatibility only: argv is visible to other users; "
+                   "prefer GAPKIT_PRIVATE_KEY or --private-key-file)");
+    add("--private-key-file", c.private_key_file, "GAPKIT_PRIVATE_KEY_FILE",
+        "File holding the netcode private key (or set GAPKIT_PRIVATE_KEY)");
+    add("--game-port-name", c.game_port_name, "GAPKIT_MM_GAME_PORT_NAME",
+        "Deployment port handed to players (empty: the first)");
+    add("--edgegap-base-url", c.edgegap_base_url, "EDGEGAP_BASE_URL", "Edgegap API base URL");
+    add("--edgegap-api-key-file", c.edgegap_api_key_file, "EDGEGAP_API_KEY_FILE",
+        "File holding the Edgegap API key (or set EDGEGAP_API_KEY)");
+    add("--edgegap-timeout", c.edgegap_timeout_seconds, "GAPKIT_MM_EDGEGAP_TIMEOUT",
+        "Seconds for one Edgegap HTTP exchange");
+    add("--webhook-base-url", c.webhook_url, "GAPKIT_MM_WEBHOOK_URL",
+        "Session webhook URL given to Edgegap, secret path included (empty: polling only)");
+    add("--readiness-timeout", c.readiness_timeout_seconds, "GAPKIT_MM_READINESS_TIMEOUT",
+        "Seconds a session may take to become ready");
+    add("--poll-initial-ms", c.poll_initial_ms, "GAPKIT_MM_POLL_INITIAL_MS", "First readiness poll delay (ms)");
+    add("--poll-max-ms", c.poll_max_ms, "GAPKIT_MM_POLL_MAX_MS", "Longest readiness poll delay (ms)");
+    add("--token-expire", c.token_expire_seconds, "GAPKIT_MM_TOKEN_EXPIRE", "Connect token lifetime (seconds)");
+    add("--token-timeout", c.token_timeout_seconds, "GAPKIT_MM_TOKEN_TIMEOUT", "netcode timeout in tokens (seconds)");
+    add("--max-concurrent-sessions", c.max_concurrent_sessions, "GAPKIT_MM_MAX_CONCURRENT_SESSIONS",
+        "Sessions being created at once; beyond it requests get Error 503");
+    add("--reaper-interval", c.reaper_interval_seconds, "GAPKIT_MM_REAPER_INTERVAL",
+        "Seconds between unclaimed-session checks");
+    add("--reap-grace", c.reap_grace_seconds, "GAPKIT_MM_REAP_GRACE",
+        "Seconds after token expiry before an unclaimed session is deleted");
+    add("--delete-retry", c.delete_retry_seconds, "GAPKIT_MM_DELETE_RETRY",
+        "Seconds before a failed delete is retried");
+    add("--threads", c.threads, "GAPKIT_MM_THREADS", "I/O threads");
+    add("--shutdown-grace", c.shutdown_grace_seconds, "GAPKIT_MM_SHUTDOWN_GRACE",
+        "Seconds in-flight requests get to finish on SIGTERM");
+    add("--metrics-bind", c.metrics_bind, "GAPKIT_MM_METRICS_BIND", "Interface of the metrics listener");
+    add("--metrics-port", c.metrics_port, "GAPKIT_MM_METRICS_PORT", "Port of GET /metrics and /healthz (0: off)");
+    add("--log-level", c.log_level, "GAPKIT_LOG_LEVEL", "error, warn, info, debug or trace");
+}
+
+common::Status Finish(MatchmakerConfig& config) {
+    if (auto ok = LoadPrivateKey(config); !ok) return ok;
+    auto api_key = ReadSecret("--edgegap-api-key-file", config.edgegap_api_key_file, "EDGEGAP_API_KEY");
+    if (!api_key) return common::Fail(api_key.error());
+    config.edgegap_api_key = std::move(*api_key);
+    return config.Validate();
+}
+
+common::Status MatchmakerConfig::Validate() const {
+    for (auto [field, name] : {std::pair{"app_name", &app_name}, {"app_version", &app_version}}) {
+        if (!protocol::IsValidName(*name)) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             fmt::format("{} '{}' must match [A-Za-z0-9_-]{{1,30}}", field, *name));
+        }
+    }
+    if (protocol_id == 0) return MakeError(ErrorCode::kInvalidArgument, "lightyear_protocol_id must be set (non-zero)");
+    if (edgegap_api_key.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "no Edgegap API key: set EDGEGAP_API_KEY or --edgegap-api-key-file");
+    }
+    for (auto [field, value, low, high] : {std::tuple<const char*, std::int64_t, std::int64_t, std::int64_t>{
+                                               "edgegap_timeout", edgegap_timeout_seconds, 1, 300},
+                                           {"readiness_timeout", readiness_timeout_seconds, 1, 3600},
+                                           {"poll_initial_ms", poll_initial_ms, 10, 60000},
+                                           {"poll_max_ms", poll_max_ms, poll_initial_ms, 60000},
+                                           {"token_expire", token_expire_seconds, 1, 3600},
+                                           {"token_timeout", token_timeout_seconds, -1, 3600},
+                                           {"max_concurrent_sessions", max_concurrent_sessions, 1, 100000},
+                                           {"reaper_interval", reaper_interval_seconds, 1, 3600},
+                                           {"reap_grace", reap_grace_seconds, 0, 86400},
+                                           {"delete_retry", delete_retry_seconds, 1, 3600},
+                                           {"threads", threads, 1, 256},
+                                           {"shutdown_grace", shutdown_grace_seconds, 0, 3600}}) {
+        if (auto ok = InRange(field, value, low, high); !ok) return ok;
+    }
+    if (auto level = common::ParseLogLevel(log_level); !level) return common::Fail(level.error());
+    return common::Ok();
+}
+
+}  // namespace gapkit::matchmaker

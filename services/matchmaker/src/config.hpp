@@ -1,0 +1,74 @@
+#pragma once
+
+/// @file
+/// gapkit-matchmaker's configuration: one struct, filled from defaults, then environment
+/// variables, then command-line flags (CLI11 reads each flag's variable when the flag is absent),
+/// then secrets from the environment or files, and validated before the service starts.
+///
+/// Secrets (the netcode private key, the Edgegap API key) never come from argv except through the
+/// `--lightyear-private-key` compatibility flag, which logs a warning; they are never logged.
+
+#include <cstdint>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "gapkit/common/result.hpp"
+#include "gapkit/netcode/common.hpp"
+
+namespace gapkit::matchmaker {
+
+struct MatchmakerConfig {
+    // What to serve. Env GAPKIT_MM_APP_NAME / GAPKIT_MM_APP_VERSION / GAPKIT_MM_PROTOCOL_ID.
+    std::string app_name;           ///< Edgegap app name, also the `<game>` of the request subject. Required.
+    std::string app_version;        ///< Edgegap version name, also the `<version>` of the subject. Required.
+    std::uint64_t protocol_id = 0;  ///< netcode protocol id shared with the game's servers. Required (non-zero).
+    netcode::Key private_key{};     ///< netcode private key. Secret: env GAPKIT_PRIVATE_KEY or a file.
+    std::string private_key_argv;   ///< `--lightyear-private-key` (compatibility; argv is visible, so warned).
+    std::string private_key_file;   ///< File holding the key (hex, base64 or 32 comma-separated bytes).
+    std::string game_port_name;     ///< Deployment port to hand out; empty: the first one. Default "".
+
+    // Edgegap.
+    std::string edgegap_base_url = "https://api.edgegap.com";  ///< Env EDGEGAP_BASE_URL.
+    std::string edgegap_api_key;       ///< Secret: env EDGEGAP_API_KEY or `--edgegap-api-key-file`.
+    std::string edgegap_api_key_file;  ///< File holding the API key.
+    int edgegap_timeout_seconds = 10;  ///< Bound on one Edgegap HTTP exchange. Default 10 s.
+    std::string webhook_url;           ///< Session webhook URL sent to Edgegap; empty: none. Default "".
+
+    // Lifecycle bounds.
+    int readiness_timeout_seconds = 60;  ///< Session creation to ready; then Error 408. Default 60 s.
+    int poll_initial_ms = 200;           ///< First readiness poll delay; doubles per poll. Default 200 ms.
+    int poll_max_ms = 2000;              ///< Longest delay between readiness polls. Default 2000 ms.
+    int token_expire_seconds = 30;       ///< Connect token lifetime. Default 30 s.
+    int token_timeout_seconds = 15;      ///< netcode connection timeout inside the token. Default 15 s.
+    int max_concurrent_sessions = 64;    ///< Sessions being created at once; beyond: Error 503. Default 64.
+
+    // Cleanup.
+    int reaper_interval_seconds = 5;  ///< How often unclaimed sessions are checked. Default 5 s.
+    int reap_grace_seconds = 30;   ///< Reap this long after the token expired (or readiness timed out). Default 30 s.
+    int delete_retry_seconds = 5;  ///< Delay before a failed session delete is tried again. Default 5 s.
+
+    // Service.
+    int threads = 2;                       ///< I/O threads. Default 2.
+    int shutdown_grace_seconds = 10;       ///< On SIGTERM, in-flight requests get this long to finish. Default 10 s.
+    std::string metrics_bind = "0.0.0.0";  ///< Interface of the metrics listener. Default 0.0.0.0.
+    std::uint16_t metrics_port = 9100;     ///< `GET /metrics` and `/healthz`; 0: off. Default 9100.
+    std::string log_level = "info";        ///< error, warn, info, debug or trace. Default info.
+
+    /// Seconds an `unclaimed_sessions` record may age before the reaper deletes its session: the
+    /// longer of the readiness timeout and the token lifetime, plus `reap_grace_seconds`.
+    int UnclaimedMaxAgeSeconds() const;
+
+    /// Checks every field; the error names the field and the bad value (never a secret's value).
+    common::Status Validate() const;
+};
+
+/// Registers every option on `app` with its environment variable and default (shown by --help).
+void AddOptions(CLI::App& app, MatchmakerConfig& config);
+
+/// Runs after parsing: reads secrets (the private key from `--lightyear-private-key` with a warning,
+/// else `--private-key-file`, else GAPKIT_PRIVATE_KEY; the API key from its file, else
+/// EDGEGAP_API_KEY), parses the private key and validates.
+common::Status Finish(MatchmakerConfig& config);
+
+}  // namespace gapkit::matchmaker

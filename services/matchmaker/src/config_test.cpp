@@ -1,0 +1,117 @@
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "gapkit/netcode/private_key.hpp"
+#include "gapkit/testing/scoped_env.hpp"
+
+namespace gapkit::matchmaker {
+namespace {
+
+using gapkit::testing::ScopedEnv;
+
+const std::string kKeyHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+// Parses `args` like main() does, with every matchmaker variable unset unless `env` sets it.
+common::Status Parse(std::vector<std::string> args, MatchmakerConfig& config, testing::EnvOverrides env = {}) {
+    for (const char* name : {"GAPKIT_PRIVATE_KEY", "EDGEGAP_API_KEY", "GAPKIT_MM_APP_NAME", "GAPKIT_MM_APP_VERSION",
+                             "GAPKIT_MM_PROTOCOL_ID", "GAPKIT_MM_READINESS_TIMEOUT"}) {
+        env.emplace(name, std::nullopt);
+    }
+    ScopedEnv scoped(env);
+    CLI::App app;
+    AddOptions(app, config);
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    try {
+        app.parse(reversed);
+    } catch (const CLI::ParseError& error) {
+        return common::MakeError(common::ErrorCode::kInvalidArgument, error.what());
+    }
+    return Finish(config);
+}
+
+const std::vector<std::string> kRequired = {"--app-name", "spaceships", "--app-version", "1", "--lightyear-protocol-id",
+                                            "42"};
+
+TEST(MatchmakerConfig, ReadsFlagsAndSecretsFromEnvironment) {
+    MatchmakerConfig config;
+    auto ok = Parse(kRequired, config, {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "token abc"}});
+    ASSERT_TRUE(ok) << ok.error().ToString();
+    EXPECT_EQ(config.app_name, "spaceships");
+    EXPECT_EQ(config.protocol_id, 42u);
+    EXPECT_EQ(netcode::KeyToHex(config.private_key), kKeyHex);
+    EXPECT_EQ(config.edgegap_api_key, "token abc");
+    EXPECT_EQ(config.metrics_port, 9100);
+}
+
+TEST(MatchmakerConfig, EnvironmentFillsAbsentFlags) {
+    MatchmakerConfig config;
+    auto ok = Parse({"--lightyear-protocol-id", "7"}, config,
+                    {{"GAPKIT_PRIVATE_KEY", kKeyHex},
+                     {"EDGEGAP_API_KEY", "k"},
+                     {"GAPKIT_MM_APP_NAME", "game"},
+                     {"GAPKIT_MM_APP_VERSION", "v2"},
+                     {"GAPKIT_MM_READINESS_TIMEOUT", "5"}});
+    ASSERT_TRUE(ok) << ok.error().ToString();
+    EXPECT_EQ(config.app_version, "v2");
+    EXPECT_EQ(config.readiness_timeout_seconds, 5);
+}
+
+TEST(MatchmakerConfig, AcceptsTheCompatibilityKeyFlag) {
+    MatchmakerConfig config;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--lightyear-private-key",
+                             "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,"
+                             "23,24,25,26,27,28,29,30,31,32]"});
+    auto ok = Parse(args, config, {{"EDGEGAP_API_KEY", "k"}});
+    ASSERT_TRUE(ok) << ok.error().ToString();
+    EXPECT_EQ(config.private_key[0], 1);
+    EXPECT_EQ(config.private_key[31], 32);
+    EXPECT_TRUE(config.private_key_argv.empty());  // Not kept around in text form.
+}
+
+TEST(MatchmakerConfig, RefusesMissingSecretsWithoutEchoingThem) {
+    MatchmakerConfig config;
+    auto no_key = Parse(kRequired, config, {{"EDGEGAP_API_KEY", "k"}});
+    ASSERT_FALSE(no_key);
+    EXPECT_NE(no_key.error().message().find("GAPKIT_PRIVATE_KEY"), std::string::npos);
+
+    MatchmakerConfig bad;
+    auto bad_key = Parse(kRequired, bad, {{"EDGEGAP_API_KEY", "k"}, {"GAPKIT_PRIVATE_KEY", "secret-bad-key"}});
+    ASSERT_FALSE(bad_key);
+    EXPECT_EQ(bad_key.error().message().find("secret-bad-key"), std::string::npos);
+
+    MatchmakerConfig no_api;
+    auto no_api_key = Parse(kRequired, no_api, {{"GAPKIT_PRIVATE_KEY", kKeyHex}});
+    ASSERT_FALSE(no_api_key);
+    EXPECT_NE(no_api_key.error().message().find("EDGEGAP_API_KEY"), std::string::npos);
+}
+
+TEST(MatchmakerConfig, ValidateNamesTheBadField) {
+    MatchmakerConfig config;
+    config.app_name = "game";
+    config.app_version = "1";
+    config.protocol_id = 1;
+    config.edgegap_api_key = "k";
+    ASSERT_TRUE(config.Validate());
+    config.app_name = "bad name";
+    EXPECT_NE(config.Validate().error().message().find("app_name"), std::string::npos);
+    config.app_name = "game";
+    config.poll_max_ms = 10;
+    EXPECT_NE(config.Validate().error().message().find("poll_max_ms"), std::string::npos);
+    config.poll_max_ms = 2000;
+    config.protocol_id = 0;
+    EXPECT_FALSE(config.Validate());
+}
+
+TEST(MatchmakerConfig, UnclaimedAgeCoversReadinessAndTokenLifetime) {
+    MatchmakerConfig config;
+    EXPECT_EQ(config.UnclaimedMaxAgeSeconds(), 90);  // max(60, 30) + 30
+    config.readiness_timeout_seconds = 10;
+    EXPECT_EQ(config.UnclaimedMaxAgeSeconds(), 60);  // max(10, 30) + 30
+}
+
+}  // namespace
+}  // namespace gapkit::matchmaker

@@ -1,0 +1,36 @@
+#include "metrics.hpp"
+
+namespace gapkit::matchmaker {
+
+Metrics::Metrics(common::MetricsRegistry& registry)
+    : in_flight(registry.GetGauge("gapkit_matchmaker_requests_in_flight", "Matchmaking requests being worked on")),
+      reaped(registry.GetCounter("gapkit_matchmaker_sessions_reaped_total",
+                                 "Unclaimed sessions this matchmaker sent to deletion")),
+      registry_(registry),
+      duration_(registry.GetHistogram("gapkit_matchmaker_request_duration_seconds",
+                                      "Matchmaking request duration, start to final reply",
+                                      common::DefaultLatencyBucketsSeconds())) {}
+
+// Label sets are few and bounded (fixed outcomes, endpoints and HTTP statuses), so looking them up
+// per event costs one short lock and never grows the registry without bound.
+void Metrics::CountRequest(const std::string& outcome, double seconds) {
+    registry_.GetCounter("gapkit_matchmaker_requests_total", "Matchmaking requests by outcome", {{"outcome", outcome}})
+        .Increment();
+    duration_.Observe(seconds);
+}
+
+void Metrics::CountEdgegapCall(const std::string& endpoint, int http_status) {
+    registry_
+        .GetCounter("gapkit_matchmaker_edgegap_calls_total", "Edgegap API calls by endpoint and HTTP status",
+                    {{"endpoint", endpoint}, {"status", std::to_string(http_status)}})
+        .Increment();
+}
+
+void Metrics::CountDelete(const std::string& result) {
+    registry_
+        .GetCounter("gapkit_matchmaker_sessions_deleted_total", "Delete-queue items handled by result",
+                    {{"result", result}})
+        .Increment();
+}
+
+}  // namespace gapkit::matchmaker

@@ -1,0 +1,199 @@
+#include "service.hpp"
+
+#include <future>
+#include <optional>
+
+#include <fmt/core.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "cleanup.hpp"
+#include "gapkit/bus/names.hpp"
+#include "gapkit/common/log.hpp"
+#include "gapkit/edgegap/http_client.hpp"
+#include "gapkit/edgegap/parse.hpp"
+#include "metrics_server.hpp"
+#include "request.hpp"
+
+namespace gapkit::matchmaker {
+namespace {
+
+namespace asio = boost::asio;
+constexpr std::chrono::milliseconds kWaitStep{20};
+
+// Waits until `done` holds or about `limit` passed, in small steps (no clock read: the service's
+// clock may be a test's manual one).
+template <typename Predicate>
+bool WaitUntil(Predicate done, std::chrono::milliseconds limit) {
+    for (auto waited = std::chrono::milliseconds(0); !done(); waited += kWaitStep) {
+        if (waited >= limit) return false;
+        std::this_thread::sleep_for(kWaitStep);
+    }
+    return true;
+}
+
+}  // namespace
+
+struct Service::State {
+    State(MatchmakerConfig config_in, ServiceDeps deps)
+        : config(std::move(config_in)),
+          bus(*deps.bus),
+          clock(deps.clock != nullptr ? *deps.clock : common::SystemClock::Instance()),
+          own_registry(deps.registry == nullptr ? std::make_unique<common::MetricsRegistry>() : nullptr),
+          registry(deps.registry != nullptr ? *deps.registry : *own_registry),
+          metrics(registry),
+          work(ioc.get_executor()),
+          api(deps.api) {}
+
+    common::Status CreateApi();
+    common::Status Subscribe();
+    void OnRequest(const bus::Message& message);
+    void OnWebhook(const bus::Message& message);
+    void Shutdown(std::chrono::milliseconds grace);
+
+    // Constant after construction.
+    const MatchmakerConfig config;
+    bus::Connection& bus;
+    const common::Clock& clock;
+    std::unique_ptr<common::MetricsRegistry> own_registry;
+    common::MetricsRegistry& registry;
+    Metrics metrics;
+    asio::io_context ioc;
+    asio::executor_work_guard<asio::io_context::executor_type> work;
+    std::unique_ptr<edgegap::HttpEdgegapClient> own_api;
+    edgegap::EdgegapApi* api;
+    std::unique_ptr<SessionBook> book;
+    WaiterRegistry waiters;
+    std::unique_ptr<RequestContext> requests;
+    std::unique_ptr<Cleanup> cleanup;
+    std::unique_ptr<MetricsServer> metrics_server;
+
+    // Owner thread only.
+    std::optional<bus::Subscription> request_subscription;
+    std::optional<bus::Subscription> webhook_subscription;
+    std::vector<std::thread> threads;
+    bool shut_down = false;
+};
+
+common::Status Service::State::CreateApi() {
+    if (api != nullptr) return common::Ok();
+    edgegap::ClientConfig client;
+    client.base_url = config.edgegap_base_url;
+    client.api_key = config.edgegap_api_key;
+    client.request_timeout = std::chrono::seconds(config.edgegap_timeout_seconds);
+    client.user_agent = "gapkit-matchmaker/0.1";
+    auto created = edgegap::HttpEdgegapClient::Create(ioc.get_executor(), std::move(client), clock);
+    if (!created) return common::Fail(created.error().WithContext("Edgegap client"));
+    own_api = std::move(*created);
+    api = own_api.get();
+    return common::Ok();
+}
+
+common::Status Service::State::Subscribe() {
+    auto webhooks = bus.Subscribe(bus::names::kSessionWebhooks, [this](const bus::Message& m) { OnWebhook(m); });
+    if (!webhooks) return common::Fail(webhooks.error().WithContext("webhook subscription"));
+    webhook_subscription = std::move(*webhooks);
+    auto subject = bus::names::MatchmakerRequestSubject(config.app_name, config.app_version);
+    if (!subject) return common::Fail(subject.error());
+    auto requests_sub = bus.QueueSubscribe(*subject, bus::names::kMatchmakerQueueGroup,
+                                           [this](const bus::Message& m) { OnRequest(m); });
+    if (!requests_sub) return common::Fail(requests_sub.error().WithContext("request subscription"));
+    request_subscription = std::move(*requests_sub);
+    // Start returns once the server knows both interests, so a request sent right after is served.
+    if (auto flushed = bus.Flush(); !flushed) return common::Fail(flushed.error().WithContext("subscribing"));
+    GAPKIT_LOG_INFO("matchmaker", "serving {} (queue group {})", *subject, bus::names::kMatchmakerQueueGroup);
+    return common::Ok();
+}
+
+// NATS thread: count the request, then hand it to its own strand.
+void Service::State::OnRequest(const bus::Message& message) {
+    requests->in_flight.fetch_add(1);
+    metrics.in_flight.Add(1);
+    asio::co_spawn(asio::make_strand(ioc), RunRequest(*requests, message), asio::detached);
+}
+
+// NATS thread: the body is outside data; anything without a session id is ignored.
+void Service::State::OnWebhook(const bus::Message& message) {
+    auto session = edgegap::detail::ParseSession(message.data);
+    if (!session) {
+        GAPKIT_LOG_DEBUG("matchmaker", "ignoring a session webhook: {}", session.error().ToString());
+        return;
+    }
+    if (waiters.Wake(session->session_id)) {
+        GAPKIT_LOG_DEBUG("matchmaker", "webhook for session {} ({})", session->session_id, session->status);
+    }
+}
+
+void Service::State::Shutdown(std::chrono::milliseconds grace) {
+    if (shut_down) return;
+    shut_down = true;
+    if (requests) {
+        requests->draining = true;
+        request_subscription.reset();
+        if (!WaitUntil([this] { return requests->in_flight == 0; }, grace)) {
+            GAPKIT_LOG_WARN("matchmaker", "shutting down: failing {} in-flight requests", requests->in_flight.load());
+            requests->aborting = true;
+            waiters.WakeAll();
+            const auto limit = std::chrono::seconds(config.edgegap_timeout_seconds + 2);
+            WaitUntil([this] { return requests->in_flight == 0; }, limit);
+        }
+    }
+    request_subscription.reset();
+    webhook_subscription.reset();
+    if (cleanup) cleanup->Stop();
+    if (metrics_server) metrics_server->Stop();
+    work.reset();
+    ioc.stop();
+    for (std::thread& thread : threads) thread.join();
+    threads.clear();
+}
+
+common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config, ServiceDeps deps) {
+    if (deps.bus == nullptr) return common::MakeError(common::ErrorCode::kInvalidArgument, "no bus connection");
+    if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
+    std::unique_ptr<Service> service(new Service(std::make_unique<State>(std::move(config), deps)));
+    State& s = *service->state_;
+    if (auto ok = s.CreateApi(); !ok) return common::Fail(ok.error());
+    auto book = SessionBook::Open(s.bus, s.clock);
+    if (!book) return common::Fail(book.error());
+    s.book = std::move(*book);
+    s.requests.reset(new RequestContext{s.config, s.bus, *s.api, *s.book, s.clock, s.metrics, s.waiters});
+    s.cleanup = std::make_unique<Cleanup>(s.config, *s.book, *s.api, s.ioc.get_executor(), s.metrics);
+    if (auto ok = s.cleanup->Start(); !ok) return common::Fail(ok.error());
+    if (s.config.metrics_port != 0) {
+        s.metrics_server = std::make_unique<MetricsServer>(
+            s.ioc.get_executor(), s.registry, [&s] { return s.bus.State() == bus::ConnectionState::kConnected; });
+        if (auto ok = s.metrics_server->Start(s.config.metrics_bind, s.config.metrics_port); !ok)
+            return common::Fail(ok.error());
+    }
+    for (int i = 0; i < s.config.threads; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+    if (auto ok = s.Subscribe(); !ok) return common::Fail(ok.error());
+    return service;
+}
+
+Service::Service(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Service::~Service() { state_->Shutdown(std::chrono::milliseconds(0)); }
+
+void Service::Shutdown(std::chrono::milliseconds grace) { state_->Shutdown(grace); }
+
+void Service::RunUntilSignal() {
+    asio::signal_set signals(state_->ioc, SIGINT, SIGTERM);
+    std::promise<int> received;
+    signals.async_wait([&received](const boost::system::error_code&, int signal) { received.set_value(signal); });
+    const int signal = received.get_future().get();
+    GAPKIT_LOG_INFO("matchmaker", "signal {} received: stopping (grace {} s)", signal,
+                    state_->config.shutdown_grace_seconds);
+    Shutdown(std::chrono::seconds(state_->config.shutdown_grace_seconds));
+}
+
+std::uint16_t Service::metrics_port() const { return state_->metrics_server ? state_->metrics_server->port() : 0; }
+
+int Service::in_flight() const { return state_->requests ? state_->requests->in_flight.load() : 0; }
+
+common::Result<int> Service::ReapOnce() { return state_->cleanup->ReapOnce(); }
+
+}  // namespace gapkit::matchmaker

@@ -1,0 +1,406 @@
+// The matchmaker end to end on the bus: a real nats-server (TLS, JetStream) and the in-process
+// Edgegap simulator, which runs a real echo server process per deployment.
+
+#include "service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+#include <variant>
+
+#include <fmt/core.h>
+
+#include "gapkit/bus/key_value.hpp"
+#include "gapkit/bus/names.hpp"
+#include "gapkit/edgegap/blocking_client.hpp"
+#include "gapkit/edgegap_sim/simulator.hpp"
+#include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/protocol/match_messages.hpp"
+#include "gapkit/testing/nats_server.hpp"
+
+namespace gapkit::matchmaker {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::MatchReply;
+
+constexpr std::uint64_t kProtocolId = 0x6761706b6974ull;
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 15s) {
+    for (auto waited = 0ms; waited < timeout; waited += 25ms) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(25ms);
+    }
+    return condition();
+}
+
+template <typename T>
+bool Holds(const MatchReply& reply) {
+    return std::holds_alternative<T>(reply);
+}
+
+class MatchmakerServiceTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+        auto nats = testing::NatsServer::Start();
+        ASSERT_TRUE(nats) << nats.error().ToString();
+        nats_ = std::move(*nats);
+        auto sim_config = edgegap_sim::LoadSimulatorConfig(GAPKIT_SIM_EXAMPLES_DIR "/echo.json");
+        ASSERT_TRUE(sim_config) << sim_config.error().ToString();
+        sim_config->delays = {100ms, 100ms};
+        sim_config->tick_interval = 20ms;
+        auto sim = edgegap_sim::Simulator::Start(std::move(*sim_config));
+        ASSERT_TRUE(sim) << sim.error().ToString();
+        sim_ = std::move(*sim);
+        edgegap::ClientConfig client;
+        client.base_url = sim_->base_url();
+        client.api_key = "devkey";
+        auto edgegap = edgegap::BlockingEdgegapClient::Create(client);
+        ASSERT_TRUE(edgegap) << edgegap.error().ToString();
+        edgegap_ = std::move(*edgegap);
+        requester_ = Connect("test-requester");
+    }
+
+    void TearDown() override {
+        services_.clear();
+        connections_.clear();
+        requester_.reset();
+    }
+
+    std::unique_ptr<bus::Connection> Connect(const std::string& name) {
+        bus::ConnectOptions options;
+        options.host = nats_->HostPort();
+        options.user = "gapkit";
+        options.password = "gapkit-test-password";
+        options.insecure = false;
+        options.ca_pem = "";
+        options.ca_file = nats_->CaFile().string();
+        auto connection = bus::Connection::Connect(name, options);
+        EXPECT_TRUE(connection) << connection.error().ToString();
+        return connection ? std::move(*connection) : nullptr;
+    }
+
+    MatchmakerConfig Config() const {
+        MatchmakerConfig config;
+        config.app_name = "echo";
+        config.app_version = "1";
+        config.protocol_id = kProtocolId;
+        config.private_key.fill(7);
+        config.edgegap_base_url = sim_->base_url();
+        config.edgegap_api_key = "devkey";
+        config.edgegap_timeout_seconds = 2;
+        config.readiness_timeout_seconds = 10;
+        config.poll_initial_ms = 50;
+        config.poll_max_ms = 200;
+        config.delete_retry_seconds = 1;
+        config.reaper_interval_seconds = 3600;  // Tests reap by hand with ReapOnce().
+        config.metrics_port = 0;
+        return config;
+    }
+
+    Service* StartService(MatchmakerConfig config, const common::Clock* clock = nullptr,
+                          common::MetricsRegistry* registry = nullptr) {
+        connections_.push_back(Connect("matchmaker-" + std::to_string(connections_.size())));
+        ServiceDeps deps;
+        deps.bus = connections_.back().get();
+        deps.clock = clock;
+        deps.registry = registry;
+        auto service = Service::Start(std::move(config), deps);
+        EXPECT_TRUE(service) << service.error().ToString();
+        if (!service) return nullptr;
+        services_.push_back(std::move(*service));
+        return services_.back().get();
+    }
+
+    // Sends a request for `client_ip` and collects every reply until the stream ends.
+    std::vector<MatchReply> Request(const std::string& client_ip = "127.0.0.1",
+                                    const std::function<void(const MatchReply&)>& on_reply = {}) {
+        const std::string body = protocol::SerializeMatchRequest({"echo", "1", client_ip});
+        auto stream = requester_->RequestStream("matchmaker.request.echo.1", body, {60s, 30s});
+        EXPECT_TRUE(stream) << stream.error().ToString();
+        std::vector<MatchReply> replies;
+        while (stream) {
+            auto part = stream->Next();
+            EXPECT_TRUE(part) << part.error().ToString();
+            if (!part || !part->has_value()) break;
+            auto reply = protocol::ParseMatchReply((*part)->data);
+            EXPECT_TRUE(reply) << (*part)->data;
+            if (!reply) break;
+            if (on_reply) on_reply(*reply);
+            replies.push_back(std::move(*reply));
+        }
+        return replies;
+    }
+
+    std::size_t LiveSessions() {
+        auto page = edgegap_->ListSessions({1, 100});
+        EXPECT_TRUE(page) << page.error().ToString();
+        return page ? page->items.size() : 999;
+    }
+
+    bool SessionGone(const std::string& session_id) {
+        auto session = edgegap_->GetSession(session_id);
+        return !session && session.error().category == edgegap::ApiErrorCategory::kNotFound;
+    }
+
+    std::unique_ptr<bus::KeyValue> Bucket(const bus::KeyValueConfig& config) {
+        auto bucket = requester_->KeyValueBucket(config);
+        EXPECT_TRUE(bucket) << bucket.error().ToString();
+        return bucket ? std::move(*bucket) : nullptr;
+    }
+
+    std::unique_ptr<testing::NatsServer> nats_;
+    std::unique_ptr<edgegap_sim::Simulator> sim_;
+    std::unique_ptr<edgegap::BlockingEdgegapClient> edgegap_;
+    std::unique_ptr<bus::Connection> requester_;
+    std::vector<std::unique_ptr<bus::Connection>> connections_;
+    std::vector<std::unique_ptr<Service>> services_;
+};
+
+std::string SessionIdOf(const std::vector<MatchReply>& replies) {
+    for (const auto& reply : replies) {
+        if (auto* accepted = std::get_if<protocol::SessionRequestAccepted>(&reply)) return accepted->session_id;
+    }
+    return {};
+}
+
+const protocol::MatchError* ErrorOf(const std::vector<MatchReply>& replies) {
+    return replies.empty() ? nullptr : std::get_if<protocol::MatchError>(&replies.back());
+}
+
+TEST_F(MatchmakerServiceTest, RequestStreamsProgressThenAWorkingToken) {
+    ASSERT_NE(StartService(Config()), nullptr);
+    auto replies = Request();
+    ASSERT_GE(replies.size(), 4u);
+    EXPECT_TRUE(Holds<protocol::Acknowledged>(replies[0]));
+    EXPECT_TRUE(Holds<protocol::SessionRequestAccepted>(replies[1]));
+    EXPECT_TRUE(Holds<protocol::ProgressReport>(replies[2]));
+    const auto* ready = std::get_if<protocol::SessionReady>(&replies.back());
+    ASSERT_NE(ready, nullptr) << protocol::SerializeMatchReply(replies.back());
+
+    auto session = edgegap_->GetSession(SessionIdOf(replies));
+    ASSERT_TRUE(session && session->deployment);
+    EXPECT_EQ(ready->ip, session->deployment->public_ip);
+    EXPECT_EQ(ready->port, session->deployment->ports.begin()->second.external);
+    EXPECT_EQ(ready->cert_digest, "");
+
+    auto bytes = netcode::DecodeConnectTokenBase64(ready->token);
+    ASSERT_TRUE(bytes);
+    auto token = netcode::ReadConnectToken(*bytes);
+    ASSERT_TRUE(token);
+    EXPECT_EQ(token->protocol_id, kProtocolId);
+    ASSERT_EQ(token->server_addresses.size(), 1u);
+    EXPECT_EQ(token->server_addresses[0].ToString(), fmt::format("{}:{}", ready->ip, ready->port));
+    netcode::Key key;
+    key.fill(7);
+    auto sealed = token->private_token;
+    ASSERT_TRUE(netcode::DecryptPrivateConnectToken(sealed, kProtocolId, token->expire_timestamp, token->nonce, key));
+    auto inner = netcode::ReadPrivateConnectToken(sealed);
+    ASSERT_TRUE(inner);
+
+    // The game server can map the client back to its session.
+    auto ly2eg = Bucket(bus::names::SessionsLy2EgConfig());
+    auto mapped = ly2eg->Get(std::to_string(inner->client_id));
+    ASSERT_TRUE(mapped && mapped->has_value());
+    EXPECT_EQ((*mapped)->value, SessionIdOf(replies));
+}
+
+TEST_F(MatchmakerServiceTest, ReaperDeletesUnclaimedSessions) {
+    common::ManualClock clock;
+    Service* service = StartService(Config(), &clock);
+    ASSERT_NE(service, nullptr);
+    auto replies = Request();
+    const std::string session_id = SessionIdOf(replies);
+    ASSERT_TRUE(Holds<protocol::SessionReady>(replies.back()));
+
+    auto young = service->ReapOnce();
+    ASSERT_TRUE(young);
+    EXPECT_EQ(*young, 0);  // Not old enough yet.
+    clock.Advance(std::chrono::seconds(Config().UnclaimedMaxAgeSeconds() + 1));
+    auto reaped = service->ReapOnce();
+    ASSERT_TRUE(reaped) << reaped.error().ToString();
+    EXPECT_EQ(*reaped, 1);
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(session_id); }));
+    EXPECT_EQ(*service->ReapOnce(), 0);  // Nothing left to reap; the record went with the claim.
+}
+
+TEST_F(MatchmakerServiceTest, ClaimedThenReleasedSessionIsDeleted) {
+    common::ManualClock clock;
+    Service* service = StartService(Config(), &clock);
+    ASSERT_NE(service, nullptr);
+    auto replies = Request();
+    const std::string session_id = SessionIdOf(replies);
+    ASSERT_TRUE(Holds<protocol::SessionReady>(replies.back()));
+    auto unclaimed = Bucket(bus::names::UnclaimedSessionsConfig());
+    auto active = Bucket(bus::names::ActiveConnectionsConfig());
+
+    ASSERT_TRUE(active->Put(session_id, "12345"));  // The game server saw the player arrive.
+    EXPECT_TRUE(WaitFor([&] {
+        auto entry = unclaimed->Get(session_id);
+        return entry && !entry->has_value();
+    }));
+    clock.Advance(1h);
+    EXPECT_EQ(*service->ReapOnce(), 0);  // Claimed sessions are not reaped.
+    EXPECT_FALSE(SessionGone(session_id));
+
+    ASSERT_TRUE(active->Delete(session_id));  // The player left.
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(session_id); }));
+}
+
+TEST_F(MatchmakerServiceTest, EdgegapServerErrorBecomes502AndLeavesNothing) {
+    ASSERT_NE(StartService(Config()), nullptr);
+    sim_->SetFaults(edgegap_sim::Faults{.server_error_fraction = 1.0});
+    auto replies = Request();
+    const auto* error = ErrorOf(replies);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, 502);
+    sim_->SetFaults({});
+    EXPECT_EQ(LiveSessions(), 0u);
+}
+
+TEST_F(MatchmakerServiceTest, EdgegapRateLimitBecomes429) {
+    ASSERT_NE(StartService(Config()), nullptr);
+    // A Retry-After longer than the client will wait makes it give up at once.
+    sim_->SetFaults(edgegap_sim::Faults{.rate_limit_next_requests = 100, .retry_after_seconds = 120});
+    auto replies = Request();
+    const auto* error = ErrorOf(replies);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, 429);
+    sim_->SetFaults({});
+    EXPECT_EQ(LiveSessions(), 0u);
+}
+
+TEST_F(MatchmakerServiceTest, EdgegapTimeoutWhileWaitingFailsAndDeletesTheSession) {
+    ASSERT_NE(StartService(Config()), nullptr);
+    auto replies = Request("127.0.0.1", [&](const MatchReply& reply) {
+        // Once the session exists, every call outlasts the client's 2 s timeout.
+        if (Holds<protocol::SessionRequestAccepted>(reply)) sim_->SetFaults({.added_latency = 3s});
+    });
+    const auto* error = ErrorOf(replies);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, 502);
+    sim_->SetFaults({});  // The delete worker's retry now gets through.
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(SessionIdOf(replies)); }));
+}
+
+TEST_F(MatchmakerServiceTest, DeploymentErrorFailsAndDeletesTheSession) {
+    ASSERT_NE(StartService(Config()), nullptr);
+    sim_->SetFaults(edgegap_sim::Faults{.fail_next_deployments = 1});
+    auto replies = Request();
+    const auto* error = ErrorOf(replies);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, 502);
+    EXPECT_NE(error->message.find("deployment"), std::string::npos) << error->message;
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(SessionIdOf(replies)); }));
+}
+
+TEST_F(MatchmakerServiceTest, ReadinessTimeoutIs408AndDeletesTheSession) {
+    sim_.reset();
+    auto sim_config = edgegap_sim::LoadSimulatorConfig(GAPKIT_SIM_EXAMPLES_DIR "/echo.json");
+    ASSERT_TRUE(sim_config);
+    sim_config->delays = {30s, 100ms};  // The deployment stays in SEEKING.
+    auto sim = edgegap_sim::Simulator::Start(std::move(*sim_config));
+    ASSERT_TRUE(sim);
+    sim_ = std::move(*sim);
+    edgegap::ClientConfig client;
+    client.base_url = sim_->base_url();
+    client.api_key = "devkey";
+    edgegap_ = std::move(*edgegap::BlockingEdgegapClient::Create(client));
+
+    MatchmakerConfig config = Config();
+    config.readiness_timeout_seconds = 1;
+    ASSERT_NE(StartService(config), nullptr);
+    auto replies = Request();
+    const auto* error = ErrorOf(replies);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, 408);
+    EXPECT_EQ(error->message, "session still not ready, timed out.");
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(SessionIdOf(replies)); }));
+}
+
+TEST_F(MatchmakerServiceTest, ConcurrencyCapAnswers503AtOnce) {
+    MatchmakerConfig config = Config();
+    config.max_concurrent_sessions = 1;
+    ASSERT_NE(StartService(config), nullptr);
+    sim_->SetFaults({.added_latency = 1500ms});  // Keeps the first request inside CreateSession.
+    std::thread first([&] { Request(); });
+    std::this_thread::sleep_for(300ms);
+    auto replies = Request("127.0.0.2");
+    ASSERT_EQ(replies.size(), 1u);  // Not even Acknowledged: refused before any work.
+    const auto* error = ErrorOf(replies);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, 503);
+    first.join();
+}
+
+TEST_F(MatchmakerServiceTest, TwoMatchmakersShareRequestsAndTheSurvivorCleansUp) {
+    common::ManualClock clock;
+    common::MetricsRegistry registry_a;
+    common::MetricsRegistry registry_b;
+    ASSERT_NE(StartService(Config(), &clock, &registry_a), nullptr);
+    Service* b = StartService(Config(), &clock, &registry_b);
+    ASSERT_NE(b, nullptr);
+    constexpr int kRequests = 12;
+    std::vector<std::thread> players;
+    std::vector<std::vector<MatchReply>> results(kRequests);
+    for (int i = 0; i < kRequests; ++i) {
+        players.emplace_back([&, i] { results[i] = Request(fmt::format("127.0.0.{}", i + 1)); });
+    }
+    for (auto& player : players) player.join();
+    for (const auto& replies : results) ASSERT_TRUE(Holds<protocol::SessionReady>(replies.back()));
+    auto ready = [](common::MetricsRegistry& registry) {
+        return registry.GetCounter("gapkit_matchmaker_requests_total", "", {{"outcome", "ready"}}).Value();
+    };
+    EXPECT_GT(ready(registry_a), 0u);
+    EXPECT_GT(ready(registry_b), 0u);
+    EXPECT_EQ(ready(registry_a) + ready(registry_b), static_cast<std::uint64_t>(kRequests));
+
+    services_.front().reset();  // Matchmaker A goes away; its sessions stay recorded.
+    clock.Advance(1h);
+    auto reaped = b->ReapOnce();
+    ASSERT_TRUE(reaped) << reaped.error().ToString();
+    EXPECT_EQ(*reaped, kRequests);
+    EXPECT_TRUE(WaitFor([&] { return LiveSessions() == 0; }));
+}
+
+TEST_F(MatchmakerServiceTest, WebhookWakesTheWaitingRequest) {
+    MatchmakerConfig config = Config();
+    config.poll_initial_ms = 8000;  // Without the webhook the second poll comes after 8 s.
+    config.poll_max_ms = 8000;
+    ASSERT_NE(StartService(config), nullptr);
+    auto started = std::chrono::steady_clock::now();
+    auto replies = Request("127.0.0.1", [&](const MatchReply& reply) {
+        if (auto* accepted = std::get_if<protocol::SessionRequestAccepted>(&reply)) {
+            std::this_thread::sleep_for(1s);  // The simulated deployment is ready by now.
+            const std::string body =
+                fmt::format(R"({{"session_id":"{}","status":"Ready","ready":true}})", accepted->session_id);
+            ASSERT_TRUE(requester_->Publish(bus::names::kSessionWebhooks, body));
+        }
+    });
+    ASSERT_TRUE(Holds<protocol::SessionReady>(replies.back()));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 6s);
+}
+
+TEST_F(MatchmakerServiceTest, ShutdownFailsWaitingRequestsAndQueuesTheirDeletion) {
+    MatchmakerConfig config = Config();
+    config.poll_initial_ms = 5000;
+    config.poll_max_ms = 5000;
+    Service* service = StartService(config);
+    ASSERT_NE(service, nullptr);
+    std::vector<MatchReply> replies;
+    std::thread player([&] { replies = Request(); });
+    ASSERT_TRUE(WaitFor([&] { return service->in_flight() == 1 && LiveSessions() == 1; }));
+    std::this_thread::sleep_for(200ms);  // Past the first poll: the request sleeps now.
+    service->Shutdown(100ms);
+    player.join();
+    const auto* error = ErrorOf(replies);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, 503);
+    ASSERT_NE(StartService(Config()), nullptr);  // A peer's delete worker takes the queued delete.
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(SessionIdOf(replies)); }));
+}
+
+}  // namespace
+}  // namespace gapkit::matchmaker

@@ -1,0 +1,86 @@
+#pragma once
+
+/// @file
+/// `SessionBook`: the matchmaker's shared bookkeeping in JetStream (ARCHITECTURE.md sections 2-3):
+/// the KV buckets `unclaimed_sessions`, `sessions_eg2ly`, `sessions_ly2eg`, `cert_digests`,
+/// `active_connections` and the work queue `edgegap_delete_session_q`.
+///
+/// Deleting a session goes through a claim so that several matchmakers (their reapers, watchers
+/// and failing requests) enqueue each session once: the first to create the key
+/// `<session id>.deleting` in `unclaimed_sessions` (a KV `Create`, which only one caller wins)
+/// publishes on the work queue; the others see `kAlreadyExists` and stop. Claim keys are removed by
+/// `Reap` after `kClaimLifetime`, long after any peer could still race for the same session.
+///
+/// Threads: every method may be called from any thread. Calls block on a JetStream round trip
+/// (about a millisecond on loopback or a LAN); request coroutines make a few of them per request,
+/// the cleanup threads the rest.
+/// Ownership: the book holds its buckets and queue, which keep the bus connection alive.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gapkit/bus/connection.hpp"
+#include "gapkit/bus/key_value.hpp"
+#include "gapkit/bus/work_queue.hpp"
+#include "gapkit/common/clock.hpp"
+#include "gapkit/common/result.hpp"
+
+namespace gapkit::matchmaker {
+
+/// How long a delete claim key lives before the reaper removes it.
+inline constexpr std::chrono::hours kClaimLifetime{1};
+/// Suffix of delete claim keys in `unclaimed_sessions`.
+inline constexpr std::string_view kClaimSuffix = ".deleting";
+
+class SessionBook {
+  public:
+    /// Creates or binds every bucket and the delete queue. `clock` must outlive the book.
+    static common::Result<std::unique_ptr<SessionBook>> Open(bus::Connection& connection, const common::Clock& clock);
+
+    /// `unclaimed_sessions[session_id] = <unix seconds now>`: written when the session is created
+    /// and again when its token is issued, so the reaper measures age from the latest of the two.
+    common::Status RecordUnclaimed(std::string_view session_id);
+
+    /// `sessions_ly2eg[client_id] = session_id` and `sessions_eg2ly[session_id] = client_id`.
+    common::Status RecordMapping(std::string_view session_id, std::uint64_t client_id);
+
+    /// The server's published certificate digest for `public_ip`, or "" when there is none.
+    common::Result<std::string> CertDigest(std::string_view public_ip);
+
+    /// The player arrived: the session is no longer unclaimed.
+    common::Status MarkClaimed(std::string_view session_id);
+
+    /// Claims the session's deletion and publishes it on the delete queue; removes its unclaimed
+    /// record either way. Returns false when another caller had already claimed it. `reason` is
+    /// logged.
+    common::Result<bool> EnqueueDelete(std::string_view session_id, std::string_view reason);
+
+    /// One reaper pass: enqueues the delete of every unclaimed session older than `max_age` and
+    /// drops expired claim keys. Returns the number of sessions this call enqueued.
+    common::Result<int> Reap(std::chrono::seconds max_age);
+
+    /// For the watcher and the delete worker.
+    bus::KeyValue& active_connections() { return *active_; }
+    bus::WorkQueue& delete_queue() { return *delete_queue_; }
+
+  private:
+    SessionBook(const common::Clock& clock) : clock_(clock) {}
+    common::Status ReapKey(const std::string& key, std::chrono::seconds max_age, int& reaped);
+
+    const common::Clock& clock_;
+    std::unique_ptr<bus::KeyValue> unclaimed_;
+    std::unique_ptr<bus::KeyValue> eg2ly_;
+    std::unique_ptr<bus::KeyValue> ly2eg_;
+    std::unique_ptr<bus::KeyValue> cert_digests_;
+    std::unique_ptr<bus::KeyValue> active_;
+    std::unique_ptr<bus::WorkQueue> delete_queue_;
+};
+
+/// Parses a record's unix-seconds value; nothing when it is not a plain decimal number.
+std::optional<std::uint64_t> ParseUnixSeconds(std::string_view text);
+
+}  // namespace gapkit::matchmaker
