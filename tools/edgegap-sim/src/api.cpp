@@ -161,6 +161,18 @@ ApiAnswer DeleteSessionAnswer(World& world, const std::string& id) {
                                     {"custom_id", ""}});
 }
 
+ApiAnswer ContainerLogs(World& world, const std::string& id) {
+    constexpr std::size_t kMaxLogBytes = 1 << 20;
+    const Deployment* d = world.FindDeployment(id);
+    if (d == nullptr) return Failure(400, fmt::format("Deployment {} not found", id));
+    json::object answer{{"logs", world.ReadLog(id, kMaxLogBytes)}, {"encoding", "utf-8"}, {"logs_link", ""}};
+    if (d->exit && !d->exit->clean && d->error) {
+        answer["crash_logs"] = world.ReadLog(id, 64 << 10);
+        answer["crash_data"] = {{"exit_code", d->exit->exit_code}, {"message", d->exit->how}, {"restart_count", 0}};
+    }
+    return Answer(200, std::move(answer));
+}
+
 // Routes that take the organization API key.
 ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
     using V = http::verb;
@@ -173,6 +185,7 @@ ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
     }
     if (Matches(r, V::delete_, {"v1", "stop", "*"})) return StopAnswer(world, r.segments[2]);
     if (Matches(r, V::get, {"v1", "deployments"})) return ListDeployments(world, r);
+    if (Matches(r, V::get, {"v1", "deployment", "*", "container-logs"})) return ContainerLogs(world, r.segments[2]);
     if (Matches(r, V::post, {"v1", "session"})) return CreateSessionAnswer(world, r.body);
     if (Matches(r, V::get, {"v1", "session", "*"})) return GetSession(world, r.segments[2]);
     if (Matches(r, V::delete_, {"v1", "session", "*"})) return DeleteSessionAnswer(world, r.segments[2]);

@@ -4,7 +4,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include "gapkit/common/env.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
 
@@ -17,7 +16,7 @@ struct Options {
     std::string config_file;
     std::string bind_address = "127.0.0.1";
     int port = 8090;
-    std::string api_key;
+    std::string api_key = "devkey";
     std::string public_ip;
     std::string log_level = "info";
     std::string log_dir;
@@ -26,25 +25,33 @@ struct Options {
 
 void AddFaultFlags(CLI::App& app, Faults& faults, Options& options) {
     app.add_option("--fault-latency-ms", options.added_latency_ms, "Delay added to every API answer (ms)")
+        ->capture_default_str()
         ->check(CLI::Range(0, 600000));
     app.add_option("--fault-5xx-fraction", faults.server_error_fraction,
                    "Fraction of API requests answered 500/502/503")
+        ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--fault-429-next", faults.rate_limit_next_requests, "The next N API requests get 429")
+        ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     app.add_option("--fault-retry-after", faults.retry_after_seconds, "Retry-After seconds sent with 429")
+        ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     app.add_option("--fault-drop-fraction", faults.drop_connection_fraction,
                    "Fraction of API requests dropped unanswered")
+        ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--fault-malformed-fraction", faults.malformed_json_fraction,
                    "Fraction of API requests answered with truncated JSON")
+        ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--fault-fail-deployments", faults.fail_next_deployments,
                    "The next N deployments go to Status.ERROR")
+        ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     app.add_option("--fault-crash-processes", faults.crash_next_processes,
                    "The next N deployment processes are killed right after READY")
+        ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
 }
 
@@ -92,7 +99,6 @@ int main(int argc, char** argv) {
                  "gapkit-edgegap-sim"};
     Options options;
     Faults faults;
-    options.api_key = gapkit::common::EnvString("EDGEGAP_SIM_API_KEY", "devkey");
     app.add_option("--config", options.config_file,
                    "Apps and versions (JSON), e.g. tools/edgegap-sim/examples/echo.json")
         ->required()
@@ -101,8 +107,9 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(0, 65535));
     app.add_option("--bind", options.bind_address, "Listen address")->capture_default_str();
-    app.add_option("--api-key", options.api_key,
-                   "Accepted API key (a development key; env EDGEGAP_SIM_API_KEY, default devkey)");
+    app.add_option("--api-key", options.api_key, "Accepted API key (a development key, fine on the command line)")
+        ->envname("EDGEGAP_SIM_API_KEY")
+        ->capture_default_str();
     app.add_option("--public-ip", options.public_ip,
                    "Reported public IP of deployments (default from config, else 127.0.0.1)");
     app.add_option("--log-dir", options.log_dir, "Folder for deployment logs (default: a new temp folder)");

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <thread>
 
 #include <fmt/core.h>
@@ -46,6 +47,12 @@ std::string Describe(int status) {
     if (WIFEXITED(status)) return fmt::format("exited with code {}", WEXITSTATUS(status));
     if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
     return "ended";
+}
+
+ProcessExit MakeExit(const std::string& request_id, int status) {
+    const bool exited = WIFEXITED(status);
+    const int code = exited ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+    return {request_id, Describe(status), code, exited && code == 0};
 }
 
 // Spawn attributes: a new process group, default signal handling and an empty signal mask, so a
@@ -127,8 +134,7 @@ std::vector<ProcessExit> ProcessLauncher::Poll() {
             ::kill(-it->second.pid, SIGKILL);
             int status = 0;
             const bool reaped = ::waitpid(it->second.pid, &status, 0) == it->second.pid;
-            const bool clean = reaped && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-            exits.push_back({it->first, reaped ? Describe(status) : "vanished", clean});
+            exits.push_back(reaped ? MakeExit(it->first, status) : ProcessExit{it->first, "vanished", 128 + SIGKILL});
             it = children_.erase(it);
             continue;
         }
@@ -154,10 +160,22 @@ std::vector<ProcessExit> ProcessLauncher::StopAll(std::chrono::milliseconds grac
         ::kill(-child.pid, SIGKILL);
         int status = 0;
         ::waitpid(child.pid, &status, 0);
-        exits.push_back({id, Describe(status), false});
+        exits.push_back(MakeExit(id, status));
     }
     children_.clear();
     return exits;
+}
+
+std::string ProcessLauncher::ReadLog(const std::string& request_id, std::size_t max_bytes) const {
+    std::ifstream in(LogPath(request_id), std::ios::binary | std::ios::ate);
+    if (!in) return {};
+    const auto size = static_cast<std::size_t>(in.tellg());
+    const std::size_t start = size > max_bytes ? size - max_bytes : 0;
+    std::string text(size - start, '\0');
+    in.seekg(static_cast<std::streamoff>(start));
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return text;
 }
 
 std::string ResolveCommand(const std::string& command) {

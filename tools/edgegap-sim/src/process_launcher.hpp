@@ -20,12 +20,6 @@
 
 namespace gapkit::edgegap_sim {
 
-struct ProcessExit {
-    std::string request_id;
-    std::string how;     // "exited with code 0", "killed by signal 9"
-    bool clean = false;  // Exit code 0.
-};
-
 class ProcessLauncher {
   public:
     ProcessLauncher(std::filesystem::path log_dir, const common::Clock& clock);
@@ -40,6 +34,8 @@ class ProcessLauncher {
     std::vector<ProcessExit> StopAll(std::chrono::milliseconds grace);
 
     std::filesystem::path LogPath(const std::string& request_id) const;
+    /// The last `max_bytes` of the process's log; "" when there is none.
+    std::string ReadLog(const std::string& request_id, std::size_t max_bytes) const;
     bool Running(const std::string& request_id) const { return children_.count(request_id) != 0; }
 
   private:

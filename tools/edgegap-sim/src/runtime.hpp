@@ -21,6 +21,14 @@ struct LaunchSpec {
     std::vector<std::pair<std::string, std::string>> env;  // Added to (and overriding) the inherited env.
 };
 
+/// How a deployment's process ended.
+struct ProcessExit {
+    std::string request_id;
+    std::string how;     // "exited with code 0", "killed by signal 9"
+    int exit_code = 0;   // The exit code, or 128 + signal number (the shell's convention).
+    bool clean = false;  // Exited with code 0.
+};
+
 class Runtime {
   public:
     virtual ~Runtime() = default;
@@ -32,6 +40,8 @@ class Runtime {
     virtual void Terminate(const std::string& request_id, std::chrono::seconds grace) = 0;
     /// SIGKILL now (the crash fault).
     virtual void Kill(const std::string& request_id) = 0;
+    /// The end of the process's captured stdout and stderr (at most `max_bytes`); "" when none.
+    virtual std::string ReadLog(const std::string& request_id, std::size_t max_bytes) = 0;
     /// POSTs `json_body` to `url` in the background (10 s timeout); failures are only logged.
     virtual void PostWebhook(const std::string& url, std::string json_body) = 0;
 };

@@ -88,6 +88,9 @@ class Simulator::Impl final : public Runtime {
         launcher_->Terminate(request_id, grace);
     }
     void Kill(const std::string& request_id) override { launcher_->Kill(request_id); }
+    std::string ReadLog(const std::string& request_id, std::size_t max_bytes) override {
+        return launcher_->ReadLog(request_id, max_bytes);
+    }
     void PostWebhook(const std::string& url, std::string json_body) override {
         edgegap_sim::PostWebhook(ioc_, url, std::move(json_body), kWebhookTimeout);
     }
@@ -150,7 +153,7 @@ void Simulator::Impl::Stop() {
 }
 
 void Simulator::Impl::ApplyExits(const std::vector<ProcessExit>& exits) {
-    for (const auto& exit : exits) world_->OnProcessExit(exit.request_id, exit.how, exit.clean);
+    for (const auto& exit : exits) world_->OnProcessExit(exit);
 }
 
 net::awaitable<void> Simulator::Impl::TickLoop() {

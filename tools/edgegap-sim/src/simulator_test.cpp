@@ -148,6 +148,9 @@ TEST_F(SimulatorTest, CrashedProcessIsReportedAsAnError) {
     auto status = Get("/v1/status/" + id).Json();
     EXPECT_EQ(status.at("error"), true);
     EXPECT_EQ(status.at("error_detail"), "process killed by signal 9");
+    auto logs = Get("/v1/deployment/" + id + "/container-logs").Json();
+    EXPECT_NE(logs.at("logs").as_string().find("listening on UDP"), std::string::npos);
+    EXPECT_EQ(logs.at("crash_data").at("exit_code"), 137);
 }
 
 TEST_F(SimulatorTest, FailFaultDeploymentEndsInError) {

@@ -114,6 +114,7 @@ TEST_F(SwaggerShapeTest, DeploymentResponsesMatchTheSpec) {
     Check("GET /v1/status/{request_id}", verb::get, "/v1/status/ffffffffffff");
     Check("GET /v1/status/{request_id}", verb::get, "/v1/status/" + id, "", "token nope");
     Check("GET /v1/deployments", verb::get, "/v1/deployments");
+    Check("GET /v1/deployment/{request_id}/container-logs", verb::get, "/v1/deployment/" + id + "/container-logs");
     Check("POST /v1/deploy", verb::post, "/v1/deploy", R"({"version_name":"1"})");
     auto starting = Call(sim_->port(), verb::post, "/v1/deploy", R"({"app_name":"echo"})").Json();
     Check("DELETE /v1/stop/{request_id}", verb::delete_,
@@ -124,7 +125,7 @@ TEST_F(SwaggerShapeTest, DeploymentResponsesMatchTheSpec) {
     }));
     Check("GET /v1/status/{request_id}", verb::get, "/v1/status/" + id);
     Check("DELETE /v1/stop/{request_id}", verb::delete_, "/v1/stop/" + id);
-    EXPECT_EQ(checked_, 10);
+    EXPECT_EQ(checked_, 11);
 }
 
 TEST_F(SwaggerShapeTest, SessionResponsesMatchTheSpec) {

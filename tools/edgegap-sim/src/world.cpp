@@ -304,17 +304,18 @@ void World::Tick() {
     for (auto& [id, deployment] : deployments_) TickDeployment(deployment);
 }
 
-void World::OnProcessExit(const std::string& request_id, const std::string& how, bool clean) {
-    Deployment* deployment = MutableDeployment(request_id);
+void World::OnProcessExit(const ProcessExit& exit) {
+    Deployment* deployment = MutableDeployment(exit.request_id);
     if (deployment == nullptr) return;
     deployment->process_running = false;
+    deployment->exit = exit;
     if (deployment->state == DeploymentState::kTerminated) return;
     const bool expected =
         deployment->state == DeploymentState::kTerminating || deployment->state == DeploymentState::kError;
-    if (!expected && !clean) {
-        RecordError(*deployment, "process " + how);  // A crash: the process ended on its own.
+    if (!expected && !exit.clean) {
+        RecordError(*deployment, "process " + exit.how);  // A crash: the process ended on its own.
     }
-    GAPKIT_LOG_INFO(kLog, "deployment {}: process {}", request_id, how);
+    GAPKIT_LOG_INFO(kLog, "deployment {}: process {}", exit.request_id, exit.how);
     SetState(*deployment, DeploymentState::kTerminated);
 }
 

@@ -65,8 +65,9 @@ struct Deployment {
     std::string stop_key;
     bool stop_requested = false;  // A stop that waits for READY or ERROR (the 202 case).
     bool process_running = false;
-    bool fail_when_ready = false;   // Fault: go to ERROR instead of READY.
-    bool crash_when_ready = false;  // Fault: SIGKILL the process right after READY.
+    std::optional<ProcessExit> exit;  // Set once the process has ended.
+    bool fail_when_ready = false;     // Fault: go to ERROR instead of READY.
+    bool crash_when_ready = false;    // Fault: SIGKILL the process right after READY.
     SessionKind kind = SessionKind::kDefault;
     int sockets = 0;
     std::chrono::seconds empty_ttl{0};
@@ -154,9 +155,13 @@ class World {
 
     /// Advances every deployment and session to what the clock says. Call often.
     void Tick();
-    /// Reports that a deployment's process ended; `how` is e.g. "exited with code 1". An exit
-    /// that was not `clean` (code 0) while the deployment was meant to run is recorded as an error.
-    void OnProcessExit(const std::string& request_id, const std::string& how, bool clean);
+    /// Reports that a deployment's process ended. An exit that was not clean (code 0) while the
+    /// deployment was meant to run is recorded as an error (a crash).
+    void OnProcessExit(const ProcessExit& exit);
+    /// The end of a deployment's captured output (Runtime::ReadLog).
+    std::string ReadLog(const std::string& request_id, std::size_t max_bytes) const {
+        return runtime_.ReadLog(request_id, max_bytes);
+    }
 
   private:
     Deployment* MutableDeployment(const std::string& request_id);

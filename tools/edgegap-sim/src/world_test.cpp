@@ -20,6 +20,7 @@ class FakeRuntime final : public Runtime {
     }
     void Terminate(const std::string& id, std::chrono::seconds grace) override { terminated[id] = grace; }
     void Kill(const std::string& id) override { killed.push_back(id); }
+    std::string ReadLog(const std::string&, std::size_t) override { return "log"; }
     void PostWebhook(const std::string& url, std::string body) override { webhooks.emplace_back(url, body); }
 
     std::uint16_t next_port = 40000;
@@ -120,7 +121,7 @@ TEST_F(WorldTest, StopOfReadyDeploymentTerminatesWithGraceThenIsTerminated) {
     ASSERT_EQ(world_->Stop(d.request_id, "test").value(), StopOutcome::kStopping);
     EXPECT_EQ(d.state, DeploymentState::kTerminating);
     EXPECT_EQ(runtime_.terminated.at(d.request_id), 3s);
-    world_->OnProcessExit(d.request_id, "exited with code 0", true);
+    world_->OnProcessExit({d.request_id, "exited with code 0", 0, true});
     EXPECT_EQ(d.state, DeploymentState::kTerminated);
     EXPECT_FALSE(d.error);
     EXPECT_EQ(world_->Stop(d.request_id, "again").error().http_status, 410u);
@@ -138,7 +139,7 @@ TEST_F(WorldTest, UnknownDeploymentStopIsNotFound) { EXPECT_EQ(world_->Stop("nop
 TEST_F(WorldTest, ProcessCrashIsReportedAsTerminatedWithError) {
     const Deployment& d = Deploy();
     Run(300ms);
-    world_->OnProcessExit(d.request_id, "killed by signal 9", false);
+    world_->OnProcessExit({d.request_id, "killed by signal 9", 137, false});
     EXPECT_EQ(d.state, DeploymentState::kTerminated);
     EXPECT_TRUE(d.error);
     EXPECT_EQ(d.error_detail, "process killed by signal 9");

@@ -18,6 +18,7 @@ OPERATIONS = [
     ("get", "/v1/status/{request_id}"),
     ("delete", "/v1/stop/{request_id}"),
     ("get", "/v1/deployments"),
+    ("get", "/v1/deployment/{request_id}/container-logs"),
     ("post", "/v1/session"),
     ("get", "/v1/session/{session_id}"),
     ("delete", "/v1/session/{session_id}"),
