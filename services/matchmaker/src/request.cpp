@@ -19,6 +19,10 @@ namespace asio = boost::asio;
 using edgegap::ApiErrorCategory;
 using Seconds = std::chrono::duration<double>;
 
+// An unchanged status is still reported this often, so the requester's idle timeout (the bus
+// stream's, httpd's) never fires while Edgegap is slow.
+constexpr double kProgressHeartbeatSeconds = 5.0;
+
 /// A final failure: the reply's code and message, and the outcome label for logs and metrics.
 struct Failure {
     int code = 500;
@@ -86,6 +90,7 @@ class Request {
     std::string label_ = "?";  // "<client ip>" once parsed, for the log line.
     std::string session_id_;   // Set once Edgegap created the session.
     std::string last_status_;
+    double last_report_seconds_ = 0;
     double created_seconds_ = 0;
 };
 
@@ -200,9 +205,11 @@ Step<protocol::SessionReady> Request::Issue(const edgegap::DeploymentStatus& dep
 }
 
 void Request::Report(const edgegap::Session& session) {
-    if (session.status == last_status_) return;
+    const double elapsed = Elapsed();
+    if (session.status == last_status_ && elapsed - last_report_seconds_ < kProgressHeartbeatSeconds) return;
     last_status_ = session.status;
-    Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", session.status, Elapsed())});
+    last_report_seconds_ = elapsed;
+    Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", session.status, elapsed)});
 }
 
 void Request::Send(const protocol::MatchReply& reply) {

@@ -13,11 +13,14 @@
 
 #include "gapkit/bus/key_value.hpp"
 #include "gapkit/bus/names.hpp"
+#include "gapkit/common/files.hpp"
 #include "gapkit/edgegap/blocking_client.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/protocol/match_messages.hpp"
 #include "gapkit/testing/nats_server.hpp"
+#include "gapkit/testing/process.hpp"
+#include "gapkit/testing/temp_dir.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
@@ -400,6 +403,35 @@ TEST_F(MatchmakerServiceTest, ShutdownFailsWaitingRequestsAndQueuesTheirDeletion
     EXPECT_EQ(error->code, 503);
     ASSERT_NE(StartService(Config()), nullptr);  // A peer's delete worker takes the queued delete.
     EXPECT_TRUE(WaitFor([&] { return SessionGone(SessionIdOf(replies)); }));
+}
+
+TEST_F(MatchmakerServiceTest, ProgramServesRequestsAndStopsCleanlyOnSigterm) {
+    const std::string key_hex(64, 'a');
+    auto dir = testing::TempDir::Create("gapkit-mm-test");
+    ASSERT_TRUE(dir);
+    testing::EnvOverrides env = nats_->ClientEnv();
+    env["GAPKIT_PRIVATE_KEY"] = key_hex;
+    env["EDGEGAP_API_KEY"] = "devkey";
+    env["EDGEGAP_BASE_URL"] = sim_->base_url();
+    const auto program = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "gapkit-matchmaker";
+    const auto log = dir->path() / "matchmaker.log";
+    auto child = testing::ChildProcess::Spawn({program.string(), "--app-name", "echo", "--app-version", "1",
+                                               "--lightyear-protocol-id", "99", "--metrics-port", "0"},
+                                              log, env);
+    ASSERT_TRUE(child) << child.error().ToString();
+    ASSERT_TRUE(WaitFor([&] {
+        auto text = common::ReadFile(log);
+        return text && text->find("serving matchmaker.request.echo.1") != std::string::npos;
+    }));
+    auto replies = Request();
+    ASSERT_FALSE(replies.empty());
+    EXPECT_TRUE(Holds<protocol::SessionReady>(replies.back())) << protocol::SerializeMatchReply(replies.back());
+    EXPECT_EQ(child->Stop(10s), 0);
+    auto text = common::ReadFile(log);
+    ASSERT_TRUE(text);
+    EXPECT_NE(text->find("outcome=ready"), std::string::npos) << *text;
+    EXPECT_EQ(text->find(key_hex), std::string::npos);  // The key never reaches the log.
+    EXPECT_EQ(text->find("devkey"), std::string::npos);
 }
 
 }  // namespace
