@@ -44,6 +44,37 @@ int FirstUdpPort(const char* mapping) {
     return -1;
 }
 
+// Answers one datagram if one arrives within 50 ms.
+void EchoOnce(int fd) {
+    pollfd poll_fd{fd, POLLIN, 0};
+    if (::poll(&poll_fd, 1, 50) <= 0) return;
+    char buffer[1500];
+    sockaddr_in peer{};
+    socklen_t peer_length = sizeof(peer);
+    const ssize_t size = ::recvfrom(fd, buffer, sizeof(buffer), 0, reinterpret_cast<sockaddr*>(&peer), &peer_length);
+    if (size <= 0) return;
+    const std::string_view message(buffer, static_cast<std::size_t>(size));
+    std::string reply(message);
+    if (message.rfind("env:", 0) == 0) {
+        // Lets a test check what the simulator injected, without the process logging it.
+        const char* value = std::getenv(std::string(message.substr(4)).c_str());
+        reply = value != nullptr ? value : "<unset>";
+    }
+    ::sendto(fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer), peer_length);
+}
+
+int BindUdp(int port) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+        std::fprintf(stderr, "echo-server: bind UDP %d: %s\n", port, std::strerror(errno));
+        return -1;
+    }
+    return fd;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,37 +91,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "echo-server: no UDP port in ARBITRIUM_PORTS_MAPPING\n");
         return 2;
     }
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-        std::fprintf(stderr, "echo-server: bind UDP %d: %s\n", port, std::strerror(errno));
-        return 3;
-    }
+    const int fd = BindUdp(port);
+    if (fd < 0) return 3;
     std::printf("echo-server: request %s listening on UDP %d\n", std::getenv("ARBITRIUM_REQUEST_ID"), port);
     std::fflush(stdout);
-    const auto start = std::chrono::steady_clock::now();
-    while (g_stop == 0) {
-        if (exit_after_ms >= 0 && std::chrono::steady_clock::now() - start > std::chrono::milliseconds(exit_after_ms))
-            break;
-        pollfd poll_fd{fd, POLLIN, 0};
-        if (::poll(&poll_fd, 1, 50) <= 0) continue;
-        char buffer[1500];
-        sockaddr_in peer{};
-        socklen_t peer_length = sizeof(peer);
-        const ssize_t size =
-            ::recvfrom(fd, buffer, sizeof(buffer), 0, reinterpret_cast<sockaddr*>(&peer), &peer_length);
-        if (size <= 0) continue;
-        const std::string_view message(buffer, static_cast<std::size_t>(size));
-        std::string reply(message);
-        if (message.rfind("env:", 0) == 0) {
-            // Lets a test check what the simulator injected, without the process logging it.
-            const char* value = std::getenv(std::string(message.substr(4)).c_str());
-            reply = value != nullptr ? value : "<unset>";
-        }
-        ::sendto(fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer), peer_length);
-    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(exit_after_ms);
+    while (g_stop == 0 && (exit_after_ms < 0 || std::chrono::steady_clock::now() < deadline)) EchoOnce(fd);
     std::printf("echo-server: stopping\n");
     ::close(fd);
     return 0;

@@ -1,6 +1,7 @@
 #pragma once
 
-// The live fault settings shared by the HTTP layer and the world. Thread-safe.
+// The live fault settings shared by the HTTP layer and the world. Thread-safe. Lock order: its
+// mutex may be taken while the simulator's mutex is held, and it never calls out while locked.
 
 #include <mutex>
 #include <random>

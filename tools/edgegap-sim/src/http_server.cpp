@@ -30,6 +30,14 @@ HttpResponse TooLarge(unsigned version) {
     return response;
 }
 
+HttpResponse InternalError(unsigned version) {
+    HttpResponse response{http::status::internal_server_error, version};
+    response.set(http::field::content_type, "application/json");
+    response.body() = R"({"message": "internal error"})";
+    response.prepare_payload();
+    return response;
+}
+
 net::awaitable<void> ServeConnection(beast::tcp_stream stream, HttpServerOptions options, HttpHandler handler) {
     beast::flat_buffer buffer;
     for (;;) {
@@ -44,8 +52,16 @@ net::awaitable<void> ServeConnection(beast::tcp_stream stream, HttpServerOptions
         }
         if (read_error) break;
         HttpRequest request = parser.release();
+        const unsigned version = request.version();
         const bool keep_alive = request.keep_alive();
-        std::optional<HttpResponse> response = co_await handler(std::move(request));
+        std::optional<HttpResponse> response;
+        try {
+            response = co_await handler(std::move(request));
+        } catch (const std::exception& error) {
+            // The one top-level catch: a bug in a handler costs one 500, not the server.
+            GAPKIT_LOG_ERROR("edgegap-sim", "handler failed: {}", error.what());
+            response = InternalError(version);
+        }
         if (!response) break;  // Fault injection: drop the connection unanswered.
         response->keep_alive(keep_alive && response->keep_alive());
         stream.expires_after(options.read_timeout);

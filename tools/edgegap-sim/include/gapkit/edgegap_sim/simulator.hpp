@@ -140,7 +140,8 @@ common::Result<SimulatorConfig> ParseSimulatorConfig(std::string_view json_text)
 /// Threads: `Start` creates one I/O thread that serves HTTP, advances deployment states and
 /// reaps processes. Every public method is thread-safe. Ownership: the simulator owns its I/O
 /// thread, its listening socket and every process it started; `Stop` (or the destructor)
-/// terminates them all (SIGTERM, SIGKILL after each version's grace period) before returning.
+/// terminates them all before returning: SIGTERM to each process group, then SIGKILL to those
+/// still running once the longest configured `termination_grace_period` has passed.
 class Simulator {
   public:
     /// Validates `config`, binds the listener and starts serving. Fails (kInvalidArgument,
