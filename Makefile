@@ -18,7 +18,7 @@ DEB_PACKAGES := \
 	build-essential cmake ninja-build pkg-config ccache git openssl \
 	libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
 	libnats-dev nats-server libsodium-dev libssl-dev \
-	libspdlog-dev libfmt-dev libcli11-dev libexpected-dev \
+	libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libtomlplusplus-dev \
 	libgtest-dev libgmock-dev libbenchmark-dev mkcert clang libclang-rt-dev
 
 CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)

@@ -5,6 +5,7 @@
 #include "gapkit/common/files.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
 #include "json_fields.hpp"
+#include "toml_config.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {
@@ -242,16 +243,20 @@ common::Result<SimulatorConfig> ParseSimulatorConfig(std::string_view json_text)
     return config;
 }
 
-common::Result<SimulatorConfig> LoadSimulatorConfig(const std::filesystem::path& json_file) {
-    auto text = common::ReadFile(json_file);
+common::Result<SimulatorConfig> LoadSimulatorConfig(const std::filesystem::path& config_file) {
+    auto text = common::ReadFile(config_file);
     if (!text) return common::Fail(text.error());
+    if (config_file.extension() == ".toml") {
+        text = TomlToJson(*text);
+        if (!text) return common::Fail(text.error().WithContext(config_file.string()));
+    }
     auto config = ParseSimulatorConfig(*text);
-    if (!config) return common::Fail(config.error().WithContext(json_file.string()));
+    if (!config) return common::Fail(config.error().WithContext(config_file.string()));
     // A command written as a relative path is relative to the config file, not to the cwd.
     for (auto& app : config->apps) {
         for (auto& version : app.versions) {
             if (version.command.find('/') != std::string::npos && version.command.front() != '/') {
-                version.command = (json_file.parent_path() / version.command).lexically_normal().string();
+                version.command = (config_file.parent_path() / version.command).lexically_normal().string();
             }
         }
     }

@@ -1,3 +1,6 @@
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "gapkit/edgegap_sim/simulator.hpp"
@@ -19,6 +22,35 @@ TEST(SimulatorConfig, ExampleConfigLoads) {
     EXPECT_EQ(version.max_duration, 60min);
     ASSERT_EQ(version.ports.size(), 1u);
     EXPECT_EQ(version.ports[0].name, "gameport");
+}
+
+TEST(SimulatorConfig, TomlExampleMatchesTheJsonOne) {
+    auto json = LoadSimulatorConfig(GAPKIT_SIM_EXAMPLES_DIR "/echo.json");
+    auto toml = LoadSimulatorConfig(GAPKIT_SIM_EXAMPLES_DIR "/echo.toml");
+    ASSERT_TRUE(toml.has_value()) << toml.error().ToString();
+    ASSERT_EQ(toml->apps.size(), 1u);
+    const VersionConfig& a = json->apps[0].versions[0];
+    const VersionConfig& b = toml->apps[0].versions[0];
+    EXPECT_EQ(a.command, b.command);
+    EXPECT_EQ(a.ports[0].name, b.ports[0].name);
+    EXPECT_EQ(a.envs, b.envs);
+    EXPECT_EQ(a.session.kind, b.session.kind);
+    EXPECT_EQ(a.session.sockets, b.session.sockets);
+    EXPECT_EQ(a.session.empty_ttl, b.session.empty_ttl);
+    EXPECT_EQ(a.max_duration, b.max_duration);
+    EXPECT_EQ(json->delays.deploying, toml->delays.deploying);
+}
+
+TEST(SimulatorConfig, TomlSyntaxErrorNamesTheLine) {
+    const auto path = std::filesystem::temp_directory_path() / "edgegap-sim-config-test.toml";
+    {
+        std::ofstream out(path);
+        out << "public_ip = \"127.0.0.1\"\n[apps\n";
+    }
+    auto config = LoadSimulatorConfig(path);
+    std::filesystem::remove(path);
+    ASSERT_FALSE(config);
+    EXPECT_NE(config.error().message().find("invalid TOML at line 2"), std::string::npos) << config.error().message();
 }
 
 TEST(SimulatorConfig, SecondsOverridesWinOverMinutes) {

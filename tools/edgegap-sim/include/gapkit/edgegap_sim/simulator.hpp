@@ -128,9 +128,10 @@ struct SimulatorConfig {
     common::Status Validate() const;
 };
 
-/// Reads a JSON config file (format in docs/edgegap-sim.md and examples/echo.json).
-/// Fails with kNotFound for a missing file and kInvalidArgument naming the bad field.
-common::Result<SimulatorConfig> LoadSimulatorConfig(const std::filesystem::path& json_file);
+/// Reads a config file: TOML when its name ends in ".toml", JSON otherwise (format in
+/// docs/edgegap-sim.md; examples/echo.json and echo.toml). Fails with kNotFound for a missing
+/// file and kInvalidArgument naming the bad field or the TOML syntax error.
+common::Result<SimulatorConfig> LoadSimulatorConfig(const std::filesystem::path& config_file);
 
 /// Parses the JSON text of a config file (same rules as `LoadSimulatorConfig`).
 common::Result<SimulatorConfig> ParseSimulatorConfig(std::string_view json_text);
