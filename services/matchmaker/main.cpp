@@ -13,7 +13,9 @@ namespace {
 using gapkit::matchmaker::MatchmakerConfig;
 
 int Run(MatchmakerConfig config) {
-    auto connection = gapkit::bus::Connection::Connect("gapkit-matchmaker");
+    gapkit::bus::ConnectOptions options;
+    options.send_asap = true;  // Replies are on the player's critical path: no write batching delay.
+    auto connection = gapkit::bus::Connection::Connect("gapkit-matchmaker", options);
     if (!connection) {
         GAPKIT_LOG_ERROR("matchmaker", "NATS: {}", connection.error().ToString());
         return 1;

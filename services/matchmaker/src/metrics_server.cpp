@@ -50,7 +50,7 @@ struct MetricsServer::Shared {
     }
 
     asio::awaitable<void> Serve(std::shared_ptr<Shared> self, tcp::socket socket) {
-        (void)self;  // Keeps the registry reference alive for the connection's lifetime.
+        (void)self;  // Keeps the acceptor's state (and the health callback) alive while serving.
         beast::tcp_stream stream(std::move(socket));
         stream.expires_after(kRequestTimeout);
         beast::flat_buffer buffer(kMaxRequestBytes);

@@ -252,6 +252,27 @@ TEST_F(MatchmakerServiceTest, ClaimedThenReleasedSessionIsDeleted) {
     EXPECT_TRUE(WaitFor([&] { return SessionGone(session_id); }));
 }
 
+TEST_F(MatchmakerServiceTest, ReleasedSessionIsDeletedOnceWhateverTheNumberOfMatchmakers) {
+    common::MetricsRegistry registries[3];
+    for (auto& registry : registries) ASSERT_NE(StartService(Config(), nullptr, &registry), nullptr);
+    auto replies = Request();
+    const std::string session_id = SessionIdOf(replies);
+    ASSERT_TRUE(Holds<protocol::SessionReady>(replies.back()));
+    auto active = Bucket(bus::names::ActiveConnectionsConfig());
+    ASSERT_TRUE(active->Put(session_id, "12345"));
+    ASSERT_TRUE(active->Delete(session_id));  // Every matchmaker's watcher sees the player leave.
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(session_id); }));
+    std::this_thread::sleep_for(500ms);  // Room for a duplicate delete to show up, were there one.
+    std::uint64_t deletes = 0;
+    for (auto& registry : registries) {
+        for (const char* result : {"deleted", "gone"}) {
+            deletes +=
+                registry.GetCounter("gapkit_matchmaker_sessions_deleted_total", "", {{"result", result}}).Value();
+        }
+    }
+    EXPECT_EQ(deletes, 1u);
+}
+
 TEST_F(MatchmakerServiceTest, EdgegapServerErrorBecomes502AndLeavesNothing) {
     ASSERT_NE(StartService(Config()), nullptr);
     sim_->SetFaults(edgegap_sim::Faults{.server_error_fraction = 1.0});

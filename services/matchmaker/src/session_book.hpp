@@ -68,7 +68,7 @@ class SessionBook {
     bus::WorkQueue& delete_queue() { return *delete_queue_; }
 
   private:
-    SessionBook(const common::Clock& clock) : clock_(clock) {}
+    explicit SessionBook(const common::Clock& clock) : clock_(clock) {}
     common::Status ReapKey(const std::string& key, std::chrono::seconds max_age, int& reaped);
 
     const common::Clock& clock_;
