@@ -2,6 +2,8 @@
 // (gapkit-sim-echo-server, built beside this test binary).
 #include "gapkit/edgegap_sim/simulator.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
@@ -110,11 +112,12 @@ TEST_F(SimulatorTest, StopTerminatesTheProcess) {
 TEST_F(SimulatorTest, StopEscalatesToSigkillAfterTheGracePeriod) {
     auto config = EchoConfig();
     config.apps[0].versions[0].arguments = "--ignore-sigterm";
+    config.apps[0].versions[0].termination_grace_period = 2s;
     Start(config);
     const std::string id = DeployReady();
     ASSERT_EQ(Delete("/v1/stop/" + id).status, 200u);
     std::this_thread::sleep_for(300ms);
-    EXPECT_EQ(StatusOf(id), "Status.TERMINATING");  // SIGTERM ignored, grace (1 s) not over.
+    EXPECT_EQ(StatusOf(id), "Status.TERMINATING");  // SIGTERM ignored, grace (2 s) not over.
     EXPECT_TRUE(WaitFor([&] { return StatusOf(id) == "Status.TERMINATED"; }));
 }
 
@@ -223,9 +226,9 @@ TEST_F(SimulatorTest, RateLimitAnswers429WithRetryAfter) {
     config.rate_limits.status_per_second = 2;
     Start(config);
     std::vector<unsigned> codes;
-    for (int i = 0; i < 4; ++i) codes.push_back(Get("/v1/status/000000000000").status);
+    for (int i = 0; i < 8; ++i) codes.push_back(Get("/v1/status/000000000000").status);
     EXPECT_EQ(codes.front(), 400u);  // Unknown request id, as the live API answers.
-    EXPECT_EQ(codes.back(), 429u);
+    EXPECT_NE(std::find(codes.begin(), codes.end(), 429u), codes.end());
     EXPECT_EQ(Get("/v1/sessions").status, 200u);  // Other categories are not limited.
 }
 
