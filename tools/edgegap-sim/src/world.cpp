@@ -309,10 +309,9 @@ void World::OnProcessExit(const ProcessExit& exit) {
     if (deployment == nullptr) return;
     deployment->process_running = false;
     deployment->exit = exit;
-    if (deployment->state == DeploymentState::kTerminated) return;
-    const bool expected =
-        deployment->state == DeploymentState::kTerminating || deployment->state == DeploymentState::kError;
-    if (!expected && !exit.clean) {
+    // An ERROR deployment stays in ERROR, as on Edgegap, until someone stops it.
+    if (deployment->state == DeploymentState::kTerminated || deployment->state == DeploymentState::kError) return;
+    if (deployment->state != DeploymentState::kTerminating && !exit.clean) {
         RecordError(*deployment, "process " + exit.how);  // A crash: the process ended on its own.
     }
     GAPKIT_LOG_INFO(kLog, "deployment {}: process {}", exit.request_id, exit.how);

@@ -164,6 +164,10 @@ TEST_F(WorldTest, FailFaultSendsDeploymentToErrorAndItsSessionsToError) {
     EXPECT_EQ((*session)->status, "Error");
     EXPECT_FALSE((*session)->Linked());
     EXPECT_EQ(faults_.Get().fail_next_deployments, 0);
+    world_->OnProcessExit({d.request_id, "exited with code 0", 0, true});
+    EXPECT_EQ(d.state, DeploymentState::kError);  // Stays in ERROR until stopped...
+    ASSERT_TRUE(world_->Stop(d.request_id, "test"));
+    EXPECT_EQ(d.state, DeploymentState::kTerminated);  // ...and, with no process left, ends at once.
 }
 
 TEST_F(WorldTest, CrashFaultKillsTheProcessRightAfterReady) {
