@@ -22,6 +22,7 @@ using tcp = asio::ip::tcp;
 
 constexpr std::chrono::seconds kRequestTimeout{5};
 constexpr std::size_t kMaxRequestBytes = 8192;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 }  // namespace
 
@@ -56,11 +57,10 @@ struct MetricsServer::Shared {
         beast::flat_buffer buffer(kMaxRequestBytes);
         http::request_parser<http::string_body> parser;
         parser.body_limit(kMaxRequestBytes);
-        auto [read_error, read_bytes] =
-            co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
         if (read_error) co_return;
         auto response = Answer(parser.get());
-        auto [write_error, written] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+        auto [write_error, written] = co_await http::async_write(stream, response, kUseTuple);
         (void)write_error;
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -68,7 +68,7 @@ struct MetricsServer::Shared {
 
     asio::awaitable<void> Accept(std::shared_ptr<Shared> self) {
         for (;;) {
-            auto [error, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            auto [error, socket] = co_await acceptor.async_accept(kUseTuple);
             if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             if (error) continue;
             asio::co_spawn(acceptor.get_executor(), self->Serve(self, std::move(socket)), asio::detached);

@@ -150,7 +150,8 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady() {
         if (polled) co_return std::move(*polled);
         const auto now = ctx_.clock.Now();
         if (now >= deadline) co_return tl::unexpected(Failure{408, "session still not ready, timed out.", "timeout"});
-        co_await waiter->Sleep(std::min<std::chrono::nanoseconds>(delay, deadline - now));
+        const std::chrono::nanoseconds sleep = std::min<std::chrono::nanoseconds>(delay, deadline - now);
+        co_await waiter->Sleep(sleep);
         delay = std::min<std::chrono::nanoseconds>(delay * 2, std::chrono::milliseconds(config_.poll_max_ms));
     }
 }

@@ -10,10 +10,14 @@ namespace gapkit::matchmaker {
 
 namespace asio = boost::asio;
 
+namespace {
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
 asio::awaitable<void> Waiter::Sleep(std::chrono::nanoseconds delay) {
     if (!woken_) {
         timer_.expires_after(delay);
-        auto [ignored] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        auto [ignored] = co_await timer_.async_wait(kUseTuple);
         (void)ignored;  // Expired or cancelled by Wake: either way the caller polls next.
     }
     woken_ = false;
