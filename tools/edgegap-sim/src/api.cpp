@@ -87,7 +87,7 @@ ApiAnswer StopAnswer(World& world, const std::string& request_id) {
     }
     const Deployment& d = *world.FindDeployment(request_id);
     return Answer(200, json::object{{"message", fmt::format("Instance {} will be deleted", request_id)},
-                                    {"deployment_summary", StatusJson(d, world.SocketsUsed(d), world.clock())}});
+                                    {"deployment_summary", world.StatusOf(d)}});
 }
 
 template <typename Item, typename ToJson>
@@ -181,7 +181,7 @@ ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
         const Deployment* d = world.FindDeployment(r.segments[2]);
         // Edgegap answers an unknown request_id with 400 (reference A.13, item 5).
         if (d == nullptr) return Failure(400, fmt::format("Deployment {} not found", r.segments[2]));
-        return Answer(200, StatusJson(*d, world.SocketsUsed(*d), world.clock()));
+        return Answer(200, world.StatusOf(*d));
     }
     if (Matches(r, V::delete_, {"v1", "stop", "*"})) return StopAnswer(world, r.segments[2]);
     if (Matches(r, V::get, {"v1", "deployments"})) return ListDeployments(world, r);

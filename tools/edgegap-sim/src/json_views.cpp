@@ -164,6 +164,12 @@ json::object SessionRequestJson(const Session& s) {
             {"webhook_url", s.webhook_url}};
 }
 
+json::object DeploymentSessionJson(const Session& s) {
+    return {{"session_id", s.session_id}, {"status", s.status},
+            {"ready", s.Ready()},         {"linked", s.Linked()},
+            {"kind", ToString(s.kind)},   {"user_count", static_cast<std::int64_t>(s.ips.size())}};
+}
+
 json::object SessionContextJson(const Session& s) {
     return {{"session_id", s.session_id},
             {"custom_id", ""},

@@ -92,6 +92,9 @@ TEST_F(SimulatorTest, SessionBecomesReadyWithAReachableGameServer) {
     EXPECT_EQ(port.at("protocol"), "UDP");
     const auto external = static_cast<std::uint16_t>(port.at("external").to_number<int>());
     EXPECT_EQ(UdpRoundTrip(external, "ping"), "ping");
+    auto status = Get("/v1/status/" + json::value_to<std::string>(deployment.at("request_id"))).Json();
+    EXPECT_EQ(status.at("sessions").at(0).at("session_id"), session_id.c_str());
+    EXPECT_EQ(status.at("sockets_usage"), 1);
 }
 
 TEST_F(SimulatorTest, StopTerminatesTheProcess) {

@@ -123,6 +123,17 @@ int World::VersionId(const VersionConfig& version) const {
     return 1;
 }
 
+boost::json::object World::StatusOf(const Deployment& deployment) const {
+    auto status = StatusJson(deployment, SocketsUsed(deployment), clock_);
+    if (deployment.kind == SessionKind::kDefault) return status;
+    boost::json::array linked;
+    for (const auto& [id, session] : sessions_) {
+        if (session.deployment_id == deployment.request_id) linked.push_back(DeploymentSessionJson(session));
+    }
+    status["sessions"] = std::move(linked);
+    return status;
+}
+
 ApiResult<const Deployment*> World::Deploy(const DeployRequest& request) {
     auto version = MutableVersion(request.app, request.version);
     if (!version) return tl::unexpected(version.error());
@@ -234,8 +245,7 @@ void World::SetState(Deployment& deployment, DeploymentState state) {
     if (state == DeploymentState::kTerminated) deployment.removal_wall = clock_.WallNow();
     const bool notify = state == DeploymentState::kReady || state == DeploymentState::kError;
     if (notify && !deployment.webhook_url.empty()) {
-        runtime_.PostWebhook(deployment.webhook_url,
-                             boost::json::serialize(StatusJson(deployment, SocketsUsed(deployment), clock_)));
+        runtime_.PostWebhook(deployment.webhook_url, boost::json::serialize(StatusOf(deployment)));
     }
     SyncSessions(deployment);
 }

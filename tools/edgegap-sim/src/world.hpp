@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json.hpp>
+
 #include "faults.hpp"
 #include "gapkit/common/clock.hpp"
 #include "gapkit/common/result.hpp"
@@ -150,6 +152,8 @@ class World {
     const SimulatorConfig& config() const { return config_; }
     const common::Clock& clock() const { return clock_; }
     int SocketsUsed(const Deployment& deployment) const;
+    /// The `GET /v1/status` body of `deployment`, with its linked sessions.
+    boost::json::object StatusOf(const Deployment& deployment) const;
     /// The 1-based position of `version` among its app's versions (Edgegap's numeric version id).
     int VersionId(const VersionConfig& version) const;
 
