@@ -273,6 +273,26 @@ TEST_F(MatchmakerServiceTest, ReleasedSessionIsDeletedOnceWhateverTheNumberOfMat
     EXPECT_EQ(deletes, 1u);
 }
 
+TEST_F(MatchmakerServiceTest, BadRequestsGet400AndCreateNothing) {
+    ASSERT_NE(StartService(Config()), nullptr);
+    for (const char* body : {"not json", R"({"game":"echo","version":"1","client_ip":null})",
+                             R"({"game":"echo","version":"1","client_ip":"not-an-ip"})"}) {
+        auto stream = requester_->RequestStream("matchmaker.request.echo.1", body);
+        ASSERT_TRUE(stream);
+        auto part = stream->Next();
+        ASSERT_TRUE(part && part->has_value()) << body;
+        auto reply = protocol::ParseMatchReply((*part)->data);
+        ASSERT_TRUE(reply);
+        const auto* error = std::get_if<protocol::MatchError>(&*reply);
+        ASSERT_NE(error, nullptr) << (*part)->data;
+        EXPECT_EQ(error->code, 400);
+        auto end = stream->Next();
+        ASSERT_TRUE(end);
+        EXPECT_FALSE(end->has_value());  // The stream ends right after the error.
+    }
+    EXPECT_EQ(LiveSessions(), 0u);
+}
+
 TEST_F(MatchmakerServiceTest, EdgegapServerErrorBecomes502AndLeavesNothing) {
     ASSERT_NE(StartService(Config()), nullptr);
     sim_->SetFaults(edgegap_sim::Faults{.server_error_fraction = 1.0});
