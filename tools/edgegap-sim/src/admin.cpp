@@ -54,8 +54,8 @@ std::string AppRows(const World& world) {
     for (const auto& app : world.apps()) {
         for (const auto& v : app.versions) {
             rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} x {}</td></tr>",
-                                Escape(app.name), Escape(v.name), Escape(v.command + " " + v.arguments),
-                                v.is_active ? "yes" : "no", ToString(v.session.kind), v.session.sockets);
+                                Escape(app.name), Escape(v.name), Escape(v.command), v.is_active ? "yes" : "no",
+                                ToString(v.session.kind), v.session.sockets);
         }
     }
     return rows;

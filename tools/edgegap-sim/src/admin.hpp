@@ -18,7 +18,8 @@ boost::json::object FaultsJson(const Faults& faults);
 /// Applies the fields present in `json_text` on top of `base`; fractions must be in [0,1].
 common::Result<Faults> ParseFaults(std::string_view json_text, Faults base);
 
-/// A small self-refreshing HTML page listing apps, deployments and sessions.
+/// A small self-refreshing HTML page listing apps, deployments and sessions. It needs no key, so
+/// it shows no arguments, tokens or webhook URLs.
 std::string RenderStatusPage(const World& world);
 
 }  // namespace gapkit::edgegap_sim

@@ -24,11 +24,13 @@ constexpr const char* kLog = "edgegap-sim";
 net::awaitable<void> Post(std::string url, std::string body, std::chrono::seconds timeout) {
     auto parsed = boost::urls::parse_absolute_uri(url);
     if (!parsed || parsed->scheme() != "http") {
-        GAPKIT_LOG_WARN(kLog, "webhook {}: only absolute http:// URLs are supported", url);
+        GAPKIT_LOG_WARN(kLog, "webhook not sent: only absolute http:// URLs are supported");
         co_return;
     }
     const std::string host = parsed->host();
     const std::string port = parsed->has_port() ? std::string(parsed->port()) : "80";
+    // Webhook paths often carry a secret, so logs name only the host and port.
+    const std::string where = host + ":" + port;
     const std::string target = parsed->encoded_target().empty() ? "/" : std::string(parsed->encoded_target());
     auto executor = co_await net::this_coro::executor;
     net::ip::tcp::resolver resolver(executor);
@@ -47,9 +49,9 @@ net::awaitable<void> Post(std::string url, std::string body, std::chrono::second
     http::response<http::string_body> response;
     if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, response, kUseTuple);
     if (ec) {
-        GAPKIT_LOG_WARN(kLog, "webhook {}: {}", url, ec.message());
+        GAPKIT_LOG_WARN(kLog, "webhook to {}: {}", where, ec.message());
     } else {
-        GAPKIT_LOG_DEBUG(kLog, "webhook {}: HTTP {}", url, response.result_int());
+        GAPKIT_LOG_DEBUG(kLog, "webhook to {}: HTTP {}", where, response.result_int());
     }
     stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
 }
