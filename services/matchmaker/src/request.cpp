@@ -1,6 +1,7 @@
 #include "request.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <optional>
 #include <string>
 
@@ -95,7 +96,14 @@ class Request {
 };
 
 asio::awaitable<void> Request::Run() {
-    auto result = co_await Lifecycle();
+    Step<protocol::SessionReady> result;
+    try {
+        result = co_await Lifecycle();
+    } catch (const std::exception& error) {
+        // The one top-level catch: a bug or an allocation failure still gets the player an answer
+        // and the session its deletion.
+        result = tl::unexpected(Internal(common::Error(common::ErrorCode::kInternal, error.what())));
+    }
     Finish(result);
     ctx_.in_flight.fetch_sub(1);
     ctx_.metrics.in_flight.Add(-1);
