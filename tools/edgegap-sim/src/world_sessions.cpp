@@ -89,8 +89,9 @@ ApiResult<Session> World::DeleteSession(const std::string& session_id) {
     auto found = sessions_.find(session_id);
     if (found == sessions_.end()) return Refuse(404, fmt::format("Session {} not found", session_id));
     Session session = std::move(found->second);
+    // `session_id` may refer into the erased entry, so only `session` is used from here on.
     sessions_.erase(found);
-    GAPKIT_LOG_INFO("edgegap-sim", "session {} deleted", session_id);
+    GAPKIT_LOG_INFO("edgegap-sim", "session {} deleted", session.session_id);
     return session;
 }
 
