@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -105,6 +108,79 @@ TEST_F(BusRequest, NoResponderIsReportedAtOnce) {
     auto single = connection_->Request("gapkit.test.nobody", "", 30s);
     ASSERT_FALSE(single.has_value());
     EXPECT_EQ(single.error().code(), ErrorCode::kUnavailable);
+}
+
+// Collects what RequestStreamAsync delivers on nats.c's thread.
+struct AsyncCollector {
+    std::mutex mutex;
+    std::condition_variable ended;
+    std::vector<std::string> parts;
+    std::optional<common::Status> end;
+
+    StreamHandlers Handlers(int stop_after = -1) {
+        return StreamHandlers{[this, stop_after](const Message& part) {
+                                  std::lock_guard lock(mutex);
+                                  parts.push_back(part.data);
+                                  return stop_after < 0 || static_cast<int>(parts.size()) < stop_after;
+                              },
+                              [this](common::Status status) {
+                                  std::lock_guard lock(mutex);
+                                  end = std::move(status);
+                                  ended.notify_all();
+                              }};
+    }
+    bool WaitEnd(std::chrono::milliseconds limit) {
+        std::unique_lock lock(mutex);
+        return ended.wait_for(lock, limit, [this] { return end.has_value(); });
+    }
+};
+
+TEST_F(BusRequest, AsyncStreamDeliversPartsThenEnd) {
+    auto responder = connection_->Subscribe("gapkit.test.async", [this](const Message& request) {
+        (void)connection_->Respond(request, "one");
+        (void)connection_->Respond(request, "two");
+        (void)connection_->EndStream(request);
+    });
+    ASSERT_TRUE(responder.has_value());
+    AsyncCollector collector;
+    ASSERT_TRUE(connection_->RequestStreamAsync("gapkit.test.async", "go", collector.Handlers()).has_value());
+    ASSERT_TRUE(collector.WaitEnd(5s));
+    std::lock_guard lock(collector.mutex);
+    EXPECT_EQ(collector.parts, (std::vector<std::string>{"one", "two"}));
+    EXPECT_TRUE(collector.end->has_value());
+}
+
+TEST_F(BusRequest, AsyncStreamReportsNoRespondersAndIdleTimeout) {
+    AsyncCollector nobody;
+    ASSERT_TRUE(connection_->RequestStreamAsync("gapkit.test.async.nobody", "", nobody.Handlers()).has_value());
+    ASSERT_TRUE(nobody.WaitEnd(10s));
+    EXPECT_EQ(nobody.end->error().code(), ErrorCode::kUnavailable);
+
+    auto responder = connection_->Subscribe("gapkit.test.async.stall", [this](const Message& request) {
+        (void)connection_->Respond(request, "first");
+    });
+    ASSERT_TRUE(responder.has_value());
+    AsyncCollector stalled;
+    ASSERT_TRUE(connection_
+                    ->RequestStreamAsync("gapkit.test.async.stall", "", stalled.Handlers(),
+                                         {.overall_timeout = 10s, .idle_timeout = 200ms})
+                    .has_value());
+    ASSERT_TRUE(stalled.WaitEnd(10s));
+    EXPECT_EQ(stalled.end->error().code(), ErrorCode::kTimeout);
+    EXPECT_EQ(stalled.parts.size(), 1u);
+}
+
+TEST_F(BusRequest, AsyncStreamStopsWhenHandlerSaysSo) {
+    auto responder = connection_->Subscribe("gapkit.test.async.stop", [this](const Message& request) {
+        for (int i = 0; i < 5; ++i) (void)connection_->Respond(request, "part");
+        (void)connection_->EndStream(request);
+    });
+    ASSERT_TRUE(responder.has_value());
+    AsyncCollector collector;
+    ASSERT_TRUE(connection_->RequestStreamAsync("gapkit.test.async.stop", "", collector.Handlers(2)).has_value());
+    EXPECT_FALSE(collector.WaitEnd(500ms)) << "on_end must not follow a stop";
+    std::lock_guard lock(collector.mutex);
+    EXPECT_EQ(collector.parts.size(), 2u);
 }
 
 }  // namespace

@@ -88,6 +88,59 @@ Result<SubscriptionPtr> SubscribeInbox(natsConnection* connection, const std::st
     return SubscriptionPtr(raw);
 }
 
+// State of one RequestStreamAsync. nats.c calls OnStreamMessage one message at a time (a
+// subscription has a single delivery thread), so `done` needs no lock; the box is freed by
+// OnStreamComplete once nats.c has made its last call.
+struct StreamBox {
+    StreamHandlers handlers;
+    std::string subject;
+    StreamOptions options;
+    std::chrono::steady_clock::time_point deadline;
+    natsSubscription* sub = nullptr;
+    bool done = false;
+
+    void End(Status end) {
+        done = true;
+        natsSubscription_Unsubscribe(sub);
+        if (handlers.on_end) handlers.on_end(std::move(end));
+    }
+};
+
+Status StreamTimeout(const StreamBox& box, bool overall) {
+    return MakeError(ErrorCode::kTimeout,
+                     fmt::format("streamed request on {}: {} ({} ms)", box.subject,
+                                 overall ? "the stream did not end within the overall timeout"
+                                         : "no reply part within the idle timeout",
+                                 (overall ? box.options.overall_timeout : box.options.idle_timeout).count()));
+}
+
+// A null `msg` is nats.c's idle-timeout notice (natsConnection_SubscribeTimeout).
+void OnStreamMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+    MsgPtr owned(msg);
+    auto* box = static_cast<StreamBox*>(closure);
+    if (box->done) return;
+    try {
+        if (msg == nullptr) return box->End(StreamTimeout(*box, false));
+        if (natsMsg_IsNoResponders(msg)) {
+            return box->End(MakeError(ErrorCode::kUnavailable, fmt::format("no responders on {}", box->subject)));
+        }
+        if (natsMsg_GetDataLength(msg) == 0) return box->End(common::Ok());
+        if (std::chrono::steady_clock::now() > box->deadline) return box->End(StreamTimeout(*box, true));
+        if (!box->handlers.on_part(ToMessage(msg))) {
+            box->done = true;
+            natsSubscription_Unsubscribe(box->sub);
+        }
+    } catch (const std::exception& error) {
+        GAPKIT_LOG_ERROR("bus", "stream handler for {} threw: {}", box->subject, error.what());
+    }
+}
+
+void OnStreamComplete(void* closure) {
+    auto* box = static_cast<StreamBox*>(closure);
+    natsSubscription_Destroy(box->sub);
+    delete box;
+}
+
 }  // namespace
 
 Subscription::Subscription(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -170,12 +223,53 @@ Result<Subscription> Connection::SubscribeSync(std::string_view subject, std::st
         std::make_unique<Subscription::Impl>(Subscription::Impl{core_, std::move(*sub), subject_text, false, false}));
 }
 
-Result<ReplyStream> Connection::RequestStream(std::string_view subject, std::string_view data,
-                                              const StreamOptions& options) {
+namespace {
+
+Result<std::string> NewInbox() {
     natsInbox* inbox = nullptr;
     if (natsInbox_Create(&inbox) != NATS_OK) return MakeError(ErrorCode::kInternal, "cannot create an inbox");
-    const std::string inbox_subject(inbox);
+    std::string subject(inbox);
     natsInbox_Destroy(inbox);
+    return subject;
+}
+
+}  // namespace
+
+Status Connection::RequestStreamAsync(std::string_view subject, std::string_view data, StreamHandlers handlers,
+                                      const StreamOptions& options) {
+    if (!handlers.on_part) return MakeError(ErrorCode::kInvalidArgument, "streamed request: empty on_part handler");
+    auto inbox = NewInbox();
+    if (!inbox) return common::Fail(inbox.error());
+    const std::string subject_text(subject);
+    auto box = std::make_unique<StreamBox>(
+        StreamBox{std::move(handlers), subject_text, options, std::chrono::steady_clock::now() + options.overall_timeout});
+    natsSubscription* raw = nullptr;
+    auto subscribed = CheckNats(natsConnection_SubscribeTimeout(&raw, core_->connection.get(), inbox->c_str(),
+                                                                options.idle_timeout.count(), OnStreamMessage, box.get()),
+                                fmt::format("streamed request on {}", subject));
+    if (!subscribed) return subscribed;
+    box->sub = raw;
+    if (natsSubscription_SetOnCompleteCB(raw, OnStreamComplete, box.get()) != NATS_OK) {
+        natsSubscription_Unsubscribe(raw);
+        box.release();  // A delivery may be running; leaking one box beats a use-after-free.
+        return MakeError(ErrorCode::kInternal, fmt::format("streamed request on {}: cannot set completion", subject));
+    }
+    StreamBox* owned = box.release();  // nats.c owns it now; OnStreamComplete frees it.
+    auto sent = CheckNats(natsConnection_PublishRequest(core_->connection.get(), subject_text.c_str(), inbox->c_str(),
+                                                        data.data(), static_cast<int>(data.size())),
+                          fmt::format("streamed request on {}", subject));
+    if (!sent) {
+        owned->done = true;  // Nothing was sent: no handler may run.
+        natsSubscription_Unsubscribe(raw);
+    }
+    return sent;
+}
+
+Result<ReplyStream> Connection::RequestStream(std::string_view subject, std::string_view data,
+                                              const StreamOptions& options) {
+    auto inbox = NewInbox();
+    if (!inbox) return common::Fail(inbox.error());
+    const std::string& inbox_subject = *inbox;
     auto sub = SubscribeInbox(core_->connection.get(), inbox_subject, {});
     if (!sub) return common::Fail(sub.error());
     const std::string subject_text(subject);

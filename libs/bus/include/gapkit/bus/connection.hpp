@@ -82,6 +82,16 @@ struct StreamOptions {
 /// Called on a nats.c thread for each message of an asynchronous subscription.
 using MessageHandler = std::function<void(const Message& message)>;
 
+/// Callbacks of `Connection::RequestStreamAsync`, both called on a nats.c thread, one at a time.
+struct StreamHandlers {
+    /// Each non-empty part, in order. Return false to stop the stream: no call follows, not even
+    /// `on_end`.
+    std::function<bool(const Message& part)> on_part;
+    /// Called exactly once unless `on_part` stopped the stream: Ok on the empty end message;
+    /// `kUnavailable` "no responders"; `kTimeout` when the idle or overall timeout passed.
+    std::function<void(common::Status end)> on_end;
+};
+
 /// One connection to a NATS server or cluster. Create with `Connect`. Not copyable.
 class Connection {
   public:
@@ -119,6 +129,13 @@ class Connection {
     /// `ReplyStream::Next`. The request is sent before this returns.
     common::Result<ReplyStream> RequestStream(std::string_view subject, std::string_view data,
                                               const StreamOptions& options = {});
+
+    /// `RequestStream` for event-driven callers (services): the parts go to `handlers` as they
+    /// arrive and nothing blocks. The inbox subscription lives until the stream ends, times out
+    /// or is stopped by `on_part`; the library owns it. An error here means nothing was sent and
+    /// no handler will be called.
+    common::Status RequestStreamAsync(std::string_view subject, std::string_view data, StreamHandlers handlers,
+                                      const StreamOptions& options = {});
 
     /// Publishes `data` to the reply inbox of `request`. `kInvalidArgument` if it has none.
     common::Status Respond(const Message& request, std::string_view data);
