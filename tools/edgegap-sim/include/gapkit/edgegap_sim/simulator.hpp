@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,8 @@
 namespace gapkit::edgegap_sim {
 
 /// Injected faults. All are off by default. Counters (`*_next_*`) count down as they fire.
+/// Programs running the simulator binary set the same fields with `POST /admin/faults` (API key
+/// needed), a JSON object with these names and `added_latency_ms` for the latency.
 struct Faults {
     std::chrono::milliseconds added_latency{0};  ///< Delay before every API answer. Default 0.
     double server_error_fraction = 0.0;          ///< Fraction [0,1] of API requests answered 500/502/503. Default 0.
