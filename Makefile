@@ -1,6 +1,6 @@
 # The commands in README.md. Every target installs what it needs first, so each works on a fresh
 # Debian 12 machine:
-#   make run    install, build, start the local stack (not available yet; see README)
+#   make run    install, build, start the local stack (nats-server, edgegap-sim, matchmaker, httpd)
 #   make test   install, build and run the whole test suite
 #   make build  install and build into build/ (binaries in build/bin/)
 #   make bench  build and run the benchmarks
@@ -49,9 +49,10 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The fuzz smoke run goes first so that ctest's summary is the last thing printed.
 test: build
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --label-exclude soak $(CTEST_ARGS)
 	$(MAKE) fuzz-smoke
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --label-exclude soak $(CTEST_ARGS)
 
 fuzz-smoke: deps
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
@@ -69,10 +70,8 @@ fuzz-smoke: deps
 bench: build
 	@for b in $(BUILD_DIR)/bin/gapkit_*_benchmark; do echo "== $$b"; $$b; done
 
-run:
-	@echo "make run is not available yet: the local stack (edgegap-sim, matchmaker, httpd) is still being built."
-	@echo "See README.md for what works today."
-	@exit 1
+run: build
+	scripts/run-local.sh
 
 format:
 	@git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs the whole gapkit stack on this machine: nats-server (TLS, JetStream, one user per role),
+# edgegap-sim (the local Edgegap API), the matchmaker and httpd. `make run` calls this after
+# building. Ctrl-C stops everything.
+#
+# State (certificates, passwords, keys, JetStream, logs) lives in .state/ (git-ignored) and is
+# created on the first run. Ports can be changed through the environment:
+#   NATS_PORT (4222)  SIM_PORT (8090)  HTTPD_PORT (3000)  MM_METRICS_PORT (9100)
+#   SIM_CONFIG (tools/edgegap-sim/examples/echo.json)  GAME (echo)  GAME_VERSION (1)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/build/bin"
+state="$root/.state"
+NATS_PORT=${NATS_PORT:-4222}
+SIM_PORT=${SIM_PORT:-8090}
+HTTPD_PORT=${HTTPD_PORT:-3000}
+MM_METRICS_PORT=${MM_METRICS_PORT:-9100}
+SIM_CONFIG=${SIM_CONFIG:-$root/tools/edgegap-sim/examples/echo.json}
+GAME=${GAME:-echo}
+GAME_VERSION=${GAME_VERSION:-1}
+PROTOCOL_ID=${PROTOCOL_ID:-80085}
+
+say() { printf '\033[1m[run]\033[0m %s\n' "$*"; }
+
+secret() {  # secret <file>: a random secret kept across runs
+    [ -s "$1" ] || (umask 077 && openssl rand -hex 24 > "$1")
+    cat "$1"
+}
+
+make_state() {
+    mkdir -p "$state/nats/jetstream" "$state/logs" "$state/secrets"
+    chmod 700 "$state/secrets"
+    if [ ! -s "$state/nats/server.pem" ]; then
+        say "creating a private CA and the NATS server certificate in $state/ca"
+        CAROOT="$state/ca" mkcert -cert-file "$state/nats/server.pem" -key-file "$state/nats/server-key.pem" \
+            localhost 127.0.0.1 >/dev/null 2>&1
+    fi
+    [ -s "$state/secrets/private_key" ] || (umask 077 && openssl rand -hex 32 > "$state/secrets/private_key")
+    sed -e "s|@STATE@|$state|g" -e "s|@NATS_PORT@|$NATS_PORT|g" \
+        -e "s|@MATCHMAKER_PASSWORD@|$(secret "$state/secrets/matchmaker")|" \
+        -e "s|@HTTPD_PASSWORD@|$(secret "$state/secrets/httpd")|" \
+        -e "s|@GAMESERVER_PASSWORD@|$(secret "$state/secrets/gameserver")|" \
+        "$root/deploy/local/nats.conf.in" > "$state/nats/nats.conf"
+    chmod 600 "$state/nats/nats.conf"
+}
+
+pids=()
+stop_all() {
+    trap - INT TERM EXIT
+    say "stopping"
+    # Newest first and one at a time, so each component still has the bus while it shuts down.
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        kill -TERM "${pids[i]}" 2>/dev/null || true
+        wait "${pids[i]}" 2>/dev/null || true
+    done
+    say "stopped; logs are in $state/logs"
+}
+
+start() {  # start <name> <command...>: runs it in the background, output to .state/logs/<name>.log
+    local name=$1
+    shift
+    # Its own session: Ctrl-C reaches only this script, which then stops the stack in order.
+    setsid "$@" > "$state/logs/$name.log" 2>&1 < /dev/null &
+    pids+=($!)
+    say "$name started (pid $!, log .state/logs/$name.log)"
+}
+
+wait_port() {  # wait_port <name> <port>
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    say "$1 did not open port $2; see .state/logs/$1.log"
+    tail -n 20 "$state/logs/$1.log" >&2
+    exit 1
+}
+
+nats_env() {  # nats_env <user>
+    echo "NATS_HOST=127.0.0.1:$NATS_PORT NATS_USER=$1 NATS_PASSWORD=$(cat "$state/secrets/$1") NATS_CA=$state/ca/rootCA.pem"
+}
+
+make_state
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
+
+start nats-server nats-server -c "$state/nats/nats.conf"
+wait_port nats-server "$NATS_PORT"
+
+start edgegap-sim env EDGEGAP_SIM_API_KEY=devkey "$bin/gapkit-edgegap-sim" --config "$SIM_CONFIG" \
+    --bind 127.0.0.1 --port "$SIM_PORT"
+wait_port edgegap-sim "$SIM_PORT"
+
+webhook_secret=$(secret "$state/secrets/webhook")
+start matchmaker env $(nats_env matchmaker) EDGEGAP_API_KEY=devkey \
+    GAPKIT_PRIVATE_KEY_FILE="$state/secrets/private_key" \
+    "$bin/gapkit-matchmaker" --app-name "$GAME" --app-version "$GAME_VERSION" \
+    --lightyear-protocol-id "$PROTOCOL_ID" --edgegap-base-url "http://127.0.0.1:$SIM_PORT" \
+    --webhook-base-url "http://127.0.0.1:$HTTPD_PORT/edgegap/webhook/$webhook_secret" \
+    --metrics-port "$MM_METRICS_PORT"
+
+start httpd env $(nats_env httpd) GAPKIT_HTTPD_WEBHOOK_SECRET="$webhook_secret" \
+    "$bin/gapkit-httpd" --bind 127.0.0.1 --port "$HTTPD_PORT" --allow-client-ip-override \
+    --fake-ip 81.128.157.100
+wait_port httpd "$HTTPD_PORT"
+
+cat <<EOT
+
+  gapkit is running locally.
+    Test page (click "Find a server"):  http://127.0.0.1:$HTTPD_PORT/
+    Matchmaker WebSocket:               ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws
+    Edgegap simulator (live state):     http://127.0.0.1:$SIM_PORT/
+    Matchmaker metrics:                 http://127.0.0.1:$MM_METRICS_PORT/metrics
+    Check the bus:                      env $(nats_env httpd | sed 's/NATS_PASSWORD=[^ ]*/NATS_PASSWORD=.../') build/bin/gapctl nats-check
+  Game '$GAME' version '$GAME_VERSION', protocol id $PROTOCOL_ID, key in .state/secrets/private_key.
+  Press Ctrl-C to stop everything.
+
+EOT
+# Any component that dies takes the stack down, so a broken run is never mistaken for a working one.
+wait -n "${pids[@]}" || true
+say "a component exited; see .state/logs"
+exit 1
