@@ -27,7 +27,7 @@ CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=
 # docs/protocol/netcode.md for longer runs). Components append their fuzzers here.
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
-FUZZERS      := gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer
+FUZZERS      := gapkit_protocol_fuzzer gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer
 
 .PHONY: deps configure build test bench run clean format fuzz-smoke
 

@@ -1,0 +1,24 @@
+// libFuzzer target for the matchmaking message parsers, which read what the public WebSocket and
+// the bus hand them. Whatever the input, they must return (value or error) without crashing, and
+// anything they accept must survive a serialize/parse round trip unchanged.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "gapkit/protocol/match_messages.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    using namespace gapkit::protocol;
+    if (auto request = ParseMatchRequest(text)) {
+        auto again = ParseMatchRequest(SerializeMatchRequest(*request));
+        if (!again || again->game != request->game || again->client_ip != request->client_ip) std::abort();
+    }
+    if (auto reply = ParseMatchReply(text)) {
+        const std::string encoded = SerializeMatchReply(*reply);
+        auto again = ParseMatchReply(encoded);
+        if (!again || SerializeMatchReply(*again) != encoded) std::abort();
+    }
+    return 0;
+}
