@@ -1,0 +1,132 @@
+// gapkit-loadgen: drives matchmaking load through httpd's WebSocket at several concurrency levels
+// and measures the bus request/reply floor in the same run. See docs/benchmarks.md.
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "bus_floor.hpp"
+#include "gapkit/bus/connection.hpp"
+#include "gapkit/common/log.hpp"
+#include "gapkit/protocol/match_messages.hpp"
+#include "summary.hpp"
+#include "websocket_load.hpp"
+
+namespace {
+
+using namespace gapkit;
+
+struct Options {
+    std::string url = "ws://127.0.0.1:3000/matchmaker/ws";
+    std::string game = "echo";
+    std::string version = "1";
+    std::string client_ip;  // Empty: null in the request.
+    std::vector<int> concurrency{1, 8, 32};
+    std::size_t requests = 200;
+    int duration_seconds = 60;
+    int timeout_seconds = 30;
+    bool bus_floor = false;
+    std::string bus_subject = "gapkit.loadgen.floor";
+    bool json = false;
+    std::string log_level = "info";
+};
+
+void AddOptions(CLI::App& app, Options& o) {
+    app.add_option("--url", o.url, "httpd's matchmaking WebSocket (ws:// only)")->capture_default_str();
+    app.add_option("--game", o.game, "game (app) name in the request")->capture_default_str();
+    app.add_option("--version", o.version, "game version in the request")->capture_default_str();
+    app.add_option("--client-ip", o.client_ip, "client_ip sent in the request (default null)");
+    app.add_option("--concurrency", o.concurrency, "comma-separated client counts, one level each")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 4096))
+        ->capture_default_str();
+    app.add_option("--requests", o.requests, "requests per level")
+        ->check(CLI::Range(1, 10000000))
+        ->capture_default_str();
+    app.add_option("--duration-seconds", o.duration_seconds, "no request starts later than this into a level")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
+    app.add_option("--timeout-seconds", o.timeout_seconds, "bound on one request, connect to final reply")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    app.add_flag("--bus-floor", o.bus_floor,
+                 "after each WebSocket level, the same level of plain bus round trips (NATS_* environment)");
+    app.add_option("--bus-subject", o.bus_subject, "subject of the bus floor's in-process responder")
+        ->capture_default_str();
+    app.add_flag("--json", o.json, "print the results as JSON instead of a table");
+    app.add_option("--log-level", o.log_level, "error, warn, info, debug or trace")
+        ->envname("GAPKIT_LOG_LEVEL")
+        ->capture_default_str();
+}
+
+std::string RequestJson(const Options& o) {
+    protocol::MatchRequest request{o.game, o.version, std::nullopt};
+    if (!o.client_ip.empty()) request.client_ip = o.client_ip;
+    return protocol::SerializeMatchRequest(request);
+}
+
+loadgen::LevelSummary RunLevel(const char* phase, int concurrency, const std::function<loadgen::LevelRun()>& level) {
+    GAPKIT_LOG_INFO("loadgen", "{} with {} clients", phase, concurrency);
+    loadgen::LevelRun run = level();
+    loadgen::LevelSummary summary = loadgen::Summarize(phase, concurrency, run.samples, run.wall);
+    GAPKIT_LOG_INFO("loadgen", "{} with {} clients: {} ok of {} in {:.1f} s", phase, concurrency, summary.ok,
+                    summary.requests, summary.wall_seconds);
+    return summary;
+}
+
+int Run(const Options& o) {
+    auto target = loadgen::ResolveWebSocketUrl(o.url);
+    if (!target) {
+        GAPKIT_LOG_ERROR("loadgen", "--url: {}", target.error().ToString());
+        return 2;
+    }
+    std::unique_ptr<loadgen::BusFloor> floor;
+    if (o.bus_floor) {
+        auto started = loadgen::BusFloor::Start(o.bus_subject);
+        if (!started) {
+            GAPKIT_LOG_ERROR("loadgen", "{}", started.error().ToString());
+            return 1;
+        }
+        floor = std::move(*started);
+    }
+    const std::string request = RequestJson(o);
+    std::vector<loadgen::LevelSummary> summaries;
+    for (int concurrency : o.concurrency) {
+        const loadgen::LevelPlan plan{concurrency, o.requests, std::chrono::seconds(o.duration_seconds),
+                                      std::chrono::seconds(o.timeout_seconds)};
+        summaries.push_back(
+            RunLevel("websocket", concurrency, [&] { return loadgen::RunWebSocketLevel(*target, request, plan); }));
+        if (floor) summaries.push_back(RunLevel("bus-floor", concurrency, [&] { return floor->Run(request, plan); }));
+    }
+    floor.reset();
+    (void)bus::CloseLibrary();
+    std::fputs((o.json ? loadgen::RenderJson(summaries) + "\n" : loadgen::RenderTable(summaries)).c_str(), stdout);
+    // A level without a single success means the stack is broken, not slow: fail the run.
+    for (const auto& summary : summaries) {
+        if (summary.ok == 0) return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "gapkit-loadgen: matchmaking load through httpd's WebSocket at several concurrency levels,\n"
+        "with the plain bus round trip as the floor (--bus-floor; NATS from NATS_HOST, NATS_USER,\n"
+        "NATS_PASSWORD, NATS_CA / NATS_CA_CONTENTS, NATS_INSECURE).",
+        "gapkit-loadgen"};
+    Options options;
+    AddOptions(app, options);
+    CLI11_PARSE(app, argc, argv);
+    auto level = common::ParseLogLevel(options.log_level);
+    if (!level) {
+        std::fprintf(stderr, "gapkit-loadgen: %s\n", level.error().ToString().c_str());
+        return 2;
+    }
+    common::SetLogLevel(*level);
+    return Run(options);
+}
