@@ -18,7 +18,9 @@
 #include "gapkit/edgegap/blocking_client.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
 #include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/testing/bus_options.hpp"
 #include "gapkit/testing/nats_server.hpp"
+#include "gapkit/testing/wait.hpp"
 #include "server.hpp"
 #include "service.hpp"
 
@@ -33,14 +35,6 @@ using protocol::MatchReply;
 
 constexpr std::uint64_t kProtocolId = 80085;
 constexpr const char* kBrowserPayload = R"({"client_ip":"81.128.157.123","game":"echo","version":"1"})";
-
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 15s) {
-    for (auto waited = 0ms; waited < timeout; waited += 25ms) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(25ms);
-    }
-    return condition();
-}
 
 class StackTest : public ::testing::Test {
   protected:
@@ -71,11 +65,7 @@ class StackTest : public ::testing::Test {
     }
 
     std::unique_ptr<bus::Connection> Connect(const std::string& name) {
-        bus::ConnectOptions options;
-        options.host = nats_->HostPort();
-        options.user = "gapkit";
-        options.password = "gapkit-test-password";
-        options.ca_file = nats_->CaFile().string();
+        bus::ConnectOptions options = testing::BusOptionsFor(*nats_);
         options.send_asap = true;
         auto connection = bus::Connection::Connect(name, options);
         EXPECT_TRUE(connection) << connection.error().ToString();
@@ -203,7 +193,7 @@ TEST_F(StackTest, EdgegapFailureReachesThePlayerAndLeavesNoSession) {
     ASSERT_NE(error, nullptr) << protocol::SerializeMatchReply(replies.back());
     EXPECT_GE(error->code, 500);
     sim_->SetFaults({});
-    EXPECT_TRUE(WaitFor([this] { return LiveSessions() == 0; }));
+    EXPECT_TRUE(testing::WaitFor([this] { return LiveSessions() == 0; }));
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ TEST(BusConnection, WrongCaFailsCertificateVerification) {
     ASSERT_TRUE(server);
     const auto& other = gapkit::testing::OtherTestCertificates();
     ASSERT_TRUE(other.has_value()) << other.error().ToString();
-    auto options = OptionsFor(*server);
+    auto options = BusOptionsFor(*server);
     options.ca_file = other->ca_file.string();
     auto connection = Connection::Connect("gapkit_test_wrong_ca", options);
     ASSERT_FALSE(connection.has_value());
@@ -87,7 +87,7 @@ TEST(BusConnection, WrongPasswordIsAnAuthorizationError) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer();
     ASSERT_TRUE(server);
-    auto options = OptionsFor(*server);
+    auto options = BusOptionsFor(*server);
     options.password = "not-the-password";
     auto connection = Connection::Connect("gapkit_test_wrong_password", options);
     ASSERT_FALSE(connection.has_value());
@@ -118,7 +118,7 @@ TEST(BusConnection, TlsAgainstPlainServerIsATlsError) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer({.tls = false, .jetstream = false});
     ASSERT_TRUE(server);
-    auto options = OptionsFor(*server);
+    auto options = BusOptionsFor(*server);
     options.insecure = false;
     options.ca_file = gapkit::testing::SharedTestCertificates()->ca_file.string();
     auto connection = Connection::Connect("gapkit_test_tls_to_plain", options);
@@ -130,7 +130,7 @@ TEST(BusConnection, NoServerReachableIsUnavailable) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer({.tls = false, .jetstream = false});
     ASSERT_TRUE(server);
-    auto options = OptionsFor(*server);
+    auto options = BusOptionsFor(*server);
     server->Stop();
     options.connect_timeout = 1s;
     auto connection = Connection::Connect("gapkit_test_no_server", options);
@@ -172,7 +172,7 @@ TEST(BusConnection, ReconnectsAfterServerRestartAndRequestsSucceed) {
     GAPKIT_SKIP_WITHOUT_NATS_SERVER();
     auto server = StartServer();
     ASSERT_TRUE(server);
-    auto options = OptionsFor(*server);
+    auto options = BusOptionsFor(*server);
     options.reconnect_initial_delay = 50ms;
     options.reconnect_max_delay = 200ms;
     auto connection = Connection::Connect("gapkit_test_reconnect", options);
@@ -212,7 +212,7 @@ TEST(BusConnection, PermissionViolationOnSubscribeIsLogged) {
         std::lock_guard lock(captured->mutex);
         if (level == common::LogLevel::kWarn) captured->warnings.emplace_back(message);
     });
-    auto connection = Connection::Connect("gapkit_test_permissions", OptionsFor(*server));
+    auto connection = Connection::Connect("gapkit_test_permissions", BusOptionsFor(*server));
     ASSERT_TRUE(connection.has_value()) << connection.error().ToString();
     auto sub = (*connection)->SubscribeSync("forbidden.subject");
     ASSERT_TRUE(sub.has_value());  // The server refuses asynchronously.

@@ -81,15 +81,6 @@ std::optional<std::string> UdpRoundTrip(std::uint16_t port, const std::string& p
     return reply;
 }
 
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-}
-
 WebhookReceiver::WebhookReceiver() : acceptor_(ioc_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
     thread_ = std::thread([this] { Serve(); });
 }

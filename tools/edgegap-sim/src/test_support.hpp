@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "gapkit/testing/wait.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -36,8 +37,7 @@ TestResponse Call(std::uint16_t port, boost::beast::http::verb method, const std
 std::optional<std::string> UdpRoundTrip(std::uint16_t port, const std::string& payload,
                                         std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns its last value.
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+using gapkit::testing::WaitFor;
 
 /// An HTTP server on 127.0.0.1 that records the bodies POSTed to it and answers 200.
 class WebhookReceiver {

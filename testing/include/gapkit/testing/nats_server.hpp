@@ -69,6 +69,8 @@ class NatsServer {
     std::string HostPort() const;
     int port() const { return port_; }
     bool tls() const { return options_.tls; }
+    /// The users it was started with; the first is the default client user.
+    const std::vector<NatsUser>& users() const { return options_.users; }
 
     /// The CA certificate clients must trust (TLS servers only; empty path otherwise).
     std::filesystem::path CaFile() const;
