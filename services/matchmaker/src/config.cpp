@@ -80,7 +80,8 @@ void AddOptions(CLI::App& app, MatchmakerConfig& c) {
     add("--edgegap-timeout", c.edgegap_timeout_seconds, "GAPKIT_MM_EDGEGAP_TIMEOUT",
         "Seconds for one Edgegap HTTP exchange");
     add("--webhook-base-url", c.webhook_url, "GAPKIT_MM_WEBHOOK_URL",
-        "Session webhook URL given to Edgegap, secret path included (empty: polling only)");
+        "Session webhook URL given to Edgegap, secret path included (empty: polling only); "
+        "prefer the variable: argv is visible to other users");
     add("--readiness-timeout", c.readiness_timeout_seconds, "GAPKIT_MM_READINESS_TIMEOUT",
         "Seconds a session may take to become ready");
     add("--poll-initial-ms", c.poll_initial_ms, "GAPKIT_MM_POLL_INITIAL_MS", "First readiness poll delay (ms)");
