@@ -10,6 +10,8 @@
 // Run: build-*/bin/gapkit_edgegap_benchmark [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
+#include "gapkit/testing/ratio_reporter.hpp"
+
 #include <fmt/core.h>
 #include <boost/json/parse.hpp>
 #include <iostream>
@@ -89,38 +91,12 @@ BENCHMARK(ParseSessionCase)->Name("ParseSession");
 BENCHMARK(RawJsonSessionPage);
 BENCHMARK(ParseSessionPageCase)->Name("ParseSessionPage");
 
-/// Prints, after the normal output, each case's CPU time divided by its baseline's.
-class RatioReporter : public benchmark::ConsoleReporter {
-  public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& run : runs) times_[run.benchmark_name()] = run.GetAdjustedCPUTime();
-        ConsoleReporter::ReportRuns(runs);
-    }
-
-    void Finalize() override {
-        ConsoleReporter::Finalize();
-        const std::pair<const char*, const char*> pairs[] = {{"ParseDeploymentStatus", "RawJsonStatus"},
-                                                             {"ParseSession", "RawJsonSession"},
-                                                             {"ParseSessionPage", "RawJsonSessionPage"}};
-        std::cout << "\nratio to baseline (CPU time / baseline CPU time)\n";
-        for (const auto& [subject, baseline] : pairs) {
-            if (times_.count(subject) == 0 || times_.count(baseline) == 0) continue;
-            std::cout << fmt::format("  {:<24} {:>6.2f}x  {}\n", subject, times_[subject] / times_[baseline], baseline);
-        }
-    }
-
-  private:
-    std::map<std::string, double> times_;
-};
-
 }  // namespace
 }  // namespace gapkit::edgegap
 
 int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    gapkit::edgegap::RatioReporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
-    return 0;
+    return gapkit::testing::RunBenchmarksWithRatios(argc, argv,
+                                                    {{"ParseDeploymentStatus", "RawJsonStatus"},
+                                                     {"ParseSession", "RawJsonSession"},
+                                                     {"ParseSessionPage", "RawJsonSessionPage"}});
 }

@@ -9,7 +9,9 @@
 //                              ServerUpdate64ClientsIdle  a tick with nothing due (poll + scan)
 // Run: build-*/bin/gapkit_netcode_benchmark [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
+
 #include <sodium.h>
+#include "gapkit/testing/ratio_reporter.hpp"
 
 #include <iostream>
 #include <map>
@@ -190,42 +192,17 @@ BENCHMARK(RawChaChaKeepAlives64);
 BENCHMARK(ServerUpdate64Clients);
 BENCHMARK(ServerUpdate64ClientsIdle);
 
-/// Prints, after the normal output, each case's time divided by its baseline's.
-class RatioReporter : public benchmark::ConsoleReporter {
-  public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& run : runs) times_[run.benchmark_name()] = run.GetAdjustedCPUTime();
-        ConsoleReporter::ReportRuns(runs);
-    }
-
-    void Finalize() override {
-        ConsoleReporter::Finalize();
-        const std::pair<const char*, const char*> pairs[] = {
-            {"GenerateConnectToken", "RawXChaChaPrivateToken"},     {"WritePayloadPacket/64", "RawChaChaEncrypt/64"},
-            {"WritePayloadPacket/1200", "RawChaChaEncrypt/1200"},   {"ReadPayloadPacket/64", "RawChaChaDecrypt/64"},
-            {"ReadPayloadPacket/1200", "RawChaChaDecrypt/1200"},    {"ServerUpdate64Clients", "RawChaChaKeepAlives64"},
-            {"ServerUpdate64ClientsIdle", "RawChaChaKeepAlives64"},
-        };
-        std::cout << "\nratio to baseline (CPU time / baseline CPU time)\n";
-        for (const auto& [subject, baseline] : pairs) {
-            if (times_.count(subject) == 0 || times_.count(baseline) == 0) continue;
-            std::cout << fmt::format("  {:<28} {:>7.2f}x  {}\n", subject, times_[subject] / times_[baseline], baseline);
-        }
-    }
-
-  private:
-    std::map<std::string, double> times_;
-};
-
 }  // namespace
 }  // namespace gapkit::netcode
 
 int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     if (!gapkit::netcode::Initialize()) return 1;
-    gapkit::netcode::RatioReporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
-    return 0;
+    return gapkit::testing::RunBenchmarksWithRatios(argc, argv,
+                                                    {{"GenerateConnectToken", "RawXChaChaPrivateToken"},
+                                                     {"WritePayloadPacket/64", "RawChaChaEncrypt/64"},
+                                                     {"WritePayloadPacket/1200", "RawChaChaEncrypt/1200"},
+                                                     {"ReadPayloadPacket/64", "RawChaChaDecrypt/64"},
+                                                     {"ReadPayloadPacket/1200", "RawChaChaDecrypt/1200"},
+                                                     {"ServerUpdate64Clients", "RawChaChaKeepAlives64"},
+                                                     {"ServerUpdate64ClientsIdle", "RawChaChaKeepAlives64"}});
 }
