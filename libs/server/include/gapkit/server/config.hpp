@@ -1,0 +1,51 @@
+#pragma once
+
+/// @file
+/// How a game configures `GameServer`. Plain data, set once and passed to `GameServer::Start`.
+
+#include <cstdint>
+#include <string>
+
+#include "gapkit/common/result.hpp"
+#include "gapkit/netcode/common.hpp"
+
+namespace gapkit::server {
+
+/// The private key local mode uses when the config leaves `private_key` all zeros: 1..9, then
+/// zeros, then 1 (the key of the original bevygap example). Public, so never use it on Edgegap.
+netcode::Key DevPrivateKey();
+
+struct GameServerConfig {
+    /// netcode protocol id; must equal the matchmaker's. Default 0.
+    std::uint64_t protocol_id = 0;
+    /// netcode private key shared with the matchmaker. Never logged. Default all zeros: refused on
+    /// Edgegap; replaced by `DevPrivateKey()` in local mode.
+    netcode::Key private_key{};
+    /// Player slots, 1..256. Default 64.
+    int max_clients = 64;
+    /// Local mode (no `ARBITRIUM_*`): UDP port to bind on 0.0.0.0 and to advertise, 1..65535.
+    /// Default 6420.
+    std::uint16_t local_port = 6420;
+    /// Local mode: the IP clients use, advertised so tokens minted for it are accepted.
+    /// Default "127.0.0.1".
+    std::string local_public_ip = "127.0.0.1";
+    /// On Edgegap: the name of the game port in `ARBITRIUM_PORTS_MAPPING`; empty takes the first
+    /// UDP port. Default "".
+    std::string game_port_name;
+    /// Disconnect a client whose client id has no entry in `sessions_ly2eg` (or whose lookup
+    /// failed). Turn off only for development. Default true.
+    bool require_session = true;
+    /// On Edgegap: stop the deployment through `ARBITRIUM_DELETE_URL` after this many seconds
+    /// without players (counted from start or from the last player leaving); 0 = never.
+    /// Default 0.
+    double self_stop_after_empty_seconds = 0;
+    /// Connect the bus (`NATS_*` variables). On Edgegap the bus is then required; in local mode
+    /// it is used only when `NATS_HOST` is set. Without a bus no session is looked up and every
+    /// client joins with an empty session id. Default true.
+    bool use_bus = true;
+
+    /// Checks ranges; the error names the field and the bad value (never the key).
+    common::Status Validate() const;
+};
+
+}  // namespace gapkit::server

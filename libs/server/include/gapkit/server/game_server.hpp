@@ -1,0 +1,93 @@
+#pragma once
+
+/// @file
+/// `GameServer`: everything a dedicated game server needs to run behind the gapkit matchmaker on
+/// Edgegap, for any engine.
+///
+/// On `Start` it reads the `ARBITRIUM_*` environment and `--ca_contents` (see environment.hpp),
+/// connects the bus as `gameserver-<request id>`, creates its self-signed certificate, binds the
+/// netcode server on the game port's internal port and advertises `<public ip>:<external port>`,
+/// so the matchmaker's tokens are accepted behind Edgegap's port mapping. In the background it
+/// then fetches its Edgegap context and publishes it on `gameserver.contexts`, and puts its
+/// certificate digest in `cert_digests[<public ip>]`. Without `ARBITRIUM_*` it runs in local mode
+/// on `GameServerConfig::local_port`.
+///
+/// A connecting client is announced only once its session is known: its client id is looked up in
+/// `sessions_ly2eg`, `active_connections[session] = client id` is written, and then
+/// `kPlayerJoined` is polled. A client with no session is disconnected (unless
+/// `require_session` is off); until then its payloads are dropped. When a joined player leaves,
+/// `active_connections[session]` is deleted (the matchmaker then frees the Edgegap seat).
+///
+/// Threads: single-threaded for the game. Call every method from one thread (the game loop):
+/// `Update` once per tick, then drain `Poll`. It never blocks the game loop after `Start`
+/// (`Start` itself may wait up to a few seconds for the bus). Inside there is one worker thread,
+/// owned by the library, that performs the bus and HTTP calls; its results are handed over under a
+/// mutex and applied only inside `Update`. There are no callbacks from it: events reach the game
+/// only through `Poll`, on the game's thread.
+///
+/// Ownership: the game owns the `GameServer`; it owns its socket, bus connection and worker.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "gapkit/common/result.hpp"
+#include "gapkit/server/certificate.hpp"
+#include "gapkit/server/config.hpp"
+#include "gapkit/server/environment.hpp"
+#include "gapkit/server/events.hpp"
+
+namespace gapkit::server {
+
+class GameServer {
+  public:
+    /// Validates `config`, reads the environment and `argv` (only `--ca_contents` is looked at),
+    /// connects the bus when configured, and starts the netcode server. Errors name the cause: a
+    /// bad config field, a malformed `ARBITRIUM_*` variable, the bus, or the socket.
+    static common::Result<std::unique_ptr<GameServer>> Start(const GameServerConfig& config, int argc,
+                                                             const char* const* argv);
+
+    /// `Stop`s.
+    ~GameServer();
+    GameServer(const GameServer&) = delete;
+    GameServer& operator=(const GameServer&) = delete;
+
+    /// Processes network traffic and finished background work, and queues events. `now_seconds`
+    /// is any monotonic clock in seconds; wall time (token expiry) is read from the system clock.
+    void Update(double now_seconds);
+    /// The same with the wall clock passed in (Unix seconds), for tests.
+    void Update(double now_seconds, std::uint64_t now_unix_seconds);
+
+    /// Moves the oldest event into `event`; false when there is none.
+    bool Poll(ServerEvent& event);
+
+    /// Sends one unreliable datagram (1..1200 bytes) to a joined player.
+    common::Status SendPayload(int client_index, std::span<const std::uint8_t> payload);
+
+    /// Disconnects a client (a `kPlayerLeft` with `kServerDisconnected` follows if it had joined).
+    void Disconnect(int client_index);
+
+    /// Disconnects everyone, clears their `active_connections` entries (waiting for the worker to
+    /// finish, bounded by the bus timeouts) and closes the socket. Idempotent.
+    void Stop();
+
+    /// Players who have joined and not left.
+    int num_players() const;
+    /// True on Edgegap (`ARBITRIUM_*` present), false in local mode.
+    bool on_edgegap() const;
+    /// The parsed `ARBITRIUM_*` values on Edgegap.
+    const std::optional<ArbitriumEnvironment>& environment() const;
+    /// The port the netcode server is bound to.
+    std::uint16_t bound_port() const;
+    /// The certificate created at start (for WebTransport and similar).
+    const SelfSignedCertificate& certificate() const;
+
+  private:
+    struct Impl;
+    explicit GameServer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gapkit::server

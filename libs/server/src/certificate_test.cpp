@@ -1,0 +1,59 @@
+#include "gapkit/server/certificate.hpp"
+
+#include <memory>
+#include <regex>
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+namespace gapkit::server {
+namespace {
+
+TEST(Certificate, FormatDigestIsLowercaseColonSeparatedHex) {
+    const std::uint8_t bytes[] = {0xab, 0xcd, 0x01, 0x00, 0xff};
+    EXPECT_EQ(FormatDigest(bytes), "ab:cd:01:00:ff");
+    EXPECT_EQ(FormatDigest({}), "");
+}
+
+TEST(Certificate, SelfSignedP256ValidForFourteenDaysWithMatchingDigest) {
+    auto cert = CreateSelfSignedCertificate("203.0.113.7");
+    ASSERT_TRUE(cert) << cert.error().ToString();
+    EXPECT_TRUE(std::regex_match(cert->sha256_digest, std::regex("([0-9a-f]{2}:){31}[0-9a-f]{2}")))
+        << cert->sha256_digest;
+    EXPECT_NE(cert->private_key_pem.find("BEGIN PRIVATE KEY"), std::string::npos);
+
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(cert->certificate_pem.data(), static_cast<int>(cert->certificate_pem.size())), BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> x509(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
+                                                     X509_free);
+    ASSERT_TRUE(x509);
+    std::uint8_t digest[32];
+    unsigned int size = 0;
+    ASSERT_EQ(X509_digest(x509.get(), EVP_sha256(), digest, &size), 1);
+    EXPECT_EQ(FormatDigest(std::span<const std::uint8_t>(digest, size)), cert->sha256_digest);
+
+    int days = 0;
+    int seconds = 0;
+    ASSERT_EQ(ASN1_TIME_diff(&days, &seconds, X509_get0_notBefore(x509.get()), X509_get0_notAfter(x509.get())), 1);
+    EXPECT_EQ(days, 14);
+    EXPECT_EQ(seconds, 0);
+    EVP_PKEY* key = X509_get0_pubkey(x509.get());
+    ASSERT_NE(key, nullptr);
+    EXPECT_TRUE(EVP_PKEY_is_a(key, "EC"));
+    EXPECT_EQ(EVP_PKEY_get_bits(key), 256);
+    EXPECT_EQ(X509_verify(x509.get(), key), 1);
+    char cn[64] = {};
+    X509_NAME_get_text_by_NID(X509_get_subject_name(x509.get()), NID_commonName, cn, sizeof(cn));
+    EXPECT_STREQ(cn, "203.0.113.7");
+}
+
+TEST(Certificate, EachCallMakesANewKey) {
+    auto a = CreateSelfSignedCertificate("localhost");
+    auto b = CreateSelfSignedCertificate("localhost");
+    ASSERT_TRUE(a && b);
+    EXPECT_NE(a->sha256_digest, b->sha256_digest);
+}
+
+}  // namespace
+}  // namespace gapkit::server

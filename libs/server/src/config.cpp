@@ -1,0 +1,38 @@
+#include "gapkit/server/config.hpp"
+
+#include <algorithm>
+
+#include <fmt/core.h>
+
+#include "gapkit/netcode/address.hpp"
+
+namespace gapkit::server {
+
+using common::ErrorCode;
+using common::MakeError;
+
+netcode::Key DevPrivateKey() {
+    netcode::Key key{1, 2, 3, 4, 5, 6, 7, 8, 9};
+    key.back() = 1;
+    return key;
+}
+
+common::Status GameServerConfig::Validate() const {
+    if (max_clients < 1 || max_clients > netcode::kMaxClients) {
+        return MakeError(ErrorCode::kInvalidArgument, fmt::format("server config: max_clients {} is outside 1..{}",
+                                                                  max_clients, netcode::kMaxClients));
+    }
+    if (local_port == 0) return MakeError(ErrorCode::kInvalidArgument, "server config: local_port 0 is not a port");
+    if (!(self_stop_after_empty_seconds >= 0)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("server config: self_stop_after_empty_seconds {} is negative", self_stop_after_empty_seconds));
+    }
+    if (!netcode::Address::FromIp(local_public_ip, 1)) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("server config: local_public_ip '{}' is not an IP address", local_public_ip));
+    }
+    return common::Ok();
+}
+
+}  // namespace gapkit::server

@@ -1,0 +1,348 @@
+#include "gapkit/server/game_server.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "bus_link.hpp"
+#include "edgegap_calls.hpp"
+#include "gapkit/common/env.hpp"
+#include "gapkit/common/log.hpp"
+#include "gapkit/netcode/server.hpp"
+#include "worker.hpp"
+
+namespace gapkit::server {
+
+using common::ErrorCode;
+using common::MakeError;
+
+namespace {
+
+// A netcode slot as the game sees it: pending until its session is confirmed, then joined.
+struct Slot {
+    enum class Stage { kEmpty, kPending, kJoined };
+    Stage stage = Stage::kEmpty;
+    std::uint64_t client_id = 0;
+    std::uint64_t serial = 0;  // Tells a slot's connections apart when a lookup answers late.
+    std::string session_id;
+    netcode::UserData user_data{};
+};
+
+LeaveReason ToLeaveReason(netcode::DisconnectReason reason) {
+    switch (reason) {
+        case netcode::DisconnectReason::kClientDisconnected:
+            return LeaveReason::kClientDisconnected;
+        case netcode::DisconnectReason::kTimedOut:
+            return LeaveReason::kTimedOut;
+        case netcode::DisconnectReason::kServerDisconnected:
+            return LeaveReason::kServerDisconnected;
+        case netcode::DisconnectReason::kServerStopped:
+            return LeaveReason::kServerStopped;
+    }
+    return LeaveReason::kServerStopped;
+}
+
+bool IsZero(const netcode::Key& key) {
+    return std::all_of(key.begin(), key.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+std::uint64_t UnixNow() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+struct GameServer::Impl {
+    // Constant after Start.
+    GameServerConfig config;
+    std::optional<ArbitriumEnvironment> env;
+    std::string public_ip;
+    SelfSignedCertificate certificate;
+    std::unique_ptr<netcode::Server> netcode;
+    std::shared_ptr<BusLink> bus;  // Null without a bus. Shared with queued jobs.
+
+    // Game thread only.
+    std::vector<Slot> slots;
+    std::deque<ServerEvent> events;
+    std::uint64_t next_serial = 0;
+    std::optional<double> empty_since_seconds;
+    bool self_stop_requested = false;
+    bool stopped = false;
+
+    // Declared last, so it is joined before the members its jobs' completions refer to go away.
+    Worker worker;
+
+    common::Status Open(const std::optional<std::string>& ca_pem);
+    common::Status StartNetcode();
+    common::Status ConnectBus(const std::optional<std::string>& ca_pem);
+    void PostStartupJobs();
+    void HandleNetcodeEvents();
+    void OnConnected(const netcode::ServerEvent& event);
+    void OnLookup(int index, std::uint64_t serial, const common::Result<std::optional<std::string>>& session,
+                  const common::Status& recorded);
+    void Join(int index, std::string session_id);
+    void Leave(int index, LeaveReason reason);
+    void PostClear(std::string session_id);
+    void CheckSelfStop(double now_seconds);
+    void Stop();
+};
+
+common::Status GameServer::Impl::Open(const std::optional<std::string>& ca_pem) {
+    public_ip = env ? env->public_ip : config.local_public_ip;
+    if (IsZero(config.private_key)) {
+        if (env) return MakeError(ErrorCode::kInvalidArgument, "server config: private_key is all zeros");
+        GAPKIT_LOG_WARN("server", "local mode: using the public development key");
+        config.private_key = DevPrivateKey();
+    }
+    auto cert = CreateSelfSignedCertificate(public_ip);
+    if (!cert) return common::Fail(cert.error());
+    certificate = std::move(*cert);
+    slots.resize(static_cast<std::size_t>(config.max_clients));
+    if (auto started = StartNetcode(); !started) return started;
+    if (auto connected = ConnectBus(ca_pem); !connected) return connected;
+    PostStartupJobs();
+    return common::Ok();
+}
+
+common::Status GameServer::Impl::StartNetcode() {
+    int internal_port = config.local_port;
+    int external_port = config.local_port;
+    if (env) {
+        auto port = env->GamePort(config.game_port_name);
+        if (!port) return common::Fail(port.error());
+        internal_port = port->internal;
+        external_port = port->external;
+    }
+    auto advertised = netcode::Address::FromIp(public_ip, static_cast<std::uint16_t>(external_port));
+    if (!advertised) return common::Fail(advertised.error());
+    netcode::ServerConfig server_config{config.protocol_id,
+                                        config.private_key,
+                                        netcode::Address::Ipv4(0, 0, 0, 0, static_cast<std::uint16_t>(internal_port)),
+                                        {*advertised},
+                                        config.max_clients};
+    netcode = std::make_unique<netcode::Server>(server_config);
+    if (auto started = netcode->Start(); !started) return common::Fail(started.error().WithContext("netcode server"));
+    GAPKIT_LOG_INFO("server", "{} mode: listening on UDP {}, advertising {}", env ? "edgegap" : "local",
+                    netcode->bound_address().ToString(), advertised->ToString());
+    return common::Ok();
+}
+
+common::Status GameServer::Impl::ConnectBus(const std::optional<std::string>& ca_pem) {
+    if (!config.use_bus || (!env && !common::GetEnv("NATS_HOST"))) {
+        GAPKIT_LOG_INFO("server", "no bus: clients join without a session check");
+        return common::Ok();
+    }
+    auto link = BusLink::Connect(fmt::format("gameserver-{}", env ? env->request_id : "local"), ca_pem);
+    if (!link) return common::Fail(link.error());
+    bus = std::move(*link);
+    return common::Ok();
+}
+
+void GameServer::Impl::PostStartupJobs() {
+    if (!bus) return;
+    worker.Post([bus = bus, ip = public_ip, digest = certificate.sha256_digest]() -> Worker::Completion {
+        if (auto put = bus->PublishDigest(ip, digest); !put) {
+            GAPKIT_LOG_ERROR("server", "publishing the certificate digest: {}", put.error().ToString());
+        }
+        return {};
+    });
+    if (env)
+        worker.Post([bus = bus, endpoint = ContextEndpoint(*env)] { return FetchAndPublishContext(*bus, endpoint); });
+}
+
+void GameServer::Impl::HandleNetcodeEvents() {
+    netcode::ServerEvent event;
+    while (netcode->Poll(event)) {
+        const Slot& slot = slots[static_cast<std::size_t>(event.client_index)];
+        switch (event.type) {
+            case netcode::ServerEventType::kClientConnected:
+                OnConnected(event);
+                break;
+            case netcode::ServerEventType::kClientDisconnected:
+                // A slot the library already let go of (refused session) has nothing to report.
+                if (slot.stage != Slot::Stage::kEmpty && slot.client_id == event.client_id) {
+                    Leave(event.client_index, ToLeaveReason(event.reason));
+                }
+                break;
+            case netcode::ServerEventType::kPayload:
+                // Until its session is confirmed a client is not a player: its datagrams are dropped.
+                if (slot.stage == Slot::Stage::kJoined) {
+                    events.push_back(ServerEvent{ServerEventType::kPayload,
+                                                 event.client_index,
+                                                 event.client_id,
+                                                 {},
+                                                 {},
+                                                 LeaveReason::kClientDisconnected,
+                                                 std::move(event.payload)});
+                }
+                break;
+        }
+    }
+}
+
+void GameServer::Impl::OnConnected(const netcode::ServerEvent& event) {
+    const int index = event.client_index;
+    const std::uint64_t serial = ++next_serial;
+    slots[static_cast<std::size_t>(index)] = Slot{Slot::Stage::kPending, event.client_id, serial, {}, event.user_data};
+    empty_since_seconds.reset();
+    if (!bus) return Join(index, {});
+    worker.Post([this, bus = bus, index, serial, client_id = event.client_id]() -> Worker::Completion {
+        auto session = bus->SessionOf(client_id);
+        common::Status recorded = common::Ok();
+        if (session && session->has_value()) recorded = bus->RecordConnection(**session, client_id);
+        return [this, index, serial, session = std::move(session), recorded = std::move(recorded)] {
+            OnLookup(index, serial, session, recorded);
+        };
+    });
+}
+
+void GameServer::Impl::OnLookup(int index, std::uint64_t serial,
+                                const common::Result<std::optional<std::string>>& session,
+                                const common::Status& recorded) {
+    Slot& slot = slots[static_cast<std::size_t>(index)];
+    const bool found = session && session->has_value() && recorded;
+    if (slot.stage != Slot::Stage::kPending || slot.serial != serial) {
+        if (found) PostClear(**session);  // The client left while we looked: undo the record.
+        return;
+    }
+    if (found) return Join(index, **session);
+    const std::string why =
+        !session ? session.error().ToString()
+                 : (!session->has_value() ? std::string("no session in sessions_ly2eg") : recorded.error().ToString());
+    if (!config.require_session) {
+        GAPKIT_LOG_WARN("server", "client {} joins without a session ({})", slot.client_id, why);
+        return Join(index, {});
+    }
+    GAPKIT_LOG_WARN("server", "disconnecting client {}: {}", slot.client_id, why);
+    slot = Slot{};
+    netcode->DisconnectClient(index);
+}
+
+void GameServer::Impl::Join(int index, std::string session_id) {
+    Slot& slot = slots[static_cast<std::size_t>(index)];
+    slot.stage = Slot::Stage::kJoined;
+    slot.session_id = std::move(session_id);
+    GAPKIT_LOG_INFO("server", "client {} joined (session '{}')", slot.client_id, slot.session_id);
+    events.push_back(ServerEvent{ServerEventType::kPlayerJoined,
+                                 index,
+                                 slot.client_id,
+                                 slot.session_id,
+                                 slot.user_data,
+                                 LeaveReason::kClientDisconnected,
+                                 {}});
+}
+
+void GameServer::Impl::Leave(int index, LeaveReason reason) {
+    Slot& slot = slots[static_cast<std::size_t>(index)];
+    if (slot.stage == Slot::Stage::kJoined) {
+        GAPKIT_LOG_INFO("server", "client {} left: {}", slot.client_id, ToString(reason));
+        events.push_back(
+            ServerEvent{ServerEventType::kPlayerLeft, index, slot.client_id, slot.session_id, {}, reason, {}});
+        if (!slot.session_id.empty() && bus) PostClear(slot.session_id);
+    }
+    slot = Slot{};
+}
+
+void GameServer::Impl::PostClear(std::string session_id) {
+    worker.Post([bus = bus, session_id = std::move(session_id)]() -> Worker::Completion {
+        if (auto cleared = bus->ClearConnection(session_id); !cleared) {
+            GAPKIT_LOG_ERROR("server", "clearing active_connections/{}: {}", session_id, cleared.error().ToString());
+        }
+        return {};
+    });
+}
+
+void GameServer::Impl::CheckSelfStop(double now_seconds) {
+    if (!env || config.self_stop_after_empty_seconds <= 0 || self_stop_requested) return;
+    const bool empty =
+        std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.stage == Slot::Stage::kEmpty; });
+    if (!empty) return;
+    if (!empty_since_seconds) empty_since_seconds = now_seconds;
+    if (now_seconds - *empty_since_seconds < config.self_stop_after_empty_seconds) return;
+    self_stop_requested = true;
+    GAPKIT_LOG_INFO("server", "no players for {} s: stopping the deployment", config.self_stop_after_empty_seconds);
+    events.push_back(ServerEvent{ServerEventType::kSelfStopping});
+    worker.Post([endpoint = SelfStopEndpoint(*env)] { return RequestSelfStop(endpoint); });
+}
+
+void GameServer::Impl::Stop() {
+    if (stopped) return;
+    stopped = true;
+    netcode->Stop();
+    HandleNetcodeEvents();
+    for (int i = 0; i < static_cast<int>(slots.size()); ++i) Leave(i, LeaveReason::kServerStopped);
+    // Late lookups may still record connections of clients now gone; their completions undo that.
+    for (;;) {
+        worker.WaitIdle();
+        auto completions = worker.TakeCompletions();
+        if (completions.empty()) break;
+        for (auto& completion : completions) completion();
+    }
+    worker.Join();
+}
+
+common::Result<std::unique_ptr<GameServer>> GameServer::Start(const GameServerConfig& config, int argc,
+                                                              const char* const* argv) {
+    if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
+    auto env = ParseArbitriumEnvironment(ProcessEnvironment());
+    if (!env) return common::Fail(env.error());
+    auto ca_pem = ParseCaContentsFlag(argc, argv);
+    if (!ca_pem) return common::Fail(ca_pem.error());
+    auto impl = std::make_unique<Impl>();
+    impl->config = config;
+    impl->env = std::move(*env);
+    if (auto opened = impl->Open(*ca_pem); !opened) return common::Fail(opened.error());
+    return std::unique_ptr<GameServer>(new GameServer(std::move(impl)));
+}
+
+GameServer::GameServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GameServer::~GameServer() { Stop(); }
+
+void GameServer::Update(double now_seconds) { Update(now_seconds, UnixNow()); }
+
+void GameServer::Update(double now_seconds, std::uint64_t now_unix_seconds) {
+    if (impl_->stopped) return;
+    impl_->netcode->Update(now_seconds, now_unix_seconds);
+    impl_->HandleNetcodeEvents();
+    for (auto& completion : impl_->worker.TakeCompletions()) completion();
+    impl_->CheckSelfStop(now_seconds);
+}
+
+bool GameServer::Poll(ServerEvent& event) {
+    if (impl_->events.empty()) return false;
+    event = std::move(impl_->events.front());
+    impl_->events.pop_front();
+    return true;
+}
+
+common::Status GameServer::SendPayload(int client_index, std::span<const std::uint8_t> payload) {
+    if (client_index < 0 || client_index >= static_cast<int>(impl_->slots.size()) ||
+        impl_->slots[static_cast<std::size_t>(client_index)].stage != Slot::Stage::kJoined) {
+        return MakeError(ErrorCode::kFailedPrecondition,
+                         fmt::format("client index {} is not a joined player", client_index));
+    }
+    return impl_->netcode->SendPayload(client_index, payload);
+}
+
+void GameServer::Disconnect(int client_index) {
+    if (client_index < 0 || client_index >= static_cast<int>(impl_->slots.size()) || impl_->stopped) return;
+    impl_->netcode->DisconnectClient(client_index);
+}
+
+void GameServer::Stop() { impl_->Stop(); }
+
+int GameServer::num_players() const {
+    return static_cast<int>(std::count_if(impl_->slots.begin(), impl_->slots.end(),
+                                          [](const Slot& s) { return s.stage == Slot::Stage::kJoined; }));
+}
+
+bool GameServer::on_edgegap() const { return impl_->env.has_value(); }
+const std::optional<ArbitriumEnvironment>& GameServer::environment() const { return impl_->env; }
+std::uint16_t GameServer::bound_port() const { return impl_->netcode->bound_address().port; }
+const SelfSignedCertificate& GameServer::certificate() const { return impl_->certificate; }
+
+}  // namespace gapkit::server

@@ -1,0 +1,307 @@
+// Behaviour of GameServer against a real nats-server (TLS, a gameserver user with only the rights
+// deploy/local/nats.conf.in gives it) and a real netcode client over loopback. Time is a manual
+// `now`; the short sleeps only let UDP datagrams and bus replies arrive.
+
+#include "gapkit/server/game_server.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <functional>
+#include <thread>
+
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include "gapkit/bus/connection.hpp"
+#include "gapkit/bus/names.hpp"
+#include "gapkit/netcode/client.hpp"
+#include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/testing/nats_server.hpp"
+#include "test_http_server.hpp"
+
+namespace gapkit::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::uint64_t kProtocolId = 80085;
+constexpr std::uint16_t kExternalPort = 40123;  // Never bound: only named in tokens, as behind Edgegap's NAT.
+
+std::uint16_t FreeUdpPort() {
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t size = sizeof(addr);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+std::uint64_t UnixNow() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+class GameServerTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+        testing::NatsServerOptions options;
+        options.users = {{"gameserver",
+                          "gs-password",
+                          {"gameserver.contexts", "$JS.API.>", "$KV.active_connections.>", "$KV.cert_digests.>"},
+                          {"_INBOX.>"}},
+                         {"matchmaker", "mm-password", {}, {}}};
+        auto nats = testing::NatsServer::Start(options);
+        ASSERT_TRUE(nats) << nats.error().ToString();
+        nats_ = std::move(*nats);
+        auto http = TestHttpServer::Start();
+        ASSERT_TRUE(http) << http.error().ToString();
+        http_ = std::move(*http);
+        bus::ConnectOptions mm;
+        mm.host = nats_->HostPort();
+        mm.user = "matchmaker";
+        mm.password = "mm-password";
+        mm.ca_file = nats_->CaFile().string();
+        auto connection = bus::Connection::Connect("test-matchmaker", mm);
+        ASSERT_TRUE(connection) << connection.error().ToString();
+        matchmaker_ = std::move(*connection);
+        sessions_ = std::move(*matchmaker_->KeyValueBucket(bus::names::SessionsLy2EgConfig()));
+        active_ = std::move(*matchmaker_->KeyValueBucket(bus::names::ActiveConnectionsConfig()));
+        digests_ = std::move(*matchmaker_->KeyValueBucket(bus::names::CertDigestsConfig()));
+        game_port_ = FreeUdpPort();
+    }
+
+    testing::EnvOverrides Environment(const std::string& ports_mapping = {}) const {
+        testing::EnvOverrides env = nats_->ClientEnv();
+        env["NATS_CA"] = std::nullopt;  // The CA comes through --ca_contents, as on Edgegap.
+        env["ARBITRIUM_REQUEST_ID"] = "abc123def456";
+        env["ARBITRIUM_PUBLIC_IP"] = "127.0.0.1";
+        env["ARBITRIUM_PORTS_MAPPING"] =
+            ports_mapping.empty()
+                ? fmt::format(
+                      R"({{"ports":{{"gameport":{{"name":"gameport","internal":{},"external":{},"protocol":"UDP"}}}}}})",
+                      game_port_, kExternalPort)
+                : ports_mapping;
+        env["ARBITRIUM_CONTEXT_URL"] = http_->url() + "/v1/context/abc123def456/17";
+        env["ARBITRIUM_CONTEXT_TOKEN"] = "context-token";
+        env["ARBITRIUM_DELETE_URL"] = http_->url() + "/v1/self/stop/abc123def456/99";
+        env["ARBITRIUM_DELETE_TOKEN"] = "delete-token";
+        return env;
+    }
+
+    GameServerConfig Config() const {
+        GameServerConfig config;
+        config.protocol_id = kProtocolId;
+        config.private_key = key_;
+        return config;
+    }
+
+    common::Result<std::unique_ptr<GameServer>> StartServer(const GameServerConfig& config,
+                                                            const testing::EnvOverrides& env) {
+        testing::ScopedEnv scoped(env);
+        const std::string pem = nats_->CaPem();
+        const char* argv[] = {"game-server", "--ca_contents", pem.c_str()};
+        return GameServer::Start(config, 3, argv);
+    }
+
+    // A token for client `client_id`: the client dials the bound port, the private token names
+    // `server_address` (the advertised public ip:external port unless a test says otherwise).
+    netcode::ConnectTokenBytes Token(std::uint64_t client_id, netcode::Address server_address,
+                                     std::uint64_t created = UnixNow(), netcode::Key key = {}) const {
+        netcode::ConnectTokenParams params;
+        params.protocol_id = kProtocolId;
+        params.private_key = key == netcode::Key{} ? key_ : key;
+        params.client_id = client_id;
+        params.timeout_seconds = 2;
+        params.public_server_addresses = {netcode::Address::Ipv4(127, 0, 0, 1, game_port_)};
+        params.internal_server_addresses = {server_address};
+        params.user_data[0] = 42;
+        auto token = netcode::GenerateConnectToken(params, created);
+        EXPECT_TRUE(token) << token.error().ToString();
+        return *token;
+    }
+
+    netcode::Address Advertised() const { return netcode::Address::Ipv4(127, 0, 0, 1, kExternalPort); }
+
+    // Ticks server and client together until `done` holds (up to 10 s of real time).
+    bool Pump(GameServer& server, netcode::Client& client, const std::function<bool()>& done) {
+        for (int i = 0; i < 1000; ++i) {
+            now_ += 0.02;
+            client.Update(now_);
+            server.Update(now_);
+            ServerEvent event;
+            while (server.Poll(event)) events_.push_back(event);
+            if (done()) return true;
+            std::this_thread::sleep_for(10ms);
+        }
+        return false;
+    }
+
+    bool HasEvent(ServerEventType type) const {
+        return std::any_of(events_.begin(), events_.end(), [type](const auto& e) { return e.type == type; });
+    }
+
+    std::optional<std::string> Active(const std::string& session) {
+        auto entry = active_->Get(session);
+        if (!entry || !entry->has_value()) return std::nullopt;
+        return (*entry)->value;
+    }
+
+    bool WaitFor(const std::function<bool()>& condition) {
+        for (int i = 0; i < 500 && !condition(); ++i) std::this_thread::sleep_for(10ms);
+        return condition();
+    }
+
+    netcode::Key key_ = netcode::GenerateKey();
+    std::unique_ptr<testing::NatsServer> nats_;
+    std::unique_ptr<TestHttpServer> http_;
+    std::unique_ptr<bus::Connection> matchmaker_;
+    std::unique_ptr<bus::KeyValue> sessions_;
+    std::unique_ptr<bus::KeyValue> active_;
+    std::unique_ptr<bus::KeyValue> digests_;
+    std::uint16_t game_port_ = 0;
+    double now_ = 100.0;
+    std::vector<ServerEvent> events_;
+};
+
+TEST_F(GameServerTest, ClientWithSessionJoinsAndLeavingClearsActiveConnection) {
+    auto server = StartServer(Config(), Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    ASSERT_TRUE(sessions_->Put("777", "session-1"));
+    netcode::Client client;
+    const auto token = Token(777, Advertised());
+    ASSERT_TRUE(client.Connect(token, now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
+    const ServerEvent joined = events_.back();
+    EXPECT_EQ(joined.client_id, 777u);
+    EXPECT_EQ(joined.session_id, "session-1");
+    EXPECT_EQ(joined.user_data[0], 42);
+    EXPECT_EQ(Active("session-1"), "777");
+    EXPECT_EQ((*server)->num_players(), 1);
+
+    const std::vector<std::uint8_t> hello = {1, 2, 3};
+    ASSERT_TRUE(client.SendPayload(hello));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPayload); }));
+    EXPECT_EQ(events_.back().payload, hello);
+    ASSERT_TRUE((*server)->SendPayload(joined.client_index, hello));
+    std::vector<std::uint8_t> received;
+    ASSERT_TRUE(Pump(**server, client, [&] { return client.Poll(received); }));
+    EXPECT_EQ(received, hello);
+
+    client.Disconnect();
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerLeft); }));
+    EXPECT_EQ(events_.back().reason, LeaveReason::kClientDisconnected);
+    EXPECT_EQ(events_.back().session_id, "session-1");
+    EXPECT_TRUE(WaitFor([&] { return !Active("session-1"); }));
+}
+
+TEST_F(GameServerTest, ClientWhoseSessionWasNeverCreatedIsDisconnected) {
+    auto server = StartServer(Config(), Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    netcode::Client client;
+    ASSERT_TRUE(client.Connect(Token(555, Advertised()), now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return client.state() == netcode::ClientState::kDisconnected; }));
+    EXPECT_TRUE(events_.empty());
+    EXPECT_EQ((*server)->num_players(), 0);
+    auto keys = active_->Keys();
+    ASSERT_TRUE(keys);
+    EXPECT_TRUE(keys->empty());
+}
+
+TEST_F(GameServerTest, WithoutRequireSessionAnUnknownClientJoinsWithoutSession) {
+    GameServerConfig config = Config();
+    config.require_session = false;
+    auto server = StartServer(config, Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    netcode::Client client;
+    ASSERT_TRUE(client.Connect(Token(556, Advertised()), now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
+    EXPECT_EQ(events_.back().session_id, "");
+}
+
+TEST_F(GameServerTest, ForgedExpiredAndOtherServerTokensAreRefused) {
+    auto server = StartServer(Config(), Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    ASSERT_TRUE(sessions_->Put("900", "session-9"));
+    const std::vector<std::pair<std::string, netcode::ConnectTokenBytes>> tokens = {
+        {"forged", Token(900, Advertised(), UnixNow(), netcode::GenerateKey())},
+        {"expired", Token(900, Advertised(), UnixNow() - 120)},
+        {"other server", Token(900, netcode::Address::Ipv4(10, 9, 8, 7, kExternalPort))},
+    };
+    for (const auto& [name, token] : tokens) {
+        netcode::Client client;
+        auto connected = client.Connect(token, now_);
+        if (!connected) continue;  // The client itself may refuse an expired token.
+        ASSERT_TRUE(Pump(**server, client, [&] { return static_cast<int>(client.state()) <= 0; })) << name;
+        EXPECT_NE(client.state(), netcode::ClientState::kConnected) << name;
+        EXPECT_TRUE(events_.empty()) << name;
+    }
+    EXPECT_FALSE(Active("session-9"));
+}
+
+TEST_F(GameServerTest, PublishesDigestAndContext) {
+    auto contexts = matchmaker_->SubscribeSync(bus::names::kGameServerContexts);
+    ASSERT_TRUE(contexts);
+    auto server = StartServer(Config(), Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    EXPECT_TRUE(WaitFor([&] {
+        auto entry = digests_->Get("127.0.0.1");
+        return entry && entry->has_value() && (*entry)->value == (*server)->certificate().sha256_digest;
+    }));
+    auto message = contexts->NextMessage(10s);
+    ASSERT_TRUE(message && message->has_value());
+    EXPECT_NE((*message)->data.find(R"("request_id":"abc123def456")"), std::string::npos) << (*message)->data;
+    EXPECT_EQ(http_->LastRequest("GET").authorization, "context-token");
+}
+
+TEST_F(GameServerTest, SelfStopsAfterBeingEmptyForTheConfiguredTime) {
+    GameServerConfig config = Config();
+    config.self_stop_after_empty_seconds = 5;
+    auto server = StartServer(config, Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    (*server)->Update(now_);
+    (*server)->Update(now_ + 4.9);
+    ServerEvent event;
+    EXPECT_FALSE((*server)->Poll(event));
+    (*server)->Update(now_ + 5.0);
+    ASSERT_TRUE((*server)->Poll(event));
+    EXPECT_EQ(event.type, ServerEventType::kSelfStopping);
+    EXPECT_TRUE(WaitFor([&] { return http_->LastRequest("DELETE").authorization == "delete-token"; }));
+    EXPECT_EQ(http_->LastRequest("DELETE").target, "/v1/self/stop/abc123def456/99");
+}
+
+TEST_F(GameServerTest, LocalModeUsesTheDevKeyWithoutBus) {
+    GameServerConfig config;
+    config.protocol_id = kProtocolId;
+    config.local_port = game_port_;
+    config.use_bus = false;
+    testing::EnvOverrides env{{"ARBITRIUM_REQUEST_ID", std::nullopt}};
+    auto server = StartServer(config, env);
+    ASSERT_TRUE(server) << server.error().ToString();
+    EXPECT_FALSE((*server)->on_edgegap());
+    netcode::Client client;
+    ASSERT_TRUE(
+        client.Connect(Token(1, netcode::Address::Ipv4(127, 0, 0, 1, game_port_), UnixNow(), DevPrivateKey()), now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
+    EXPECT_EQ(events_.back().session_id, "");
+}
+
+TEST_F(GameServerTest, StartFailsClearlyOnBadEnvironmentOrConfig) {
+    auto bad_ports = StartServer(Config(), Environment(R"({"ports": "7777"})"));
+    ASSERT_FALSE(bad_ports);
+    EXPECT_NE(bad_ports.error().message().find("ARBITRIUM_PORTS_MAPPING"), std::string::npos);
+    auto zero_key = StartServer(GameServerConfig{}, Environment());
+    ASSERT_FALSE(zero_key);
+    EXPECT_NE(zero_key.error().message().find("private_key"), std::string::npos);
+    GameServerConfig too_many = Config();
+    too_many.max_clients = 300;
+    EXPECT_FALSE(StartServer(too_many, Environment()));
+}
+
+}  // namespace
+}  // namespace gapkit::server
