@@ -1,0 +1,101 @@
+/*
+ * gapkit/server.h: the C API of gapkit::server (see gapkit/server/game_server.hpp), for engines
+ * written in C or bound from other languages. Same behaviour, plain C types.
+ *
+ * Threads: call every function for one server from one thread (the game loop): update once per
+ * tick, then poll until it returns 0. The library runs one internal worker thread for bus and
+ * HTTP calls and never calls back into the game from it; events arrive only through poll.
+ *
+ * Ownership: gapkit_server_create returns a handle the caller frees with gapkit_server_destroy.
+ * Strings and payload pointers handed out stay valid until the next call on the same handle
+ * (update, poll, send, disconnect, destroy). No function here lets an exception escape.
+ */
+#ifndef GAPKIT_SERVER_H
+#define GAPKIT_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gapkit_server gapkit_server;
+
+/* Mirrors GameServerConfig; fill with gapkit_server_config_init, then change what you need. */
+typedef struct gapkit_server_config {
+    uint64_t protocol_id;                 /* netcode protocol id. Default 0. */
+    uint8_t private_key[32];              /* netcode private key; all zeros = dev key in local mode. Secret. */
+    int max_clients;                      /* 1..256. Default 64. */
+    uint16_t local_port;                  /* Local mode UDP port, 1..65535. Default 6420. */
+    const char* local_public_ip;          /* Local mode advertised IP; NULL = "127.0.0.1". */
+    const char* game_port_name;           /* Port name in ARBITRIUM_PORTS_MAPPING; NULL or "" = first UDP port. */
+    int require_session;                  /* Nonzero: disconnect clients without a session. Default 1. */
+    double self_stop_after_empty_seconds; /* 0 = never. Default 0. */
+    int use_bus;                          /* Nonzero: connect NATS (see the C++ header). Default 1. */
+} gapkit_server_config;
+
+/* Event types and leave reasons (values of gapkit_server_event.type / .leave_reason). */
+enum {
+    GAPKIT_SERVER_EVENT_PLAYER_JOINED = 1,
+    GAPKIT_SERVER_EVENT_PLAYER_LEFT = 2,
+    GAPKIT_SERVER_EVENT_PAYLOAD = 3,
+    GAPKIT_SERVER_EVENT_SELF_STOPPING = 4
+};
+enum {
+    GAPKIT_SERVER_LEAVE_CLIENT_DISCONNECTED = 0,
+    GAPKIT_SERVER_LEAVE_TIMED_OUT = 1,
+    GAPKIT_SERVER_LEAVE_SERVER_DISCONNECTED = 2,
+    GAPKIT_SERVER_LEAVE_SERVER_STOPPED = 3
+};
+
+#define GAPKIT_SERVER_SESSION_ID_BYTES 128
+
+typedef struct gapkit_server_event {
+    int type;                                        /* GAPKIT_SERVER_EVENT_* */
+    int client_index;                                /* netcode slot; -1 for SELF_STOPPING */
+    uint64_t client_id;                              /* from the connect token */
+    char session_id[GAPKIT_SERVER_SESSION_ID_BYTES]; /* NUL-terminated Edgegap session id ("" without bus) */
+    uint8_t user_data[256];                          /* PLAYER_JOINED: the token's user data */
+    int leave_reason;                                /* PLAYER_LEFT: GAPKIT_SERVER_LEAVE_* */
+    const uint8_t* payload;                          /* PAYLOAD: the bytes (owned by the server) */
+    size_t payload_bytes;                            /* PAYLOAD: 1..1200 */
+} gapkit_server_event;
+
+/* Sets every field to its default. */
+void gapkit_server_config_init(gapkit_server_config* config);
+
+/* Starts a server (reads ARBITRIUM_*, NATS_* and --ca_contents from argv). Returns NULL on failure
+ * and writes the reason, NUL-terminated and truncated to error_bytes, into error (may be NULL). */
+gapkit_server* gapkit_server_create(const gapkit_server_config* config, int argc, const char* const* argv, char* error,
+                                    size_t error_bytes);
+
+/* One tick; now_seconds is any monotonic clock in seconds. */
+void gapkit_server_update(gapkit_server* server, double now_seconds);
+
+/* Copies the oldest event into *event: 1 when there was one, 0 otherwise. */
+int gapkit_server_poll(gapkit_server* server, gapkit_server_event* event);
+
+/* Sends a datagram to a joined player: 0 on success, -1 on failure (see gapkit_server_last_error). */
+int gapkit_server_send(gapkit_server* server, int client_index, const uint8_t* data, size_t bytes);
+
+/* Disconnects a client; a PLAYER_LEFT event follows if it had joined. */
+void gapkit_server_disconnect(gapkit_server* server, int client_index);
+
+int gapkit_server_num_players(const gapkit_server* server);
+uint16_t gapkit_server_bound_port(const gapkit_server* server);
+/* The certificate's SHA-256 digest ("ab:cd:..."), and its PEM text. */
+const char* gapkit_server_certificate_digest(const gapkit_server* server);
+const char* gapkit_server_certificate_pem(const gapkit_server* server);
+
+/* The message of the last failed call on this handle ("" if none). */
+const char* gapkit_server_last_error(const gapkit_server* server);
+
+/* Stops (clearing active connections) and frees the server. NULL is ignored. */
+void gapkit_server_destroy(gapkit_server* server);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GAPKIT_SERVER_H */

@@ -1,0 +1,145 @@
+#include "gapkit/server.h"
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gapkit/server/game_server.hpp"
+
+struct gapkit_server {
+    std::unique_ptr<gapkit::server::GameServer> server;
+    std::vector<std::uint8_t> payload;  // Backs the last polled event's payload pointer.
+    std::string last_error;
+};
+
+namespace {
+
+using gapkit::server::GameServerConfig;
+using gapkit::server::ServerEvent;
+
+static_assert(static_cast<int>(gapkit::server::ServerEventType::kSelfStopping) + 1 ==
+              GAPKIT_SERVER_EVENT_SELF_STOPPING);
+static_assert(static_cast<int>(gapkit::server::LeaveReason::kServerStopped) == GAPKIT_SERVER_LEAVE_SERVER_STOPPED);
+
+void CopyText(const std::string& text, char* out, std::size_t out_bytes) {
+    if (out == nullptr || out_bytes == 0) return;
+    const std::size_t n = std::min(text.size(), out_bytes - 1);
+    std::memcpy(out, text.data(), n);
+    out[n] = '\0';
+}
+
+GameServerConfig FromC(const gapkit_server_config& c) {
+    GameServerConfig config;
+    config.protocol_id = c.protocol_id;
+    std::copy(std::begin(c.private_key), std::end(c.private_key), config.private_key.begin());
+    config.max_clients = c.max_clients;
+    config.local_port = c.local_port;
+    if (c.local_public_ip != nullptr) config.local_public_ip = c.local_public_ip;
+    if (c.game_port_name != nullptr) config.game_port_name = c.game_port_name;
+    config.require_session = c.require_session != 0;
+    config.self_stop_after_empty_seconds = c.self_stop_after_empty_seconds;
+    config.use_bus = c.use_bus != 0;
+    return config;
+}
+
+void ToC(ServerEvent& event, gapkit_server& handle, gapkit_server_event& out) {
+    out = gapkit_server_event{};
+    out.type = static_cast<int>(event.type) + 1;  // The C values count from 1 in the same order.
+    out.client_index = event.client_index;
+    out.client_id = event.client_id;
+    CopyText(event.session_id, out.session_id, sizeof(out.session_id));
+    std::copy(event.user_data.begin(), event.user_data.end(), out.user_data);
+    out.leave_reason = static_cast<int>(event.reason);
+    handle.payload = std::move(event.payload);
+    out.payload = handle.payload.empty() ? nullptr : handle.payload.data();
+    out.payload_bytes = handle.payload.size();
+}
+
+}  // namespace
+
+extern "C" {
+
+void gapkit_server_config_init(gapkit_server_config* config) {
+    if (config == nullptr) return;
+    const GameServerConfig defaults;
+    *config = gapkit_server_config{};
+    config->max_clients = defaults.max_clients;
+    config->local_port = defaults.local_port;
+    config->require_session = defaults.require_session ? 1 : 0;
+    config->self_stop_after_empty_seconds = defaults.self_stop_after_empty_seconds;
+    config->use_bus = defaults.use_bus ? 1 : 0;
+}
+
+gapkit_server* gapkit_server_create(const gapkit_server_config* config, int argc, const char* const* argv, char* error,
+                                    std::size_t error_bytes) {
+    if (config == nullptr) {
+        CopyText("gapkit_server_create: config is NULL", error, error_bytes);
+        return nullptr;
+    }
+    // No exception may cross into C; allocation failure is the only one the library can raise.
+    try {
+        auto server = gapkit::server::GameServer::Start(FromC(*config), argc, argv);
+        if (!server) {
+            CopyText(server.error().ToString(), error, error_bytes);
+            return nullptr;
+        }
+        return new gapkit_server{std::move(*server), {}, {}};
+    } catch (const std::exception& e) {
+        CopyText(std::string("gapkit_server_create: ") + e.what(), error, error_bytes);
+        return nullptr;
+    }
+}
+
+void gapkit_server_update(gapkit_server* server, double now_seconds) {
+    if (server != nullptr) server->server->Update(now_seconds);
+}
+
+int gapkit_server_poll(gapkit_server* server, gapkit_server_event* event) {
+    ServerEvent polled;
+    if (server == nullptr || event == nullptr || !server->server->Poll(polled)) return 0;
+    ToC(polled, *server, *event);
+    return 1;
+}
+
+int gapkit_server_send(gapkit_server* server, int client_index, const uint8_t* data, std::size_t bytes) {
+    if (server == nullptr) return -1;
+    if (data == nullptr && bytes != 0) {
+        server->last_error = "gapkit_server_send: data is NULL";
+        return -1;
+    }
+    auto sent = server->server->SendPayload(client_index, std::span<const std::uint8_t>(data, bytes));
+    if (sent) return 0;
+    server->last_error = sent.error().ToString();
+    return -1;
+}
+
+void gapkit_server_disconnect(gapkit_server* server, int client_index) {
+    if (server != nullptr) server->server->Disconnect(client_index);
+}
+
+int gapkit_server_num_players(const gapkit_server* server) {
+    return server == nullptr ? 0 : server->server->num_players();
+}
+
+uint16_t gapkit_server_bound_port(const gapkit_server* server) {
+    return server == nullptr ? 0 : server->server->bound_port();
+}
+
+const char* gapkit_server_certificate_digest(const gapkit_server* server) {
+    return server == nullptr ? "" : server->server->certificate().sha256_digest.c_str();
+}
+
+const char* gapkit_server_certificate_pem(const gapkit_server* server) {
+    return server == nullptr ? "" : server->server->certificate().certificate_pem.c_str();
+}
+
+const char* gapkit_server_last_error(const gapkit_server* server) {
+    return server == nullptr ? "" : server->last_error.c_str();
+}
+
+void gapkit_server_destroy(gapkit_server* server) { delete server; }
+
+}  // extern "C"

@@ -1,0 +1,23 @@
+#ifndef GAPKIT_SERVER_C_API_TEST_C_H
+#define GAPKIT_SERVER_C_API_TEST_C_H
+
+/* Functions written in C (c_api_test_c.c) that c_api_test.cpp runs. 0 means success, otherwise
+ * the number of the failed step. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Local mode without bus on `port`: create, update, poll, send (refused), destroy. */
+int gapkit_server_c_smoke(uint16_t port, char* error, size_t error_bytes);
+/* max_clients 0 must fail with a message. */
+int gapkit_server_c_bad_config(char* error, size_t error_bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
