@@ -200,6 +200,22 @@ TEST_F(GameServerTest, ClientWithSessionJoinsAndLeavingClearsActiveConnection) {
     EXPECT_TRUE(WaitFor([&] { return !Active("session-1"); }));
 }
 
+TEST_F(GameServerTest, StoppingTheServerClearsItsPlayersActiveConnections) {
+    auto server = StartServer(Config(), Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    ASSERT_TRUE(sessions_->Put("778", "session-2"));
+    netcode::Client client;
+    ASSERT_TRUE(client.Connect(Token(778, Advertised()), now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
+    EXPECT_EQ(Active("session-2"), "778");
+    (*server)->Stop();  // Waits for the worker, so the delete is done when it returns.
+    ServerEvent left;
+    ASSERT_TRUE((*server)->Poll(left));
+    EXPECT_EQ(left.type, ServerEventType::kPlayerLeft);
+    EXPECT_EQ(left.reason, LeaveReason::kServerStopped);
+    EXPECT_FALSE(Active("session-2"));
+}
+
 TEST_F(GameServerTest, ClientWhoseSessionWasNeverCreatedIsDisconnected) {
     auto server = StartServer(Config(), Environment());
     ASSERT_TRUE(server) << server.error().ToString();
