@@ -15,7 +15,7 @@
 
 # -Wmismatched-new-delete: GCC 12 false positive on Asio coroutine frames (operator new/delete overloads).
 set(GAPKIT_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
+  $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-Wno-mismatched-new-delete>)
 
 function(gapkit_apply_common_options target)
   target_compile_options(${target} PRIVATE ${GAPKIT_WARNINGS})

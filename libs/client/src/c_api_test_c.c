@@ -1,0 +1,44 @@
+/* Compiled as C to prove gapkit/client.h is valid C: connects in direct mode and exchanges one
+ * payload, with the C++ test driving the game server through `tick`. */
+#include <string.h>
+
+#include "gapkit/client.h"
+
+typedef void (*gapkit_test_tick)(void* context, double now_seconds);
+
+/* Returns 0 on success, or a line number of the first failed check. */
+int gapkit_client_c_api_round_trip(const char* address, uint64_t protocol_id, const uint8_t key[32],
+                                   gapkit_test_tick tick, void* context) {
+    gapkit_client_config config;
+    gapkit_client_config_init(&config);
+    config.protocol_id = protocol_id;
+    char error[256] = {0};
+    gapkit_client* client = gapkit_client_create(&config, error, sizeof error);
+    if (client == NULL) return __LINE__;
+    if (gapkit_client_find_server(client, "bad name", "1") != -1) return __LINE__;
+    if (strlen(gapkit_client_last_error(client)) == 0) return __LINE__;
+    if (gapkit_client_connect_direct(client, address, protocol_id, key) != 0) return __LINE__;
+
+    int result = __LINE__;
+    double now = 1.0;
+    gapkit_client_event event;
+    for (int i = 0; i < 500 && result != 0; ++i) {
+        now += 0.01;
+        tick(context, now);
+        gapkit_client_update(client, now);
+        while (gapkit_client_poll(client, &event)) {
+            if (event.type == GAPKIT_EVENT_STATE_CHANGED && event.state == GAPKIT_CLIENT_CONNECTED) {
+                const uint8_t hello[5] = {'h', 'e', 'l', 'l', 'o'};
+                if (gapkit_client_send(client, hello, sizeof hello) != 0) result = __LINE__;
+            }
+            if (event.type == GAPKIT_EVENT_PAYLOAD && event.payload_bytes == 2 && event.payload[0] == 'o') result = 0;
+        }
+    }
+    if (strcmp(gapkit_client_state_name(gapkit_client_get_state(client)), "connected") != 0) result = __LINE__;
+    gapkit_client_disconnect(client);
+    if (gapkit_client_get_state(client) != GAPKIT_CLIENT_DISCONNECTED) result = __LINE__;
+    if (strcmp(gapkit_client_failure_name(GAPKIT_FAILURE_CONNECTION_DENIED), "connection_denied") != 0)
+        result = __LINE__;
+    gapkit_client_destroy(client);
+    return result;
+}
