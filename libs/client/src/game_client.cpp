@@ -56,7 +56,7 @@ struct GameClient::Impl {
     const GameClientConfig config;
     const detail::WebSocketUrl url;
 
-    client::ClientState state = client::ClientState::kIdle;
+    ClientState state = ClientState::kIdle;
     FailureReason failure = FailureReason::kNone;
     std::deque<ClientEvent> events;
     std::unique_ptr<detail::MatchmakerLink> link;             // Only while matchmaking.
@@ -68,11 +68,11 @@ struct GameClient::Impl {
     std::vector<detail::LinkMessage> inbox;  // Reused between ticks.
 
     bool AtRest() const {
-        return state == client::ClientState::kIdle || state == client::ClientState::kDisconnected ||
-               state == client::ClientState::kFailed;
+        return state == ClientState::kIdle || state == ClientState::kDisconnected ||
+               state == ClientState::kFailed;
     }
 
-    void Enter(client::ClientState next, FailureReason reason, std::string text) {
+    void Enter(ClientState next, FailureReason reason, std::string text) {
         GAPKIT_LOG_INFO(kLog, "{} -> {} ({})", ToString(state), ToString(next), text);
         state = next;
         failure = reason;
@@ -84,7 +84,7 @@ struct GameClient::Impl {
     void Fail(FailureReason reason, std::string text, std::string_view detail) {
         GAPKIT_LOG_WARN(kLog, "failed ({}): {}", ToString(reason), detail);
         StopAll();
-        Enter(client::ClientState::kFailed, reason, std::move(text));
+        Enter(ClientState::kFailed, reason, std::move(text));
     }
 
     void Fail(FailureReason reason, std::string_view detail) { Fail(reason, std::string(PlayerText(reason)), detail); }
@@ -102,7 +102,7 @@ struct GameClient::Impl {
     void StartConnecting(const netcode::ConnectTokenBytes& token, const netcode::Address& address) {
         pending_token = token;
         server_address = address;
-        Enter(client::ClientState::kConnecting, FailureReason::kNone, "Connecting to " + address.ToString());
+        Enter(ClientState::kConnecting, FailureReason::kNone, "Connecting to " + address.ToString());
     }
 
     void OnReady(const protocol::SessionReady& ready);
@@ -145,14 +145,14 @@ void GameClient::Impl::UpdateMatchmaking(double now_seconds) {
     inbox.clear();
     link->Take(inbox);
     for (const auto& message : inbox) {
-        if (state != client::ClientState::kMatchmaking) break;
+        if (state != ClientState::kMatchmaking) break;
         if (auto* failure_message = std::get_if<detail::LinkFailure>(&message)) {
             Fail(failure_message->reason, failure_message->detail);
         } else {
             OnReply(std::get<protocol::MatchReply>(message));
         }
     }
-    if (state == client::ClientState::kMatchmaking && now_seconds >= *deadline_seconds) {
+    if (state == ClientState::kMatchmaking && now_seconds >= *deadline_seconds) {
         Fail(FailureReason::kMatchmakingTimedOut,
              fmt::format("no final reply within {} s", config.matchmaking_timeout_seconds));
     }
@@ -172,7 +172,7 @@ void GameClient::Impl::UpdateConnecting(double now_seconds) {
     netcode.Update(now_seconds);
     const netcode::ClientState net_state = netcode.state();
     if (net_state == netcode::ClientState::kConnected) {
-        return Enter(client::ClientState::kConnected, FailureReason::kNone,
+        return Enter(ClientState::kConnected, FailureReason::kNone,
                      "Connected to " + server_address.ToString());
     }
     if (!Handshaking(net_state)) return Fail(ReasonFor(net_state), ToString(net_state));
@@ -196,10 +196,10 @@ void GameClient::Impl::UpdateConnected(double now_seconds) {
     const netcode::ClientState net_state = netcode.state();
     if (net_state == netcode::ClientState::kConnected) return;
     if (net_state == netcode::ClientState::kConnectionTimedOut) {
-        return Enter(client::ClientState::kDisconnected, FailureReason::kConnectionLost,
+        return Enter(ClientState::kDisconnected, FailureReason::kConnectionLost,
                      std::string(PlayerText(FailureReason::kConnectionLost)));
     }
-    Enter(client::ClientState::kDisconnected, FailureReason::kNone, "The server closed the connection.");
+    Enter(ClientState::kDisconnected, FailureReason::kNone, "The server closed the connection.");
 }
 
 common::Result<std::unique_ptr<GameClient>> GameClient::Create(GameClientConfig config) {
@@ -235,7 +235,7 @@ common::Status GameClient::FindServer(std::string_view game, std::string_view ve
         std::chrono::milliseconds(static_cast<std::int64_t>(impl_->config.matchmaker_connect_timeout_seconds * 1000));
     impl_->link = std::make_unique<detail::MatchmakerLink>(
         impl_->url, request, detail::LinkOptions{connect_timeout, impl_->config.max_message_bytes});
-    impl_->Enter(client::ClientState::kMatchmaking, FailureReason::kNone,
+    impl_->Enter(ClientState::kMatchmaking, FailureReason::kNone,
                  fmt::format("Finding a server for {} {}", game, version));
     return common::Ok();
 }
@@ -266,12 +266,12 @@ common::Status GameClient::ConnectDirect(std::string_view address, std::uint64_t
 
 void GameClient::Cancel() {
     switch (impl_->state) {
-        case client::ClientState::kMatchmaking:
-        case client::ClientState::kConnecting:
+        case ClientState::kMatchmaking:
+        case ClientState::kConnecting:
             impl_->StopAll();
-            impl_->Enter(client::ClientState::kIdle, FailureReason::kNone, "Cancelled");
+            impl_->Enter(ClientState::kIdle, FailureReason::kNone, "Cancelled");
             return;
-        case client::ClientState::kConnected:
+        case ClientState::kConnected:
             return Disconnect();
         default:
             return;
@@ -280,12 +280,12 @@ void GameClient::Cancel() {
 
 void GameClient::Disconnect() {
     switch (impl_->state) {
-        case client::ClientState::kMatchmaking:
+        case ClientState::kMatchmaking:
             return Cancel();
-        case client::ClientState::kConnecting:
-        case client::ClientState::kConnected:
+        case ClientState::kConnecting:
+        case ClientState::kConnected:
             impl_->StopAll();
-            impl_->Enter(client::ClientState::kDisconnected, FailureReason::kNone, "Disconnected");
+            impl_->Enter(ClientState::kDisconnected, FailureReason::kNone, "Disconnected");
             return;
         default:
             return;
@@ -293,11 +293,11 @@ void GameClient::Disconnect() {
 }
 
 void GameClient::Update(double now_seconds) {
-    if (impl_->state == client::ClientState::kMatchmaking) impl_->UpdateMatchmaking(now_seconds);
+    if (impl_->state == ClientState::kMatchmaking) impl_->UpdateMatchmaking(now_seconds);
     // A SessionReady handled just above starts the handshake in the same tick.
-    if (impl_->state == client::ClientState::kConnecting) {
+    if (impl_->state == ClientState::kConnecting) {
         impl_->UpdateConnecting(now_seconds);
-    } else if (impl_->state == client::ClientState::kConnected) {
+    } else if (impl_->state == ClientState::kConnected) {
         impl_->UpdateConnected(now_seconds);
     }
 }
@@ -310,7 +310,7 @@ bool GameClient::Poll(ClientEvent& event) {
 }
 
 common::Status GameClient::SendPayload(std::span<const std::uint8_t> payload) {
-    if (impl_->state != client::ClientState::kConnected) {
+    if (impl_->state != ClientState::kConnected) {
         return MakeError(ErrorCode::kFailedPrecondition,
                          fmt::format("SendPayload: the client is {}, not connected", ToString(impl_->state)));
     }
