@@ -162,6 +162,7 @@ Result<std::optional<ArbitriumEnvironment>> ParseArbitriumEnvironment(const EnvL
 
 Result<std::optional<std::string>> ParseCaContentsFlag(int argc, const char* const* argv) {
     std::optional<std::string> pem;
+    if (argv == nullptr) return pem;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i] ? argv[i] : "";
         std::optional<std::string_view> value;

@@ -131,6 +131,7 @@ TEST(CaContentsFlag, AbsentIsNothing) {
     ASSERT_TRUE(pem);
     EXPECT_FALSE(pem->has_value());
     EXPECT_FALSE(ParseCaContentsFlag(0, nullptr)->has_value());
+    EXPECT_FALSE(ParseCaContentsFlag(3, nullptr)->has_value());
 }
 
 TEST(CaContentsFlag, ReadsSeparateAndEqualsForms) {
