@@ -4,14 +4,15 @@
 # building. Ctrl-C stops everything.
 #
 # State (certificates, passwords, keys, JetStream, logs) lives in .state/ (git-ignored) and is
-# created on the first run. Ports can be changed through the environment:
+# created on the first run. Ports and folders can be changed through the environment:
 #   NATS_PORT (4222)  SIM_PORT (8090)  HTTPD_PORT (3000)  MM_METRICS_PORT (9100)
+#   GAPKIT_STATE_DIR (.state)  GAPKIT_BIN_DIR (build/bin; tests pass their own build's)
 #   SIM_CONFIG (tools/edgegap-sim/examples/echo.json)  GAME (echo)  GAME_VERSION (1)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/build/bin"
-state="$root/.state"
+bin=${GAPKIT_BIN_DIR:-$root/build/bin}
+state=${GAPKIT_STATE_DIR:-$root/.state}
 NATS_PORT=${NATS_PORT:-4222}
 SIM_PORT=${SIM_PORT:-8090}
 HTTPD_PORT=${HTTPD_PORT:-3000}
@@ -57,13 +58,17 @@ stop_all() {
     say "stopped; logs are in $state/logs"
 }
 
-start() {  # start <name> <command...>: runs it in the background, output to .state/logs/<name>.log
+start() {  # start <name> [VAR=value...] <command...>: runs it in the background, logs to .state/logs/<name>.log
     local name=$1
     shift
-    # Its own session: Ctrl-C reaches only this script, which then stops the stack in order.
-    setsid "$@" > "$state/logs/$name.log" 2>&1 < /dev/null &
+    # Variables are exported in a subshell rather than passed to env(1), so no password ever shows
+    # in a process list. setsid: Ctrl-C reaches only this script, which then stops the stack in order.
+    (
+        while [[ $# -gt 0 && $1 == [A-Z_]*=* ]]; do export "$1"; shift; done
+        exec setsid "$@" > "$state/logs/$name.log" 2>&1 < /dev/null
+    ) &
     pids+=($!)
-    say "$name started (pid $!, log .state/logs/$name.log)"
+    say "$name started (pid $!, log $state/logs/$name.log)"
 }
 
 wait_port() {  # wait_port <name> <port>
@@ -71,7 +76,7 @@ wait_port() {  # wait_port <name> <port>
         (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
         sleep 0.1
     done
-    say "$1 did not open port $2; see .state/logs/$1.log"
+    say "$1 did not open port $2; see $state/logs/$1.log"
     tail -n 20 "$state/logs/$1.log" >&2
     exit 1
 }
@@ -87,19 +92,19 @@ trap stop_all EXIT
 start nats-server nats-server -c "$state/nats/nats.conf"
 wait_port nats-server "$NATS_PORT"
 
-start edgegap-sim env EDGEGAP_SIM_API_KEY=devkey "$bin/gapkit-edgegap-sim" --config "$SIM_CONFIG" \
+start edgegap-sim EDGEGAP_SIM_API_KEY=devkey "$bin/gapkit-edgegap-sim" --config "$SIM_CONFIG" \
     --bind 127.0.0.1 --port "$SIM_PORT"
 wait_port edgegap-sim "$SIM_PORT"
 
 webhook_secret=$(secret "$state/secrets/webhook")
-start matchmaker env $(nats_env matchmaker) EDGEGAP_API_KEY=devkey \
+start matchmaker $(nats_env matchmaker) EDGEGAP_API_KEY=devkey \
     GAPKIT_PRIVATE_KEY_FILE="$state/secrets/private_key" \
+    GAPKIT_MM_WEBHOOK_URL="http://127.0.0.1:$HTTPD_PORT/edgegap/webhook/$webhook_secret" \
     "$bin/gapkit-matchmaker" --app-name "$GAME" --app-version "$GAME_VERSION" \
     --lightyear-protocol-id "$PROTOCOL_ID" --edgegap-base-url "http://127.0.0.1:$SIM_PORT" \
-    --webhook-base-url "http://127.0.0.1:$HTTPD_PORT/edgegap/webhook/$webhook_secret" \
     --metrics-port "$MM_METRICS_PORT"
 
-start httpd env $(nats_env httpd) GAPKIT_HTTPD_WEBHOOK_SECRET="$webhook_secret" \
+start httpd $(nats_env httpd) GAPKIT_HTTPD_WEBHOOK_SECRET="$webhook_secret" \
     "$bin/gapkit-httpd" --bind 127.0.0.1 --port "$HTTPD_PORT" --allow-client-ip-override \
     --fake-ip 81.128.157.100
 wait_port httpd "$HTTPD_PORT"
@@ -111,12 +116,12 @@ cat <<EOT
     Matchmaker WebSocket:               ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws
     Edgegap simulator (live state):     http://127.0.0.1:$SIM_PORT/
     Matchmaker metrics:                 http://127.0.0.1:$MM_METRICS_PORT/metrics
-    Check the bus:                      env $(nats_env httpd | sed 's/NATS_PASSWORD=[^ ]*/NATS_PASSWORD=.../') build/bin/gapctl nats-check
-  Game '$GAME' version '$GAME_VERSION', protocol id $PROTOCOL_ID, key in .state/secrets/private_key.
+    Check the bus:                      env $(nats_env httpd | sed 's/NATS_PASSWORD=[^ ]*/NATS_PASSWORD=.../') $bin/gapctl nats-check
+  Game '$GAME' version '$GAME_VERSION', protocol id $PROTOCOL_ID, key in $state/secrets/private_key.
   Press Ctrl-C to stop everything.
 
 EOT
 # Any component that dies takes the stack down, so a broken run is never mistaken for a working one.
 wait -n "${pids[@]}" || true
-say "a component exited; see .state/logs"
+say "a component exited; see $state/logs"
 exit 1

@@ -2,6 +2,8 @@
 // NATS (real nats-server, TLS) -> matchmaker -> Edgegap API (edgegap-sim, running a real echo
 // server process per deployment) and back.
 
+#include <signal.h>
+
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -15,11 +17,14 @@
 #include <boost/beast/websocket.hpp>
 
 #include "bus_gateway.hpp"
+#include "gapkit/common/files.hpp"
 #include "gapkit/edgegap/blocking_client.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/testing/bus_options.hpp"
 #include "gapkit/testing/nats_server.hpp"
+#include "gapkit/testing/process.hpp"
+#include "gapkit/testing/temp_dir.hpp"
 #include "gapkit/testing/wait.hpp"
 #include "server.hpp"
 #include "service.hpp"
@@ -43,9 +48,16 @@ class StackTest : public ::testing::Test {
         auto nats = testing::NatsServer::Start();
         ASSERT_TRUE(nats) << nats.error().ToString();
         nats_ = std::move(*nats);
+        StartSim(100ms);
+        StartHttpd();
+    }
+
+    // (Re)starts the simulator with `deploy_delay` in each of the two starting states.
+    void StartSim(std::chrono::milliseconds deploy_delay) {
+        if (sim_) sim_->Stop();
         auto sim_config = edgegap_sim::LoadSimulatorConfig(GAPKIT_SIM_EXAMPLES_DIR "/echo.json");
         ASSERT_TRUE(sim_config) << sim_config.error().ToString();
-        sim_config->delays = {100ms, 100ms};
+        sim_config->delays = {deploy_delay, deploy_delay};
         sim_config->tick_interval = 20ms;
         auto sim = edgegap_sim::Simulator::Start(std::move(*sim_config));
         ASSERT_TRUE(sim) << sim.error().ToString();
@@ -53,7 +65,6 @@ class StackTest : public ::testing::Test {
         auto edgegap = edgegap::BlockingEdgegapClient::Create({.base_url = sim_->base_url(), .api_key = "devkey"});
         ASSERT_TRUE(edgegap) << edgegap.error().ToString();
         edgegap_ = std::move(*edgegap);
-        StartHttpd();
     }
 
     void TearDown() override {
@@ -72,7 +83,8 @@ class StackTest : public ::testing::Test {
         return connection ? std::move(*connection) : nullptr;
     }
 
-    void StartHttpd() {
+    void StartHttpd(int request_timeout_seconds = 25) {
+        if (httpd_) httpd_->Stop();
         httpd_bus_ = Connect("gapkit_httpd");
         ASSERT_NE(httpd_bus_, nullptr);
         gateway_ = std::make_unique<httpd::BusGateway>(*httpd_bus_, bus::StreamOptions{30s, 30s});
@@ -80,15 +92,13 @@ class StackTest : public ::testing::Test {
         config.bind_address = "127.0.0.1";
         config.port = 0;
         config.allow_client_ip_override = true;
-        config.request_timeout_seconds = 25;
+        config.request_timeout_seconds = request_timeout_seconds;
         auto server = httpd::HttpServer::Start(config, {*gateway_, metrics_, common::SystemClock::Instance()});
         ASSERT_TRUE(server) << server.error().ToString();
         httpd_ = std::move(*server);
     }
 
-    void StartMatchmaker() {
-        matchmaker_bus_ = Connect("matchmaker");
-        ASSERT_NE(matchmaker_bus_, nullptr);
+    matchmaker::MatchmakerConfig MatchmakerConfig() const {
         matchmaker::MatchmakerConfig config;
         config.app_name = "echo";
         config.app_version = "1";
@@ -101,13 +111,20 @@ class StackTest : public ::testing::Test {
         config.poll_initial_ms = 50;
         config.poll_max_ms = 200;
         config.metrics_port = 0;
-        auto service = matchmaker::Service::Start(std::move(config), {.bus = matchmaker_bus_.get()});
+        return config;
+    }
+
+    void StartMatchmaker(const common::Clock* clock = nullptr) {
+        matchmaker_bus_ = Connect("matchmaker");
+        ASSERT_NE(matchmaker_bus_, nullptr);
+        auto service = matchmaker::Service::Start(MatchmakerConfig(), {.bus = matchmaker_bus_.get(), .clock = clock});
         ASSERT_TRUE(service) << service.error().ToString();
         matchmaker_ = std::move(*service);
     }
 
     // Opens /matchmaker/ws, sends `payload` and returns every reply until the server closes.
-    std::vector<MatchReply> Play(const std::string& payload) {
+    std::vector<MatchReply> Play(const std::string& payload,
+                                 const std::function<void(const MatchReply&)>& on_reply = {}) {
         asio::io_context io;
         websocket::stream<beast::tcp_stream> ws(io);
         beast::get_lowest_layer(ws).connect(
@@ -122,7 +139,9 @@ class StackTest : public ::testing::Test {
             if (ec) break;
             auto reply = protocol::ParseMatchReply(beast::buffers_to_string(buffer.data()));
             EXPECT_TRUE(reply) << beast::buffers_to_string(buffer.data());
-            if (reply) replies.push_back(std::move(*reply));
+            if (!reply) continue;
+            if (on_reply) on_reply(*reply);
+            replies.push_back(std::move(*reply));
         }
         EXPECT_EQ(ws.reason().code, websocket::close_code::normal);
         return replies;
@@ -194,6 +213,63 @@ TEST_F(StackTest, EdgegapFailureReachesThePlayerAndLeavesNoSession) {
     EXPECT_GE(error->code, 500);
     sim_->SetFaults({});
     EXPECT_TRUE(testing::WaitFor([this] { return LiveSessions() == 0; }));
+}
+
+// A matchmaker process dies (SIGKILL) after creating the session: the player gets an error when
+// the request times out, and another matchmaker's reaper deletes the session nobody will use.
+TEST_F(StackTest, KilledMatchmakerLosesNoSession) {
+    StartSim(1500ms);
+    StartHttpd(4);
+    auto dir = testing::TempDir::Create("gapkit-stack-test");
+    ASSERT_TRUE(dir) << dir.error().ToString();
+    auto env = nats_->ClientEnv();
+    env["EDGEGAP_API_KEY"] = "devkey";
+    env["GAPKIT_PRIVATE_KEY"] = std::string(64, '9');
+    auto doomed = testing::ChildProcess::Spawn(
+        {GAPKIT_MATCHMAKER_BIN, "--app-name", "echo", "--app-version", "1", "--lightyear-protocol-id", "80085",
+         "--edgegap-base-url", sim_->base_url(), "--metrics-port", "0", "--poll-initial-ms", "50"},
+        dir->path() / "matchmaker.log", env);
+    ASSERT_TRUE(doomed) << doomed.error().ToString();
+    ASSERT_TRUE(testing::WaitFor([&] {
+        auto log = common::ReadFile(dir->path() / "matchmaker.log");
+        return log && log->find("serving matchmaker.request.echo.1") != std::string::npos;
+    }));
+
+    auto replies = Play(kBrowserPayload, [&](const MatchReply& reply) {
+        if (std::holds_alternative<protocol::SessionRequestAccepted>(reply)) ::kill(doomed->pid(), SIGKILL);
+    });
+    ASSERT_FALSE(replies.empty());
+    const auto* error = std::get_if<protocol::MatchError>(&replies.back());
+    ASSERT_NE(error, nullptr) << protocol::SerializeMatchReply(replies.back());
+    EXPECT_EQ(error->code, 408);
+    EXPECT_EQ(LiveSessions(), 1u) << "the dead matchmaker's session is still there";
+
+    common::ManualClock clock(common::SystemClock::Instance().WallNow());
+    StartMatchmaker(&clock);
+    clock.Advance(std::chrono::seconds(MatchmakerConfig().UnclaimedMaxAgeSeconds() + 1));
+    auto reaped = matchmaker_->ReapOnce();
+    ASSERT_TRUE(reaped) << reaped.error().ToString();
+    EXPECT_EQ(*reaped, 1);
+    EXPECT_TRUE(testing::WaitFor([this] { return LiveSessions() == 0; }));
+}
+
+// NATS restarts while a request waits for its server: the player still gets a final answer.
+TEST_F(StackTest, NatsRestartDuringARequestStillEndsTheRequest) {
+    StartSim(1000ms);
+    StartHttpd(15);
+    StartMatchmaker();
+    auto replies = Play(kBrowserPayload, [&](const MatchReply& reply) {
+        if (std::holds_alternative<protocol::SessionRequestAccepted>(reply)) {
+            ASSERT_TRUE(nats_->Restart());
+        }
+    });
+    ASSERT_FALSE(replies.empty());
+    EXPECT_TRUE(protocol::IsFinal(replies.back())) << protocol::SerializeMatchReply(replies.back());
+    // The bus recovers: the next player is served normally.
+    auto again = Play(kBrowserPayload);
+    ASSERT_FALSE(again.empty());
+    EXPECT_TRUE(std::holds_alternative<protocol::SessionReady>(again.back()))
+        << protocol::SerializeMatchReply(again.back());
 }
 
 }  // namespace
