@@ -19,7 +19,7 @@ DEB_PACKAGES := \
 	libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
 	libnats-dev nats-server libsodium-dev libssl-dev \
 	libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libtomlplusplus-dev \
-	libgtest-dev libgmock-dev libbenchmark-dev mkcert clang libclang-rt-dev
+	libgtest-dev libgmock-dev libbenchmark-dev mkcert clang libclang-rt-dev chromium
 
 CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
@@ -29,7 +29,7 @@ FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZERS      := gapkit_protocol_fuzzer gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer
 
-.PHONY: deps configure build test bench run clean format fuzz-smoke
+.PHONY: deps configure build test bench run clean format fuzz-smoke browser-deps
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -49,8 +49,17 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The browser test's driver, playwright-core pinned by tests/browser/package-lock.json (it drives
+# Debian's chromium; no browser is downloaded). Reinstalled only when the lock file changes. Node.js
+# comes with the machine; without it the browser test reports itself skipped.
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+browser-deps: $(BROWSER_DEPS)
+$(BROWSER_DEPS): tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund; \
+	else echo "npm is missing: the browser test will be skipped"; fi
+
 # The fuzz smoke run goes first so that ctest's summary is the last thing printed.
-test: build
+test: build browser-deps
 	$(MAKE) fuzz-smoke
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --label-exclude soak $(CTEST_ARGS)
 
