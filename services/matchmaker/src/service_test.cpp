@@ -18,9 +18,11 @@
 #include "gapkit/edgegap_sim/simulator.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/protocol/match_messages.hpp"
+#include "gapkit/testing/bus_options.hpp"
 #include "gapkit/testing/nats_server.hpp"
 #include "gapkit/testing/process.hpp"
 #include "gapkit/testing/temp_dir.hpp"
+#include "gapkit/testing/wait.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
@@ -30,13 +32,7 @@ using protocol::MatchReply;
 
 constexpr std::uint64_t kProtocolId = 0x6761706b6974ull;
 
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 15s) {
-    for (auto waited = 0ms; waited < timeout; waited += 25ms) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(25ms);
-    }
-    return condition();
-}
+using testing::WaitFor;
 
 template <typename T>
 bool Holds(const MatchReply& reply) {
@@ -73,13 +69,7 @@ class MatchmakerServiceTest : public ::testing::Test {
     }
 
     std::unique_ptr<bus::Connection> Connect(const std::string& name) {
-        bus::ConnectOptions options;
-        options.host = nats_->HostPort();
-        options.user = "gapkit";
-        options.password = "gapkit-test-password";
-        options.insecure = false;
-        options.ca_pem = "";
-        options.ca_file = nats_->CaFile().string();
+        const bus::ConnectOptions options = testing::BusOptionsFor(*nats_);
         auto connection = bus::Connection::Connect(name, options);
         EXPECT_TRUE(connection) << connection.error().ToString();
         return connection ? std::move(*connection) : nullptr;
