@@ -5,11 +5,13 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include "gapkit/testing/wait.hpp"
 
 namespace gapkit::httpd {
 namespace {
@@ -253,6 +255,20 @@ TEST_F(HttpdTest, ShutdownTellsWaitingClients) {
     stopper.join();
     ASSERT_EQ(frames.size(), 1u);
     EXPECT_EQ(frames[0], R"({"Error":[503,"the server is shutting down, try again"]})");
+}
+
+TEST_F(HttpdTest, ClientThatDoesNotReadIsCutOff) {
+    config_.write_timeout_seconds = 1;
+    const std::string big(64 * 1024, 'x');
+    for (int i = 0; i < 400; ++i) gateway_.script.push_back(protocol::ProgressReport{big});
+    StartServer();
+    auto client = OpenWs();
+    client->ws.write(asio::buffer(std::string(kRequest)));
+    // 25 MB of progress cannot fit in the socket buffers of a client that never reads.
+    ASSERT_TRUE(testing::WaitFor(
+        [this] { return metrics_.RenderText().find("outcome=\"slow_client\"") != std::string::npos; }));
+    auto [frames, code] = ReadAll(*client);
+    EXPECT_LT(frames.size(), 400u);
 }
 
 TEST_F(HttpdTest, HealthReadinessAndMetrics) {

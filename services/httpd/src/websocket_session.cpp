@@ -224,6 +224,7 @@ class Session : public std::enable_shared_from_this<Session> {
         if (closing_) co_return false;
         Arm(write_watchdog_, std::chrono::seconds(context_->config.write_timeout_seconds), [](Session& self) {
             self.outcome_ = "slow_client";
+            self.closing_ = true;  // The reader's failure that follows is ours, not the client leaving.
             boost::system::error_code ignored;
             beast::get_lowest_layer(self.ws_).socket().close(ignored);
         });
