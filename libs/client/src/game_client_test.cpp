@@ -83,11 +83,16 @@ class GameClientTest : public ::testing::Test {
             now_ += 0.01;
             if (server) server->server.Update(now_, common::SystemClock::Instance().UnixSeconds());
             client.Update(now_);
-            ClientEvent event;
-            while (client.Poll(event)) events_.push_back(event);
+            Drain(client);
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
+        Drain(client);  // Events queued by calls made since the last tick.
         return done();
+    }
+
+    void Drain(GameClient& client) {
+        ClientEvent event;
+        while (client.Poll(event)) events_.push_back(event);
     }
 
     bool RunUntilState(GameClient& client, ClientState state, GameServer* server = nullptr,
@@ -267,6 +272,29 @@ TEST_F(GameClientTest, ServerThatDoesNotAnswerFailsConnecting) {
     // The game server is never ticked, so the handshake cannot complete.
     ASSERT_TRUE(RunUntilState(*client, ClientState::kFailed, nullptr, 20));
     EXPECT_EQ(client->failure_reason(), FailureReason::kConnectionTimedOut);
+}
+
+TEST_F(GameClientTest, OversizedReplyIsMalformed) {
+    const std::string huge = protocol::SerializeMatchReply(protocol::ProgressReport{std::string(70'000, 'x')});
+    ScriptServer matchmaker({huge}, ScriptEnding::kHang);
+    auto client = MakeClient(matchmaker.Url());
+    ASSERT_TRUE(client->FindServer("spaceships", "1"));
+    ASSERT_TRUE(RunUntilState(*client, ClientState::kFailed));
+    EXPECT_EQ(client->failure_reason(), FailureReason::kMalformedReply);
+}
+
+TEST_F(GameClientTest, CancelWhileConnectingReturnsToIdle) {
+    GameServer game;
+    auto client = MakeClient("ws://127.0.0.1:1/unused");
+    ASSERT_TRUE(client->ConnectDirect(game.server.bound_address().ToString(), kProtocolId, game.key));
+    client->Update(now_);  // The handshake starts, but the server is not ticked.
+    client->Cancel();
+    EXPECT_EQ(client->State(), ClientState::kIdle);
+    EXPECT_TRUE(RunUntilState(*client, ClientState::kIdle, &game, 1));
+    EXPECT_EQ(game.server.num_connected_clients(), 0);
+    // At rest again: a new attempt is allowed and succeeds.
+    ASSERT_TRUE(client->ConnectDirect(game.server.bound_address().ToString(), kProtocolId, game.key));
+    ASSERT_TRUE(RunUntilState(*client, ClientState::kConnected, &game));
 }
 
 TEST_F(GameClientTest, ConnectDirectWithDevKey) {
