@@ -18,6 +18,9 @@ struct LevelPlan {
     std::size_t requests = 100;                        ///< Requests started in the level. Default 100.
     std::chrono::milliseconds max_duration{60000};     ///< No request starts after this. Default 60 s.
     std::chrono::milliseconds request_timeout{30000};  ///< One request's bound, start to final reply. Default 30 s.
+    /// Pause of each client between the end of one request and the start of its next, to hold
+    /// the offered rate below a limit (about `concurrency / pause` requests/s). Default 0.
+    std::chrono::milliseconds think_time{0};
 };
 
 /// The samples of one level (in finishing order) and its wall time, first start to last finish.

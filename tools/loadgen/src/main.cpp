@@ -28,7 +28,9 @@ struct Options {
     std::size_t requests = 200;
     int duration_seconds = 60;
     int timeout_seconds = 30;
+    int think_ms = 0;
     bool bus_floor = false;
+    std::size_t bus_floor_requests = 5000;
     std::string bus_subject = "gapkit.loadgen.floor";
     bool json = false;
     std::string log_level = "info";
@@ -52,8 +54,14 @@ void AddOptions(CLI::App& app, Options& o) {
     app.add_option("--timeout-seconds", o.timeout_seconds, "bound on one request, connect to final reply")
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
+    app.add_option("--think-ms", o.think_ms, "pause of each WebSocket client between its requests")
+        ->check(CLI::Range(0, 3600000))
+        ->capture_default_str();
     app.add_flag("--bus-floor", o.bus_floor,
                  "after each WebSocket level, the same level of plain bus round trips (NATS_* environment)");
+    app.add_option("--bus-floor-requests", o.bus_floor_requests, "round trips per bus floor level")
+        ->check(CLI::Range(1, 10000000))
+        ->capture_default_str();
     app.add_option("--bus-subject", o.bus_subject, "subject of the bus floor's in-process responder")
         ->capture_default_str();
     app.add_flag("--json", o.json, "print the results as JSON instead of a table");
@@ -96,10 +104,13 @@ int Run(const Options& o) {
     std::vector<loadgen::LevelSummary> summaries;
     for (int concurrency : o.concurrency) {
         const loadgen::LevelPlan plan{concurrency, o.requests, std::chrono::seconds(o.duration_seconds),
-                                      std::chrono::seconds(o.timeout_seconds)};
+                                      std::chrono::seconds(o.timeout_seconds), std::chrono::milliseconds(o.think_ms)};
+        loadgen::LevelPlan floor_plan = plan;
+        floor_plan.requests = o.bus_floor_requests;
         summaries.push_back(
             RunLevel("websocket", concurrency, [&] { return loadgen::RunWebSocketLevel(*target, request, plan); }));
-        if (floor) summaries.push_back(RunLevel("bus-floor", concurrency, [&] { return floor->Run(request, plan); }));
+        if (floor)
+            summaries.push_back(RunLevel("bus-floor", concurrency, [&] { return floor->Run(request, floor_plan); }));
     }
     floor.reset();
     (void)bus::CloseLibrary();

@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -101,6 +102,12 @@ asio::awaitable<void> Client(LevelState& state) {
         if (!more) co_return;
         Sample sample = co_await PlayOnce(state.target, state.request, state.plan.request_timeout);
         state.samples.push_back(std::move(sample));
+        if (state.plan.think_time.count() > 0) {
+            auto executor = co_await asio::this_coro::executor;
+            asio::steady_timer pause(executor, state.plan.think_time);
+            auto waited = co_await pause.async_wait(kUseTuple);
+            (void)waited;  // The io_context never cancels it; there is nothing to handle.
+        }
     }
 }
 

@@ -30,7 +30,8 @@ struct WebSocketTarget {
 /// `wss://` and other schemes are refused (`kInvalidArgument`); an unknown host is `kNotFound`.
 common::Result<WebSocketTarget> ResolveWebSocketUrl(std::string_view url);
 
-/// Runs one level of matchmaking requests, each sending `request_json` as its first message.
+/// Runs one level of matchmaking requests, each sending `request_json` as its first message;
+/// each client pauses `plan.think_time` between its requests.
 /// Outcomes: `kOutcomeOk` (SessionReady), "error <code>" (an `Error` reply), "connect",
 /// "handshake", "write", "closed early" (the socket ended before a final reply), "bad reply"
 /// (not a matchmaking message) and "timeout" (`plan.request_timeout` passed).

@@ -134,6 +134,14 @@ TEST(RunWebSocketLevel, SessionReadyIsOkAndTheRequestIsSentAsGiven) {
     EXPECT_EQ(server.FirstRequest(), kRequest);
 }
 
+TEST(RunWebSocketLevel, ClientsPauseTheThinkTimeBetweenRequests) {
+    ScriptedServer server(Script::kReady, 3);
+    const LevelRun run = RunWebSocketLevel(server.Target(), kRequest,
+                                           {.concurrency = 1, .requests = 3, .think_time = milliseconds(100)});
+    ExpectAll(run.samples, 3, kOutcomeOk);
+    EXPECT_GE(run.wall, milliseconds(200));  // Two pauses between three requests, at least.
+}
+
 TEST(RunWebSocketLevel, ErrorRepliesAreCountedByCode) {
     ExpectAll(RunAgainst(Script::kError503, 3, 3), 3, "error 503");
 }
