@@ -2,6 +2,7 @@
 // handle is refused with -1 rather than crashing inside the library.
 #include "gapkit/client.h"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <memory>

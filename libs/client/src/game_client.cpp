@@ -68,8 +68,7 @@ struct GameClient::Impl {
     std::vector<detail::LinkMessage> inbox;  // Reused between ticks.
 
     bool AtRest() const {
-        return state == ClientState::kIdle || state == ClientState::kDisconnected ||
-               state == ClientState::kFailed;
+        return state == ClientState::kIdle || state == ClientState::kDisconnected || state == ClientState::kFailed;
     }
 
     void Enter(ClientState next, FailureReason reason, std::string text) {
@@ -172,8 +171,7 @@ void GameClient::Impl::UpdateConnecting(double now_seconds) {
     netcode.Update(now_seconds);
     const netcode::ClientState net_state = netcode.state();
     if (net_state == netcode::ClientState::kConnected) {
-        return Enter(ClientState::kConnected, FailureReason::kNone,
-                     "Connected to " + server_address.ToString());
+        return Enter(ClientState::kConnected, FailureReason::kNone, "Connected to " + server_address.ToString());
     }
     if (!Handshaking(net_state)) return Fail(ReasonFor(net_state), ToString(net_state));
     if (now_seconds >= *deadline_seconds) {

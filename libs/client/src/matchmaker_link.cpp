@@ -5,6 +5,7 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include <fmt/core.h>
@@ -74,7 +75,6 @@ struct LinkWorker {
     std::mutex mutex;
     std::vector<LinkMessage> queue;  // Guarded by mutex.
     asio::io_context io{1};
-    std::thread thread;
 };
 
 namespace {
@@ -207,20 +207,27 @@ common::Result<WebSocketUrl> ParseWebSocketUrl(std::string_view url) {
 }
 
 MatchmakerLink::MatchmakerLink(WebSocketUrl url, std::string request_json, LinkOptions options)
-    : worker_(std::make_unique<LinkWorker>(std::move(url), std::move(request_json), options)) {
+    : worker_(std::make_shared<LinkWorker>(std::move(url), std::move(request_json), options)) {
     beast::error_code ec;
     worker_->tls.set_default_verify_paths(ec);
     if (!ec) worker_->tls.set_verify_mode(asio::ssl::verify_peer, ec);
     if (ec)
         worker_->Push(
             Failure(FailureReason::kMatchmakerUnreachable, "cannot load the system's CA roots: " + ec.message()));
-    if (!ec) worker_->thread = std::thread([worker = worker_.get()] { RunWorker(*worker); });
+    // Detached and co-owning the state: tearing down an I/O loop waits for a DNS lookup in
+    // progress, which must never stall the game thread.
+    if (ec) return;
+    try {
+        std::thread([worker = worker_] { RunWorker(*worker); }).detach();
+    } catch (const std::system_error& e) {
+        worker_->Push(
+            Failure(FailureReason::kMatchmakerUnreachable, std::string("cannot start a thread: ") + e.what()));
+    }
 }
 
 MatchmakerLink::~MatchmakerLink() {
     // Abandon whatever is in flight: the game no longer wants the answer.
     worker_->io.stop();
-    if (worker_->thread.joinable()) worker_->thread.join();
 }
 
 void MatchmakerLink::Take(std::vector<LinkMessage>& out) {

@@ -43,8 +43,10 @@ struct LinkOptions {
 
 struct LinkWorker;  // The thread, its I/O loop and the queue; defined in the .cpp.
 
-// One matchmaking request. The constructor starts the worker thread; the destructor stops it
-// (abandoning any I/O) and joins. Nothing follows a final reply or a failure in the queue.
+// One matchmaking request. The constructor starts the worker thread; the destructor stops its
+// I/O loop without waiting: the detached thread co-owns the state and frees it when it ends
+// (at once, or when a DNS lookup in progress returns). Nothing follows a final reply or a
+// failure in the queue.
 class MatchmakerLink {
   public:
     MatchmakerLink(WebSocketUrl url, std::string request_json, LinkOptions options);
@@ -56,7 +58,7 @@ class MatchmakerLink {
     void Take(std::vector<LinkMessage>& out);
 
   private:
-    std::unique_ptr<LinkWorker> worker_;
+    std::shared_ptr<LinkWorker> worker_;
 };
 
 }  // namespace gapkit::client::detail

@@ -11,8 +11,9 @@
 /// Threads: call every method from one thread (the game loop). While matchmaking, the client runs
 /// the WebSocket on one internal worker thread with its own I/O loop; that thread only queues what
 /// it receives, and `Update` takes it over. Nothing ever calls into the game from another thread,
-/// and no method blocks on the network. (`Cancel`, `FindServer` and the destructor stop the worker,
-/// which takes microseconds: it is interrupted, never waited for.)
+/// and no method blocks on the network: `Cancel`, a final reply, a failure and the destructor stop
+/// the worker without waiting for it (it ends on its own, at once or when a DNS lookup in progress
+/// returns).
 ///
 /// Ownership: the client owns its worker, its netcode client and its UDP socket. Events are values.
 ///
