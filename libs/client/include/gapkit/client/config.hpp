@@ -26,8 +26,8 @@ struct GameClientConfig {
     /// Seconds from the first `Update` after `FindServer` to the matchmaker's final answer, on the
     /// game's clock. Default 120 (a cold Edgegap deployment can take a minute).
     double matchmaking_timeout_seconds = 120;
-    /// Seconds for each step of opening the WebSocket (TCP connect, TLS, upgrade), on the wall clock of the
-    /// internal worker thread. Default 10.
+    /// Seconds for TCP connect plus TLS handshake, and again for the WebSocket upgrade, on the
+    /// wall clock of the internal worker thread. Default 10.
     double matchmaker_connect_timeout_seconds = 10;
     /// Seconds from the first `Update` in `Connecting` to `Connected`, on the game's clock, on top
     /// of the netcode handshake's own timeouts. Default 15.
