@@ -70,6 +70,9 @@ asio::awaitable<Sample> PlayOnce(const WebSocketTarget& target, const std::strin
     beast::get_lowest_layer(ws).expires_at(start + timeout);  // One deadline for every step.
     auto [connect_error] = co_await beast::get_lowest_layer(ws).async_connect(target.endpoint, kUseTuple);
     if (connect_error) co_return Failed(start, connect_error, "connect");
+    // Browsers disable Nagle on WebSocket connections; so does this client.
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     auto [handshake_error] = co_await ws.async_handshake(target.host_header, target.path, kUseTuple);
     if (handshake_error) co_return Failed(start, handshake_error, "handshake");
     auto buffer = asio::buffer(request);
