@@ -75,11 +75,15 @@ wait_port() {  # wait_port <name> <port>
 }
 
 
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+# A port already taken would make wait_port see someone else's server (e.g. a previous run's).
+for port in "$NATS_PORT" "$SIM_PORT" "$HTTPD_PORT" "$MM_METRICS_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then say "port $port is in use; set the *_PORT variables"; exit 1; fi
+done
 for program in gapkit-edgegap-sim gapkit-sim-echo-server gapkit-matchmaker gapkit-httpd gapkit-loadgen; do
     [ -x "$BIN/$program" ] || { say "$BIN/$program is missing; build it first (make build)"; exit 1; }
 done
-trap stop_all EXIT
-trap 'exit 130' INT TERM
 make_nats_config
 (umask 077 && openssl rand -hex 32 > "$state/secrets/private_key")
 export NATS_HOST=127.0.0.1:$NATS_PORT NATS_CA=$state/ca/rootCA.pem
