@@ -58,7 +58,7 @@ void AddOptions(CLI::App& app, Options& o) {
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
     app.add_flag("--bus-floor", o.bus_floor,
-                 "after each WebSocket level, the same level of plain bus round trips (NATS_* environment)");
+                 "after each WebSocket level, plain bus round trips at the same concurrency (NATS_* environment)");
     app.add_option("--bus-floor-requests", o.bus_floor_requests, "round trips per bus floor level")
         ->check(CLI::Range(1, 10000000))
         ->capture_default_str();
