@@ -29,7 +29,7 @@ FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZERS      := gapkit_protocol_fuzzer gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer
 
-.PHONY: deps configure build test bench run clean format fuzz-smoke browser-deps
+.PHONY: deps configure build test bench run clean format fuzz-smoke browser-deps package-check
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -75,6 +75,17 @@ fuzz-smoke: deps
 	        >$(FUZZ_DIR)/$$f.log 2>&1 || { tail -40 $(FUZZ_DIR)/$$f.log; exit 1; }; \
 	    grep '^Done' $(FUZZ_DIR)/$$f.log; \
 	done
+
+# Installs the libraries into a scratch prefix and builds tests/package against them with
+# find_package(gapkit), as a game would.
+package-check: deps
+	cmake -S . -B build-pkg -G Ninja -DGAPKIT_BUILD_TESTS=OFF -DGAPKIT_BUILD_TOOLS=OFF $(CMAKE_LAUNCHER) >/dev/null
+	cmake --build build-pkg -j $(JOBS)
+	rm -rf build-pkg/prefix build-pkg/consumer
+	cmake --install build-pkg --prefix build-pkg/prefix >/dev/null
+	cmake -S tests/package -B build-pkg/consumer -DCMAKE_PREFIX_PATH=$(CURDIR)/build-pkg/prefix >/dev/null
+	cmake --build build-pkg/consumer
+	build-pkg/consumer/consumer
 
 bench: build
 	@for b in $(BUILD_DIR)/bin/gapkit_*_benchmark; do echo "== $$b"; $$b; done

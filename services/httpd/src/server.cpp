@@ -118,6 +118,9 @@ struct HttpServer::Impl {
                 co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             if (ec) continue;  // A client that vanished during accept is not our problem.
+            // Replies are small and final: without this, the last frames wait out the peer's delayed ACK.
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
             context->metrics.connections.Add(1);
             auto executor = socket.get_executor();
             asio::co_spawn(executor, ServeConnection(context, std::move(socket)),
