@@ -14,8 +14,6 @@
 
 #include <fmt/core.h>
 #include <boost/json/parse.hpp>
-#include <iostream>
-#include <map>
 #include <string>
 
 #include "gapkit/edgegap/parse.hpp"

@@ -13,8 +13,6 @@
 #include <sodium.h>
 #include "gapkit/testing/ratio_reporter.hpp"
 
-#include <iostream>
-#include <map>
 #include <memory>
 #include <vector>
 
