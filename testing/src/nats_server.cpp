@@ -1,5 +1,7 @@
 #include "gapkit/testing/nats_server.hpp"
 
+#include "gapkit/testing/free_port.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -22,22 +24,6 @@ using common::Result;
 using common::Status;
 
 constexpr auto kStartTimeout = std::chrono::seconds(10);
-
-// Binds port 0 to let the kernel pick a free port. Another process could take it before
-// nats-server binds it; on loopback in a test run that window is harmless.
-Result<int> FreeLoopbackPort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return MakeError(ErrorCode::kIo, "socket() failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-    ::close(fd);
-    if (!ok) return MakeError(ErrorCode::kIo, "cannot find a free loopback port");
-    return ntohs(addr.sin_port);
-}
 
 bool AcceptsConnections(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

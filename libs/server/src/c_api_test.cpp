@@ -14,22 +14,16 @@
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/server/config.hpp"
+#include "gapkit/testing/free_port.hpp"
 #include "gapkit/testing/scoped_env.hpp"
 
 namespace {
 
 std::uint16_t FreeUdpPort() {
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    socklen_t size = sizeof(addr);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
-    close(fd);
-    return ntohs(addr.sin_port);
+    auto port = gapkit::testing::FreeLoopbackPort(gapkit::testing::PortKind::kUdp);
+    EXPECT_TRUE(port.has_value());
+    return port.value_or(0);
 }
-
 const gapkit::testing::EnvOverrides kLocalMode{{"ARBITRIUM_REQUEST_ID", std::nullopt}};
 
 TEST(ServerCApi, UsableFromC) {

@@ -18,6 +18,7 @@
 #include "gapkit/bus/names.hpp"
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/testing/free_port.hpp"
 #include "gapkit/testing/nats_server.hpp"
 #include "test_http_server.hpp"
 
@@ -30,17 +31,10 @@ constexpr std::uint64_t kProtocolId = 80085;
 constexpr std::uint16_t kExternalPort = 40123;  // Never bound: only named in tokens, as behind Edgegap's NAT.
 
 std::uint16_t FreeUdpPort() {
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    socklen_t size = sizeof(addr);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
-    close(fd);
-    return ntohs(addr.sin_port);
+    auto port = gapkit::testing::FreeLoopbackPort(gapkit::testing::PortKind::kUdp);
+    EXPECT_TRUE(port.has_value());
+    return port.value_or(0);
 }
-
 std::uint64_t UnixNow() {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());

@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
-#include <boost/asio/ip/tcp.hpp>
 
+#include "gapkit/testing/free_port.hpp"
 #include "test_support.hpp"
 
 namespace gapkit::edgegap_sim {
@@ -19,9 +19,9 @@ using boost::beast::http::verb;
 namespace json = boost::json;
 
 std::uint16_t FreeTcpPort() {
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return acceptor.local_endpoint().port();
+    auto port = gapkit::testing::FreeLoopbackPort();
+    EXPECT_TRUE(port.has_value());
+    return port.value_or(0);
 }
 
 std::string ProgramPath() {
