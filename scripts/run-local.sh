@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole gapkit stack on this machine: nats-server (TLS, JetStream, one user per role),
-# edgegap-sim (the local Edgegap API), the matchmaker and httpd. `make run` calls this after
-# building. Ctrl-C stops everything.
+# edgegap-sim (the local Edgegap API, which starts spaceships-server processes as deployments of
+# app `spaceships` version `1`), the matchmaker and httpd. `make run` calls this after building.
+# Ctrl-C stops everything.
 #
-# State (certificates, passwords, keys, JetStream, logs) lives in .state/ (git-ignored) and is
-# created on the first run. Ports and folders can be changed through the environment:
+# State (certificates, passwords, keys, JetStream, rendered configs, logs) lives in .state/
+# (git-ignored) and is created on the first run. Ports and folders can be changed through the
+# environment:
 #   NATS_PORT (4222)  SIM_PORT (8090)  HTTPD_PORT (3000)  MM_METRICS_PORT (9100)
 #   GAPKIT_STATE_DIR (.state)  GAPKIT_BIN_DIR (build/bin; tests pass their own build's)
-#   SIM_CONFIG (tools/edgegap-sim/examples/echo.json)  GAME (echo)  GAME_VERSION (1)
+#   SIM_EMPTY_TTL_SECONDS (30): how long an empty deployment lives before the simulator stops it
+#   SIM_CONFIG (deploy/local/edgegap-sim.json.in rendered into the state folder), with
+#   GAME (spaceships) and GAME_VERSION (1) naming the app the matchmaker serves
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,8 +21,9 @@ NATS_PORT=${NATS_PORT:-4222}
 SIM_PORT=${SIM_PORT:-8090}
 HTTPD_PORT=${HTTPD_PORT:-3000}
 MM_METRICS_PORT=${MM_METRICS_PORT:-9100}
-SIM_CONFIG=${SIM_CONFIG:-$root/tools/edgegap-sim/examples/echo.json}
-GAME=${GAME:-echo}
+SIM_CONFIG=${SIM_CONFIG:-}
+SIM_EMPTY_TTL_SECONDS=${SIM_EMPTY_TTL_SECONDS:-30}
+GAME=${GAME:-spaceships}
 GAME_VERSION=${GAME_VERSION:-1}
 PROTOCOL_ID=${PROTOCOL_ID:-80085}
 
@@ -30,7 +35,7 @@ secret() {  # secret <file>: a random secret kept across runs
 }
 
 make_state() {
-    mkdir -p "$state/nats/jetstream" "$state/logs" "$state/secrets"
+    mkdir -p "$state/nats/jetstream" "$state/logs/deployments" "$state/secrets"
     chmod 700 "$state/secrets"
     if [ ! -s "$state/nats/server.pem" ]; then
         say "creating a private CA and the NATS server certificate in $state/ca"
@@ -44,6 +49,17 @@ make_state() {
         -e "s|@GAMESERVER_PASSWORD@|$(secret "$state/secrets/gameserver")|" \
         "$root/deploy/local/nats.conf.in" > "$state/nats/nats.conf"
     chmod 600 "$state/nats/nats.conf"
+    render_sim_config
+}
+
+render_sim_config() {  # the game servers' environment holds the gameserver password and the key
+    [ -z "$SIM_CONFIG" ] || return 0
+    SIM_CONFIG="$state/edgegap-sim.json"
+    (umask 077 && sed -e "s|@STATE@|$state|g" -e "s|@NATS_PORT@|$NATS_PORT|g" \
+        -e "s|@GAMESERVER_PASSWORD@|$(secret "$state/secrets/gameserver")|" \
+        -e "s|@PRIVATE_KEY@|$(cat "$state/secrets/private_key")|" \
+        -e "s|@PROTOCOL_ID@|$PROTOCOL_ID|" -e "s|@EMPTY_TTL_SECONDS@|$SIM_EMPTY_TTL_SECONDS|" \
+        "$root/deploy/local/edgegap-sim.json.in" > "$SIM_CONFIG")
 }
 
 pids=()
@@ -93,7 +109,7 @@ start nats-server nats-server -c "$state/nats/nats.conf"
 wait_port nats-server "$NATS_PORT"
 
 start edgegap-sim EDGEGAP_SIM_API_KEY=devkey "$bin/gapkit-edgegap-sim" --config "$SIM_CONFIG" \
-    --bind 127.0.0.1 --port "$SIM_PORT"
+    --bind 127.0.0.1 --port "$SIM_PORT" --log-dir "$state/logs/deployments"
 wait_port edgegap-sim "$SIM_PORT"
 
 webhook_secret=$(secret "$state/secrets/webhook")
@@ -114,10 +130,13 @@ cat <<EOT
   gapkit is running locally.
     Test page (click "Find a server"):  http://127.0.0.1:$HTTPD_PORT/
     Matchmaker WebSocket:               ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws
-    Edgegap simulator (live state):     http://127.0.0.1:$SIM_PORT/
+    Edgegap simulator (live state):     http://127.0.0.1:$SIM_PORT/   (game server logs: $state/logs/deployments/)
     Matchmaker metrics:                 http://127.0.0.1:$MM_METRICS_PORT/metrics
     Check the bus:                      env $(nats_env httpd | sed 's/NATS_PASSWORD=[^ ]*/NATS_PASSWORD=.../') $bin/gapctl nats-check
   Game '$GAME' version '$GAME_VERSION', protocol id $PROTOCOL_ID, key in $state/secrets/private_key.
+
+  Play:   $bin/spaceships-client --matchmaker ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws
+  A bot:  $bin/spaceships-bot --matchmaker ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws --seconds 30
   Press Ctrl-C to stop everything.
 
 EOT

@@ -5,7 +5,7 @@
 //   GAPKIT_SIM_URL     edgegap-sim's API, to check where the session was placed (required)
 //   GAPKIT_SIM_API_KEY edgegap-sim's API key (required)
 //   GAPKIT_SCREENSHOT  where to save the page as PNG, pass or fail (required)
-//   GAME, GAME_VERSION the app the stack serves (echo, 1)
+//   GAME, GAME_VERSION the app the stack serves (spaceships, 1)
 //   CHROMIUM           the browser (/usr/bin/chromium)
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -27,7 +27,7 @@ function required(name) {
 
 async function findServer(page) {
   await page.goto(required("GAPKIT_HTTPD_URL"));
-  await page.locator("#game").fill(process.env.GAME ?? "echo");
+  await page.locator("#game").fill(process.env.GAME ?? "spaceships");
   await page.locator("#version").fill(process.env.GAME_VERSION ?? "1");
   await page.locator("#client-ip").fill(CLIENT_IP);
   await page.locator("#find-server").click();
