@@ -14,12 +14,17 @@ CTEST_ARGS ?=
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-DEB_PACKAGES := \
-	build-essential cmake ninja-build pkg-config ccache git openssl \
+# What configuring and building the programs needs (tests and benchmarks off). `make deps-build`
+# installs only these: the build stage of deploy/docker/Dockerfile uses it.
+BUILD_PACKAGES := \
+	build-essential cmake ninja-build pkg-config \
 	libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
-	libnats-dev nats-server libsodium-dev libssl-dev \
-	libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libtomlplusplus-dev \
-	libgtest-dev libgmock-dev libbenchmark-dev mkcert clang libclang-rt-dev chromium
+	libnats-dev libsodium-dev libssl-dev \
+	libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libtomlplusplus-dev
+
+DEB_PACKAGES := $(BUILD_PACKAGES) ccache git openssl nats-server \
+	libgtest-dev libgmock-dev libbenchmark-dev mkcert clang libclang-rt-dev chromium \
+	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth
 
 CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
@@ -29,7 +34,7 @@ FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZERS      := gapkit_protocol_fuzzer gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer
 
-.PHONY: deps configure build test bench run clean format fuzz-smoke browser-deps package-check
+.PHONY: deps deps-build configure build test bench run clean format fuzz-smoke browser-deps package-check
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -39,6 +44,9 @@ deps:
 	    $(SUDO) apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+
+deps-build:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BUILD_PACKAGES)"
 
 $(BUILD_DIR)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The compose control plane's NATS configuration, end to end without Docker: make-certs.sh makes the
+# CA and certificate, render-auth.sh renders the users from deploy/local/nats.conf.in, and
+# nats-server runs deploy/nats/nats.conf from a folder laid out as the container's /etc/nats (the
+# address and ports overridden on its command line, the JetStream folder moved into the test's). Then each role logs in
+# over TLS with its password from the environment, and a wrong password is refused.
+# Skips (77) without nats-server or mkcert.
+# Usage: render-auth_test.sh <gapctl>
+set -euo pipefail
+
+gapctl=$1
+here=$(cd "$(dirname "$0")" && pwd)
+deploy=$(dirname "$here")
+for tool in nats-server mkcert; do
+    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+
+work=$(mktemp -d)
+nats_pid=
+cleanup() {
+    [[ -z $nats_pid ]] || { kill "$nats_pid" 2>/dev/null || true; wait "$nats_pid" 2>/dev/null || true; }
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {  # a port nobody listens on (checked, then used: good enough for a test)
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}
+
+mkdir -p "$work/etc/generated"
+GAPKIT_CERTS_DIR="$work/etc/certs" "$deploy/compose/make-certs.sh" nats.example.com > /dev/null
+sh "$here/render-auth.sh" "$deploy/local/nats.conf.in" "$work/etc/generated/authorization.conf"
+sed "s|\"/data/jetstream\"|\"$work/jetstream\"|" "$here/nats.conf" > "$work/etc/nats.conf"
+grep -q "$work/jetstream" "$work/etc/nats.conf" || { echo "FAIL: no store_dir \"/data/jetstream\" in nats.conf"; exit 1; }
+
+export GAPKIT_NATS_MATCHMAKER_PASSWORD=m$RANDOM$RANDOM GAPKIT_NATS_HTTPD_PASSWORD=h$RANDOM$RANDOM \
+    GAPKIT_NATS_GAMESERVER_PASSWORD=g$RANDOM$RANDOM
+(cd "$work/etc" && nats-server -c nats.conf -t)
+if (cd "$work/etc" && env -u GAPKIT_NATS_HTTPD_PASSWORD nats-server -c nats.conf -t) > "$work/out" 2>&1; then
+    echo "FAIL: the config is accepted without GAPKIT_NATS_HTTPD_PASSWORD"
+    exit 1
+fi
+grep -q GAPKIT_NATS_HTTPD_PASSWORD "$work/out" || { echo "FAIL: the error does not name the variable"; cat "$work/out"; exit 1; }
+echo "ok: a missing password variable is refused by name"
+
+port=$(free_port)
+(cd "$work/etc" && exec nats-server -c nats.conf -a 127.0.0.1 -p "$port" -m "$(free_port)") \
+    > "$work/nats.log" 2>&1 &
+nats_pid=$!
+for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+done
+
+login() {  # login <user> <password>: gapctl nats-check over TLS with the compose CA
+    NATS_HOST="localhost:$port" NATS_USER=$1 NATS_PASSWORD=$2 NATS_CA="$work/etc/certs/ca/rootCA.pem" \
+        "$gapctl" nats-check --timeout-seconds 5 > "$work/check.log" 2>&1
+}
+for role in matchmaker httpd gameserver; do
+    variable=GAPKIT_NATS_${role^^}_PASSWORD
+    login "$role" "${!variable}" || { echo "FAIL: $role cannot log in"; cat "$work/check.log" "$work/nats.log"; exit 1; }
+    echo "ok: $role logs in over TLS"
+done
+if login gameserver wrong-password; then
+    echo "FAIL: a wrong password is accepted"
+    exit 1
+fi
+echo "ok: a wrong password is refused"
