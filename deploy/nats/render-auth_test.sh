@@ -11,6 +11,7 @@ set -euo pipefail
 gapctl=$1
 here=$(cd "$(dirname "$0")" && pwd)
 deploy=$(dirname "$here")
+source "$deploy/test-lib.sh"
 for tool in nats-server mkcert; do
     command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
@@ -22,14 +23,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-free_port() {  # a port nobody listens on (checked, then used: good enough for a test)
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 40000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-    done
-}
 
 mkdir -p "$work/etc/generated"
 GAPKIT_CERTS_DIR="$work/etc/certs" "$deploy/compose/make-certs.sh" nats.example.com > /dev/null
@@ -51,10 +44,7 @@ port=$(free_port)
 (cd "$work/etc" && exec nats-server -c nats.conf -a 127.0.0.1 -p "$port" -m "$(free_port)") \
     > "$work/nats.log" 2>&1 &
 nats_pid=$!
-for _ in $(seq 1 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-done
+wait_port "$port" || { cat "$work/nats.log"; exit 1; }
 
 login() {  # login <user> <password>: gapctl nats-check over TLS with the compose CA
     NATS_HOST="localhost:$port" NATS_USER=$1 NATS_PASSWORD=$2 NATS_CA="$work/etc/certs/ca/rootCA.pem" \
