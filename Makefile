@@ -32,7 +32,8 @@ CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=
 # docs/protocol/netcode.md for longer runs). Components append their fuzzers here.
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
-FUZZERS      := gapkit_protocol_fuzzer gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer
+FUZZERS      := gapkit_protocol_fuzzer gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer \
+	spaceships_messages_fuzzer
 
 .PHONY: deps deps-build configure build test bench run clean format fuzz-smoke browser-deps package-check
 
@@ -73,7 +74,7 @@ test: build browser-deps
 
 fuzz-smoke: deps
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-	    -DCMAKE_CXX_COMPILER=clang++ -DGAPKIT_FUZZ=ON -DGAPKIT_BUILD_TESTS=OFF -DGAPKIT_BUILD_TOOLS=OFF \
+	    -DCMAKE_CXX_COMPILER=clang++ -DGAPKIT_FUZZ=ON -DGAPKIT_BUILD_TESTS=OFF -DGAPKIT_BUILD_TOOLS=ON \
 	    -DGAPKIT_BUILD_BENCHMARKS=OFF $(CMAKE_LAUNCHER) >/dev/null
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZERS)
 	@for f in $(FUZZERS); do \

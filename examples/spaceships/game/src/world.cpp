@@ -51,7 +51,7 @@ float World::NextRandom() {
 
 void World::AddShip(std::uint8_t id) {
     if (id >= kMaxShips || ships_[id]) return;
-    ships_[id].emplace();
+    ships_[id] = Ship{};
     Spawn(*ships_[id]);
 }
 
@@ -63,6 +63,16 @@ void World::RemoveShip(std::uint8_t id) {
 
 void World::SetInput(std::uint8_t id, const PlayerInput& input) {
     if (id < kMaxShips && ships_[id]) ships_[id]->input = input;
+}
+
+void World::PlaceShip(std::uint8_t id, float x, float y, float angle_radians) {
+    if (!HasShip(id)) return;
+    Ship& ship = *ships_[id];
+    ship.x = Wrap(x, kArenaWidth);
+    ship.y = Wrap(y, kArenaHeight);
+    ship.angle_radians = WrapAngle(angle_radians);
+    ship.vx = ship.vy = 0.0f;
+    ship.respawn_ticks = ship.shield_ticks = 0;
 }
 
 bool World::HasShip(std::uint8_t id) const { return id < kMaxShips && ships_[id].has_value(); }

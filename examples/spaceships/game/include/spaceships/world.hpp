@@ -42,6 +42,9 @@ class World {
     void RemoveShip(std::uint8_t id);
     /// Sets what ship `id` holds down, kept until the next SetInput; ignored if absent.
     void SetInput(std::uint8_t id, const PlayerInput& input);
+    /// Puts present ship `id` at (x, y) (wrapped into the arena) facing `angle_radians`, at rest,
+    /// alive and unshielded; ignored if absent. For tests and scripted scenes, not for play.
+    void PlaceShip(std::uint8_t id, float x, float y, float angle_radians);
     /// Advances one tick of 1/kTickRateHz seconds.
     void Step();
     /// The world as player `your_id` sees it now (ships ordered by id).
