@@ -22,7 +22,7 @@ BUILD_PACKAGES := \
 	libnats-dev libsodium-dev libssl-dev \
 	libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libtomlplusplus-dev
 
-DEB_PACKAGES := $(BUILD_PACKAGES) ccache git openssl curl nats-server \
+DEB_PACKAGES := $(BUILD_PACKAGES) ccache git openssl curl busybox nats-server \
 	libgtest-dev libgmock-dev libbenchmark-dev mkcert clang libclang-rt-dev chromium \
 	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The compose control plane's NATS configuration, end to end without Docker: make-certs.sh makes the
-# CA and certificate, render-auth.sh renders the users from deploy/local/nats.conf.in, and
-# nats-server runs deploy/nats/nats.conf from a folder laid out as the container's /etc/nats (the
-# address and ports overridden on its command line, the JetStream folder moved into the test's). Then each role logs in
-# over TLS with its password from the environment, and a wrong password is refused.
+# The compose control plane's NATS configuration, end to end without Docker:
+#   - make-certs.sh makes the CA and the server certificate;
+#   - render-auth.sh renders the users from deploy/local/nats.conf.in, with dash and (when
+#     installed) with busybox, as in the nats image: the output must be the same;
+#   - nats-server runs deploy/nats/nats.conf from a folder laid out as the container's /etc/nats
+#     (address and ports overridden on its command line, JetStream folder moved into the test's);
+#   - each role logs in over TLS with its password from the environment; a wrong one is refused.
 # Skips (77) without nats-server or mkcert.
 # Usage: render-auth_test.sh <gapctl>
 set -euo pipefail
@@ -27,6 +29,16 @@ trap cleanup EXIT
 mkdir -p "$work/etc/generated"
 GAPKIT_CERTS_DIR="$work/etc/certs" "$deploy/compose/make-certs.sh" nats.example.com > /dev/null
 sh "$here/render-auth.sh" "$deploy/local/nats.conf.in" "$work/etc/generated/authorization.conf"
+# The compose file runs the script with the nats image's busybox: it must render the same there.
+if command -v busybox >/dev/null; then
+    mkdir "$work/busybox"
+    for applet in sh awk sed grep printf mv; do ln -s "$(command -v busybox)" "$work/busybox/$applet"; done
+    PATH="$work/busybox" "$work/busybox/sh" "$here/render-auth.sh" "$deploy/local/nats.conf.in" "$work/busybox.conf"
+    cmp "$work/busybox.conf" "$work/etc/generated/authorization.conf"
+    echo "ok: busybox renders the same"
+else
+    echo "note: busybox is not installed; rendered with $(readlink -f "$(command -v sh)") only"
+fi
 sed "s|\"/data/jetstream\"|\"$work/jetstream\"|" "$here/nats.conf" > "$work/etc/nats.conf"
 grep -q "$work/jetstream" "$work/etc/nats.conf" || { echo "FAIL: no store_dir \"/data/jetstream\" in nats.conf"; exit 1; }
 
