@@ -29,9 +29,10 @@ constexpr std::array<SDL_Color, 6> kPalette{{
 }};
 
 // Ship outline in world units, nose first, pointing along +x.
-constexpr std::array<SDL_FPoint, 3> kShipShape{{{14, 0}, {-10, 9}, {-10, -9}}};
-constexpr std::array<SDL_FPoint, 3> kFlameShape{{{-11, 4}, {-11, -4}, {-22, 0}}};
-constexpr float kBulletSize = 4;
+// About kShipRadius (16) across, so what collides is what is drawn.
+constexpr std::array<SDL_FPoint, 3> kShipShape{{{18, 0}, {-13, 12}, {-13, -12}}};
+constexpr std::array<SDL_FPoint, 3> kFlameShape{{{-14, 6}, {-14, -6}, {-30, 0}}};
+constexpr float kBulletSize = 5;
 
 void SetColour(SDL_Renderer* renderer, SDL_Color colour) {
     SDL_SetRenderDrawColor(renderer, colour.r, colour.g, colour.b, colour.a);
