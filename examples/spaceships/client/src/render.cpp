@@ -31,6 +31,8 @@ constexpr std::array<SDL_Color, 6> kPalette{{
 // Ship outline in world units, nose first, pointing along +x.
 // About kShipRadius (16) across, so what collides is what is drawn.
 constexpr std::array<SDL_FPoint, 3> kShipShape{{{18, 0}, {-13, 12}, {-13, -12}}};
+// The white ring around the player's own ship, a few units outside the hull.
+constexpr std::array<SDL_FPoint, 3> kOwnRingShape{{{26, 0}, {-18, 17}, {-18, -17}}};
 constexpr std::array<SDL_FPoint, 3> kFlameShape{{{-14, 6}, {-14, -6}, {-30, 0}}};
 constexpr float kBulletSize = 5;
 
@@ -78,7 +80,25 @@ void DrawShip(SDL_Renderer* renderer, const ShipView& ship, bool own, std::uint3
     }
     if (ship.thrusting && tick % 4 != 0) FillTriangle(renderer, Place(kFlameShape, ship, view), kFlame);
     FillTriangle(renderer, hull, ShipColour(ship.id));
-    if (own) OutlineTriangle(renderer, hull, kOutline);
+    if (own) OutlineTriangle(renderer, Place(kOwnRingShape, ship, view), kOutline);
+}
+
+// A ship crossing an edge is also drawn where it re-enters on the far side, as the wrapping world
+// has it: a copy shifted by the arena size on each axis it is close to (the clip hides the rest).
+void DrawShipWrapped(SDL_Renderer* renderer, const ShipView& ship, bool own, std::uint32_t tick,
+                     const ArenaView& view) {
+    constexpr float kReach = 32;  // farther than any point of the ship and its flame from its centre
+    const float dx = ship.x < kReach ? kArenaWidth : (ship.x > kArenaWidth - kReach ? -kArenaWidth : 0);
+    const float dy = ship.y < kReach ? kArenaHeight : (ship.y > kArenaHeight - kReach ? -kArenaHeight : 0);
+    const std::array<SDL_FPoint, 4> shifts{{{0, 0}, {dx, 0}, {0, dy}, {dx, dy}}};
+    const std::array<bool, 4> wanted{true, dx != 0, dy != 0, dx != 0 && dy != 0};
+    for (std::size_t i = 0; i < shifts.size(); ++i) {
+        if (!wanted[i]) continue;
+        ShipView copy = ship;
+        copy.x += shifts[i].x;
+        copy.y += shifts[i].y;
+        DrawShip(renderer, copy, own, tick, view);
+    }
 }
 
 void DrawBullets(SDL_Renderer* renderer, const Frame& frame, const ArenaView& view) {
@@ -169,7 +189,7 @@ void DrawPlaying(const Window& window, const Frame& frame, const StatusInfo& sta
                         static_cast<int>(arena.h)};
     SDL_RenderSetClipRect(renderer, &clip);
     DrawBullets(renderer, frame, view);
-    for (const auto& ship : frame.ships) DrawShip(renderer, ship, ship.id == frame.your_id, frame.tick, view);
+    for (const auto& ship : frame.ships) DrawShipWrapped(renderer, ship, ship.id == frame.your_id, frame.tick, view);
     SDL_RenderSetClipRect(renderer, nullptr);
     DrawScores(window, frame, view);
     DrawStatus(window, frame, status);
