@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
 #include "gapkit/client/config.hpp"
@@ -15,9 +14,6 @@
 
 namespace spaceships::client {
 namespace {
-
-using gapkit::common::ErrorCode;
-using gapkit::common::MakeError;
 
 void AddOptions(CLI::App& app, Options& o) {
     auto add = [&app](const char* flag, auto& field, const char* help) {
@@ -32,7 +28,7 @@ void AddOptions(CLI::App& app, Options& o) {
     add("--protocol-id", o.protocol_id, "netcode protocol id (for --direct; required of matchmaker tokens)");
     add("--width", o.width_pixels, "Window width (pixels)")->check(CLI::Range(320, 7680));
     add("--height", o.height_pixels, "Window height (pixels)")->check(CLI::Range(240, 4320));
-    app.add_flag("--autoplay", o.autoplay, "Press Play at start (tests, demos)");
+    app.add_flag("--autoplay", o.autoplay, "Press Play at start; exit when that game ends (tests, demos)");
     add("--screenshot", o.screenshot_path, "Save a PNG of the window here once playing");
     add("--screenshot-after-seconds", o.screenshot_after_seconds, "Seconds after connecting to take the screenshot")
         ->check(CLI::Range(0.0, 3600.0));

@@ -7,7 +7,6 @@
 #include <string>
 #include <variant>
 
-#include "gapkit/common/result.hpp"
 #include "gapkit/netcode/common.hpp"
 
 namespace spaceships::client {
