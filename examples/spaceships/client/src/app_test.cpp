@@ -47,7 +47,7 @@ std::vector<std::uint8_t> SnapshotBytes(std::uint32_t tick) {
     return EncodeSnapshot(snapshot);
 }
 
-TEST(AppTest, TitleToMatchmakingToPlayingAndBackWithTheReason) {
+TEST(SpaceshipsClientAppTest, TitleToMatchmakingToPlayingAndBackWithTheReason) {
     App app;
     EXPECT_EQ(app.screen(), Screen::kTitle);
     EXPECT_EQ(app.PressPlay(), Command::kStart);
@@ -71,7 +71,7 @@ TEST(AppTest, TitleToMatchmakingToPlayingAndBackWithTheReason) {
     EXPECT_FALSE(app.connected_since_seconds());
 }
 
-TEST(AppTest, FailureWithoutTextShowsThePlayerTextOfTheReason) {
+TEST(SpaceshipsClientAppTest, FailureWithoutTextShowsThePlayerTextOfTheReason) {
     App app;
     app.PressPlay();
     app.OnClientEvent(StateChanged(ClientState::kFailed, "", FailureReason::kMatchmakerUnreachable), 1);
@@ -79,7 +79,7 @@ TEST(AppTest, FailureWithoutTextShowsThePlayerTextOfTheReason) {
     EXPECT_EQ(app.message(), gapkit::client::PlayerText(FailureReason::kMatchmakerUnreachable));
 }
 
-TEST(AppTest, EscapeQuitsCancelsOrLeavesByScreen) {
+TEST(SpaceshipsClientAppTest, EscapeQuitsCancelsOrLeavesByScreen) {
     App app;
     EXPECT_EQ(app.PressEscape(), Command::kQuit);
     app.PressPlay();
@@ -95,7 +95,7 @@ TEST(AppTest, EscapeQuitsCancelsOrLeavesByScreen) {
     EXPECT_EQ(app.screen(), Screen::kPlaying);  // until the client says it disconnected
 }
 
-TEST(AppTest, AStartRefusedAtOnceReturnsToTheTitle) {
+TEST(SpaceshipsClientAppTest, AStartRefusedAtOnceReturnsToTheTitle) {
     App app;
     app.PressPlay();
     app.StartFailed("bad game name");
@@ -103,7 +103,7 @@ TEST(AppTest, AStartRefusedAtOnceReturnsToTheTitle) {
     EXPECT_EQ(app.message(), "bad game name");
 }
 
-TEST(AppTest, LateEventsOfAnAbandonedAttemptDoNotLeaveTheTitle) {
+TEST(SpaceshipsClientAppTest, LateEventsOfAnAbandonedAttemptDoNotLeaveTheTitle) {
     App app;
     app.OnClientEvent(StateChanged(ClientState::kConnecting, "Connecting"), 1);
     app.OnClientEvent(Progress("Deploying"), 1);
@@ -111,7 +111,7 @@ TEST(AppTest, LateEventsOfAnAbandonedAttemptDoNotLeaveTheTitle) {
     EXPECT_EQ(app.message(), "");
 }
 
-TEST(AppTest, SnapshotsAreBufferedWhilePlayingAndGarbageIsCounted) {
+TEST(SpaceshipsClientAppTest, SnapshotsAreBufferedWhilePlayingAndGarbageIsCounted) {
     App app;
     app.PressPlay();
     app.OnClientEvent(Payload(SnapshotBytes(1)), 1);  // not playing yet: dropped
@@ -127,7 +127,7 @@ TEST(AppTest, SnapshotsAreBufferedWhilePlayingAndGarbageIsCounted) {
     EXPECT_FLOAT_EQ(frame.ships[0].x, 50);
 }
 
-TEST(AppTest, ANewGameStartsWithAnEmptyBuffer) {
+TEST(SpaceshipsClientAppTest, ANewGameStartsWithAnEmptyBuffer) {
     App app;
     app.PressPlay();
     app.OnClientEvent(StateChanged(ClientState::kConnected), 1);

@@ -8,7 +8,7 @@
 namespace spaceships::client {
 namespace {
 
-TEST(InputTest, ArrowsAndWasdTurnAndThrustSpaceFires) {
+TEST(SpaceshipsClientInputTest, ArrowsAndWasdTurnAndThrustSpaceFires) {
     std::array<std::uint8_t, SDL_NUM_SCANCODES> keys{};
     PlayerInput none = InputFromKeyboard(keys.data(), static_cast<int>(keys.size()));
     EXPECT_FALSE(none.thrust || none.turn_left || none.turn_right || none.fire);
@@ -30,13 +30,13 @@ TEST(InputTest, ArrowsAndWasdTurnAndThrustSpaceFires) {
     EXPECT_TRUE(input.thrust);
 }
 
-TEST(InputTest, AShortKeyboardArrayIsReadSafely) {
+TEST(SpaceshipsClientInputTest, AShortKeyboardArrayIsReadSafely) {
     std::array<std::uint8_t, 4> keys{1, 1, 1, 1};
     PlayerInput input = InputFromKeyboard(keys.data(), static_cast<int>(keys.size()));
     EXPECT_FALSE(input.thrust || input.turn_left || input.turn_right || input.fire);
 }
 
-TEST(InputSenderTest, SendsFirstOnChangeAndAtLeastEveryResendInterval) {
+TEST(SpaceshipsClientInputSenderTest, SendsFirstOnChangeAndAtLeastEveryResendInterval) {
     InputSender sender;
     PlayerInput idle;
     PlayerInput firing;

@@ -37,7 +37,7 @@ const ShipView* Find(const Frame& frame, std::uint8_t id) {
     return nullptr;
 }
 
-TEST(InterpolateTest, HalfWayBetweenTwoSnapshots) {
+TEST(SpaceshipsClientInterpolateTest, HalfWayBetweenTwoSnapshots) {
     Frame frame = Interpolate(At(10, {Ship(1, 100, 200, 0)}), At(11, {Ship(1, 110, 220, 0.2f)}), 0.5);
     ASSERT_EQ(frame.ships.size(), 1u);
     EXPECT_FLOAT_EQ(frame.ships[0].x, 105);
@@ -47,7 +47,7 @@ TEST(InterpolateTest, HalfWayBetweenTwoSnapshots) {
     EXPECT_EQ(frame.your_id, 1);
 }
 
-TEST(InterpolateTest, EndsAreTheSnapshotsAndAlphaIsClamped) {
+TEST(SpaceshipsClientInterpolateTest, EndsAreTheSnapshotsAndAlphaIsClamped) {
     Snapshot older = At(10, {Ship(1, 100, 200)});
     Snapshot newer = At(11, {Ship(1, 110, 220)});
     EXPECT_FLOAT_EQ(Interpolate(older, newer, 0).ships[0].x, 100);
@@ -56,7 +56,7 @@ TEST(InterpolateTest, EndsAreTheSnapshotsAndAlphaIsClamped) {
     EXPECT_FLOAT_EQ(Interpolate(older, newer, 7).ships[0].x, 110);
 }
 
-TEST(InterpolateTest, LeavingRightEntersLeftWithoutSlidingAcross) {
+TEST(SpaceshipsClientInterpolateTest, LeavingRightEntersLeftWithoutSlidingAcross) {
     Frame frame = Interpolate(At(1, {Ship(0, kArenaWidth - 4, 10)}), At(2, {Ship(0, 6, 10)}), 0.5);
     ASSERT_EQ(frame.ships.size(), 1u);
     EXPECT_FLOAT_EQ(frame.ships[0].x, 1);  // 4 units to the edge, then 1 more
@@ -64,7 +64,7 @@ TEST(InterpolateTest, LeavingRightEntersLeftWithoutSlidingAcross) {
     EXPECT_FLOAT_EQ(frame.ships[0].x, kArenaWidth - 2);
 }
 
-TEST(InterpolateTest, WrapsVerticallyAndAroundTheCircle) {
+TEST(SpaceshipsClientInterpolateTest, WrapsVerticallyAndAroundTheCircle) {
     const float pi = std::numbers::pi_v<float>;
     Frame frame =
         Interpolate(At(1, {Ship(0, 10, 2, pi - 0.1f)}), At(2, {Ship(0, 10, kArenaHeight - 2, -pi + 0.1f)}), 0.5);
@@ -72,14 +72,14 @@ TEST(InterpolateTest, WrapsVerticallyAndAroundTheCircle) {
     EXPECT_NEAR(std::abs(std::remainder(frame.ships[0].angle_radians, 2 * pi)), pi, 1e-4);
 }
 
-TEST(InterpolateTest, AJumpIsNotSlid) {
+TEST(SpaceshipsClientInterpolateTest, AJumpIsNotSlid) {
     Frame frame = Interpolate(At(1, {Ship(0, 100, 100)}), At(2, {Ship(0, 600, 400)}), 0.3);
     EXPECT_FLOAT_EQ(frame.ships[0].x, 100);
     frame = Interpolate(At(1, {Ship(0, 100, 100)}), At(2, {Ship(0, 600, 400)}), 0.7);
     EXPECT_FLOAT_EQ(frame.ships[0].x, 600);
 }
 
-TEST(InterpolateTest, ShipsAppearAndDisappearAtTheHalfWayPoint) {
+TEST(SpaceshipsClientInterpolateTest, ShipsAppearAndDisappearAtTheHalfWayPoint) {
     Snapshot older = At(1, {Ship(0, 10, 10), Ship(2, 50, 50)});
     Snapshot newer = At(2, {Ship(0, 12, 10), Ship(3, 90, 90)});
     Frame early = Interpolate(older, newer, 0.4);
@@ -92,14 +92,14 @@ TEST(InterpolateTest, ShipsAppearAndDisappearAtTheHalfWayPoint) {
     EXPECT_NE(Find(late, 0), nullptr);
 }
 
-TEST(InterpolateTest, RespawnStateComesFromTheNearerSnapshot) {
+TEST(SpaceshipsClientInterpolateTest, RespawnStateComesFromTheNearerSnapshot) {
     ShipView dead = Ship(0, 10, 10);
     dead.alive = false;
     Frame frame = Interpolate(At(1, {Ship(0, 10, 10)}), At(2, {dead}), 0.6);
     EXPECT_FALSE(frame.ships[0].alive);
 }
 
-TEST(InterpolateTest, BulletsMatchByOwnerAndNearestPosition) {
+TEST(SpaceshipsClientInterpolateTest, BulletsMatchByOwnerAndNearestPosition) {
     Snapshot older = At(1, {}, {{100, 100, 0}, {500, 500, 1}});
     Snapshot newer = At(2, {}, {{110, 100, 0}, {510, 500, 1}, {300, 300, 1}});
     Frame early = Interpolate(older, newer, 0.25);
@@ -109,14 +109,14 @@ TEST(InterpolateTest, BulletsMatchByOwnerAndNearestPosition) {
     EXPECT_EQ(Interpolate(older, newer, 0.75).bullets.size(), 3u);
 }
 
-TEST(InterpolateTest, AVanishedBulletStaysUntilHalfWay) {
+TEST(SpaceshipsClientInterpolateTest, AVanishedBulletStaysUntilHalfWay) {
     Snapshot older = At(1, {}, {{100, 100, 0}});
     Snapshot newer = At(2, {}, {});
     EXPECT_EQ(Interpolate(older, newer, 0.4).bullets.size(), 1u);
     EXPECT_EQ(Interpolate(older, newer, 0.6).bullets.size(), 0u);
 }
 
-class SnapshotBufferTest : public ::testing::Test {
+class SpaceshipsClientSnapshotBufferTest : public ::testing::Test {
   protected:
     // Snapshot `tick` with ship 0 at x = 10 * tick, received `delay` after its server time (+5 s).
     void Receive(std::uint32_t tick, double delay = 0) {
@@ -130,19 +130,19 @@ class SnapshotBufferTest : public ::testing::Test {
     SnapshotBuffer buffer_;
 };
 
-TEST_F(SnapshotBufferTest, EmptyHasNothingToDraw) {
+TEST_F(SpaceshipsClientSnapshotBufferTest, EmptyHasNothingToDraw) {
     Frame frame;
     EXPECT_FALSE(buffer_.Sample(1, frame));
     EXPECT_TRUE(buffer_.empty());
 }
 
-TEST_F(SnapshotBufferTest, InterpolatesOnTheServerTimeline) {
+TEST_F(SpaceshipsClientSnapshotBufferTest, InterpolatesOnTheServerTimeline) {
     for (std::uint32_t tick = 10; tick <= 14; ++tick) Receive(tick);
     EXPECT_FLOAT_EQ(XAt(5 + 12.5 * kTick), 125);
     EXPECT_FLOAT_EQ(XAt(5 + 11 * kTick), 110);
 }
 
-TEST_F(SnapshotBufferTest, ArrivalJitterDoesNotShakeTheShips) {
+TEST_F(SpaceshipsClientSnapshotBufferTest, ArrivalJitterDoesNotShakeTheShips) {
     Receive(10, 0.0);
     Receive(11, 0.015);  // a frame late
     Receive(12, 0.002);
@@ -151,21 +151,21 @@ TEST_F(SnapshotBufferTest, ArrivalJitterDoesNotShakeTheShips) {
     EXPECT_FLOAT_EQ(XAt(5 + 12.25 * kTick), 122.5f);
 }
 
-TEST_F(SnapshotBufferTest, BeforeTheOldestShowsTheOldestAndPastTheNewestHoldsIt) {
+TEST_F(SpaceshipsClientSnapshotBufferTest, BeforeTheOldestShowsTheOldestAndPastTheNewestHoldsIt) {
     Receive(10);
     Receive(11);
     EXPECT_FLOAT_EQ(XAt(5 + 2 * kTick), 100);
     EXPECT_FLOAT_EQ(XAt(5 + 30 * kTick), 110);  // no extrapolation
 }
 
-TEST_F(SnapshotBufferTest, AMissingSnapshotInterpolatesAcrossTheGap) {
+TEST_F(SpaceshipsClientSnapshotBufferTest, AMissingSnapshotInterpolatesAcrossTheGap) {
     Receive(10);
     Receive(13);  // 11 and 12 were lost
     EXPECT_FLOAT_EQ(XAt(5 + 11 * kTick), 110);
     EXPECT_FLOAT_EQ(XAt(5 + 12 * kTick), 120);
 }
 
-TEST_F(SnapshotBufferTest, LateAndDuplicateSnapshotsAreIgnored) {
+TEST_F(SpaceshipsClientSnapshotBufferTest, LateAndDuplicateSnapshotsAreIgnored) {
     Receive(10);
     Receive(12);
     EXPECT_FALSE(buffer_.Push(At(11, {Ship(0, 9999, 100)}), 5 + 12.5 * kTick));
@@ -173,7 +173,7 @@ TEST_F(SnapshotBufferTest, LateAndDuplicateSnapshotsAreIgnored) {
     EXPECT_FLOAT_EQ(XAt(5 + 11 * kTick), 110);
 }
 
-TEST_F(SnapshotBufferTest, KeepsOnlyTheNewestAndClears) {
+TEST_F(SpaceshipsClientSnapshotBufferTest, KeepsOnlyTheNewestAndClears) {
     for (std::uint32_t tick = 1; tick <= 3 * SnapshotBuffer::kCapacity; ++tick) Receive(tick);
     const auto oldest_kept = 2 * SnapshotBuffer::kCapacity + 1;
     EXPECT_FLOAT_EQ(XAt(5), 10.0f * oldest_kept);
