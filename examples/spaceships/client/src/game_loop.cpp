@@ -11,20 +11,20 @@ namespace {
 constexpr const char* kLog = "spaceships-client";
 constexpr double kFrameSeconds = 1.0 / 60;
 
+double SteadySeconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
 GameLoop::GameLoop(const Options& options, const Window& window, gapkit::client::GameClient& client)
     : options_(options), window_(window), client_(client) {}
 
-double GameLoop::Now() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 int GameLoop::Run() {
-    now_seconds_ = Now();
+    now_seconds_ = SteadySeconds();
     if (options_.autoplay) Execute(app_.PressPlay());
     while (running_) {
-        const double frame_start = Now();
+        const double frame_start = SteadySeconds();
         now_seconds_ = frame_start;
         HandleSdlEvents();
         UpdateClient();
@@ -34,7 +34,7 @@ int GameLoop::Run() {
         SDL_RenderPresent(window_.renderer());
         CheckExit();
         // Vsync paces the loop when the display has it; under Xvfb or without it, this does.
-        const double spent = Now() - frame_start;
+        const double spent = SteadySeconds() - frame_start;
         if (spent < kFrameSeconds) SDL_Delay(static_cast<Uint32>((kFrameSeconds - spent) * 1000));
     }
     client_.Disconnect();

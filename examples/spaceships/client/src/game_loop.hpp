@@ -33,7 +33,6 @@ class GameLoop {
     void TakeScreenshotIfDue();
     void CheckExit();
     int ExitCode() const;
-    double Now() const;
 
     const Options& options_;
     const Window& window_;
