@@ -1,0 +1,85 @@
+#include "config.hpp"
+
+#include <fmt/core.h>
+
+#include "gapkit/common/env.hpp"
+#include "gapkit/common/files.hpp"
+#include "gapkit/common/log.hpp"
+#include "gapkit/netcode/private_key.hpp"
+
+namespace spaceships::server {
+namespace {
+
+using gapkit::common::ErrorCode;
+using gapkit::common::MakeError;
+using gapkit::common::Status;
+
+Status InRange(std::string_view field, double value, double low, double high) {
+    if (value >= low && value <= high) return gapkit::common::Ok();
+    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be {}..{} (got {})", field, low, high, value));
+}
+
+Status LoadPrivateKey(ServerConfig& config) {
+    std::string text;
+    if (!config.private_key_file.empty()) {
+        auto secret = gapkit::common::ReadSecretFile(config.private_key_file);
+        if (!secret) return gapkit::common::Fail(secret.error().WithContext("--private-key-file"));
+        text = std::move(*secret);
+    } else {
+        text = gapkit::common::GetEnv("GAPKIT_PRIVATE_KEY").value_or("");
+    }
+    if (text.empty()) return gapkit::common::Ok();  // the library's dev key locally, refused on Edgegap
+    auto key = gapkit::netcode::ParsePrivateKey(text);
+    if (!key) return gapkit::common::Fail(key.error().WithContext("private key"));
+    config.private_key = *key;
+    return gapkit::common::Ok();
+}
+
+}  // namespace
+
+void AddOptions(CLI::App& app, ServerConfig& c) {
+    auto add = [&app](const char* flag, auto& field, const char* env, const char* help) {
+        return app.add_option(flag, field, help)->envname(env)->capture_default_str();
+    };
+    add("--port", c.port, "SPACESHIPS_PORT", "Local mode: UDP port to bind and advertise");
+    add("--protocol-id", c.protocol_id, "GAPKIT_PROTOCOL_ID", "netcode protocol id (the matchmaker's)");
+    add("--private-key-file", c.private_key_file, "GAPKIT_PRIVATE_KEY_FILE",
+        "File holding the netcode private key (or set GAPKIT_PRIVATE_KEY; neither: local dev key)");
+    add("--self-stop-after-empty-seconds", c.self_stop_after_empty_seconds, "SPACESHIPS_SELF_STOP_AFTER_EMPTY_SECONDS",
+        "On Edgegap: stop the deployment after this long without players (0: never)");
+    app.add_flag("--allow-unknown-sessions", c.allow_unknown_sessions,
+                 "Development only: let clients without a known session play")
+        ->envname("SPACESHIPS_ALLOW_UNKNOWN_SESSIONS")
+        ->capture_default_str();
+    add("--max-players", c.max_players, "SPACESHIPS_MAX_PLAYERS", "Player slots (1..6)");
+    add("--seed", c.seed, "SPACESHIPS_SEED", "World seed (0: random)");
+    app.add_option("--ca_contents", c.ca_contents, "NATS CA certificate (PEM), as Edgegap passes it");
+    add("--log-level", c.log_level, "GAPKIT_LOG_LEVEL", "error, warn, info, debug or trace");
+}
+
+Status Finish(ServerConfig& config) {
+    if (auto ok = LoadPrivateKey(config); !ok) return ok;
+    return config.Validate();
+}
+
+Status ServerConfig::Validate() const {
+    if (auto ok = InRange("port", port, 1, 65535); !ok) return ok;
+    if (protocol_id == 0) return MakeError(ErrorCode::kInvalidArgument, "protocol_id must be non-zero");
+    if (auto ok = InRange("max_players", max_players, 1, kMaxShips); !ok) return ok;
+    if (auto ok = InRange("self_stop_after_empty_seconds", self_stop_after_empty_seconds, 0, 86400); !ok) return ok;
+    if (auto level = gapkit::common::ParseLogLevel(log_level); !level) return gapkit::common::Fail(level.error());
+    return gapkit::common::Ok();
+}
+
+gapkit::server::GameServerConfig ServerConfig::ToGameServerConfig() const {
+    gapkit::server::GameServerConfig out;
+    out.protocol_id = protocol_id;
+    out.private_key = private_key;
+    out.max_clients = max_players;
+    out.local_port = static_cast<std::uint16_t>(port);
+    out.require_session = !allow_unknown_sessions;
+    out.self_stop_after_empty_seconds = self_stop_after_empty_seconds;
+    return out;
+}
+
+}  // namespace spaceships::server
