@@ -28,7 +28,12 @@ Status LoadPrivateKey(ServerConfig& config) {
     } else {
         text = gapkit::common::GetEnv("GAPKIT_PRIVATE_KEY").value_or("");
     }
-    if (text.empty()) return gapkit::common::Ok();  // the library's dev key locally, refused on Edgegap
+    if (text.empty() && gapkit::common::GetEnv("ARBITRIUM_REQUEST_ID")) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "no netcode private key on Edgegap: set GAPKIT_PRIVATE_KEY or --private-key-file "
+                         "(the matchmaker's key)");
+    }
+    if (text.empty()) return gapkit::common::Ok();  // local mode: the server library's dev key
     auto key = gapkit::netcode::ParsePrivateKey(text);
     if (!key) return gapkit::common::Fail(key.error().WithContext("private key"));
     config.private_key = *key;

@@ -57,7 +57,8 @@ struct ServerConfig {
 void AddOptions(CLI::App& app, ServerConfig& config);
 
 /// Runs after parsing: reads the key (`--private-key-file`, else GAPKIT_PRIVATE_KEY; neither is
-/// fine), parses it and validates.
+/// fine locally; on Edgegap, i.e. with ARBITRIUM_REQUEST_ID set, a missing key is an error), parses
+/// it and validates.
 gapkit::common::Status Finish(ServerConfig& config);
 
 }  // namespace spaceships::server

@@ -21,7 +21,7 @@ constexpr const char* kKeyHex = "0102030405060708090a0b0c0d0e0f10111213141516171
 gapkit::testing::EnvOverrides CleanEnv(gapkit::testing::EnvOverrides overrides = {}) {
     for (const char* name : {"SPACESHIPS_PORT", "GAPKIT_PROTOCOL_ID", "GAPKIT_PRIVATE_KEY", "GAPKIT_PRIVATE_KEY_FILE",
                              "SPACESHIPS_SELF_STOP_AFTER_EMPTY_SECONDS", "SPACESHIPS_ALLOW_UNKNOWN_SESSIONS",
-                             "SPACESHIPS_MAX_PLAYERS", "SPACESHIPS_SEED", "GAPKIT_LOG_LEVEL"}) {
+                             "SPACESHIPS_MAX_PLAYERS", "SPACESHIPS_SEED", "GAPKIT_LOG_LEVEL", "ARBITRIUM_REQUEST_ID"}) {
         overrides.try_emplace(name, std::nullopt);
     }
     return overrides;
@@ -108,6 +108,11 @@ TEST(ServerConfigTest, ABadKeyIsRefusedWithoutEchoingIt) {
     ASSERT_FALSE(config);
     EXPECT_THAT(config.error().message(), HasSubstr("private key"));
     EXPECT_THAT(config.error().message(), Not(HasSubstr("secret-but-not-a-key")));
+}
+
+TEST(ServerConfigTest, EdgegapNeedsAKey) {
+    gapkit::testing::ScopedEnv env(CleanEnv({{"ARBITRIUM_REQUEST_ID", "f0000000000f"}}));
+    EXPECT_THAT(Parse({}).error().message(), HasSubstr("no netcode private key on Edgegap"));
 }
 
 }  // namespace
