@@ -34,6 +34,9 @@ void BM_CopySnapshotBytes(benchmark::State& state) {
     const World world = BusyWorld();
     std::vector<std::vector<std::uint8_t>> sources;
     for (std::uint8_t id = 0; id < kMaxShips; ++id) sources.push_back(EncodeSnapshot(world.MakeSnapshot(id)));
+    std::size_t bytes_per_tick = 0;
+    for (const auto& source : sources) bytes_per_tick += source.size();
+    state.counters["bytes_per_tick"] = static_cast<double>(bytes_per_tick);
     std::vector<std::uint8_t> out;
     for (auto _ : state) {
         for (const auto& source : sources) {
