@@ -19,6 +19,7 @@ constexpr SDL_Color kTextColour{220, 225, 240, 255};
 constexpr SDL_Color kDimText{140, 150, 175, 255};
 constexpr SDL_Color kFlame{255, 160, 40, 255};
 constexpr SDL_Color kOutline{255, 255, 255, 255};
+constexpr Uint8 kGhostAlpha = 120;
 constexpr std::array<SDL_Color, 6> kPalette{{
     {235, 80, 80, 255},
     {90, 200, 110, 255},
@@ -72,15 +73,17 @@ void OutlineTriangle(SDL_Renderer* renderer, const std::array<SDL_FPoint, 3>& po
 
 void DrawShip(SDL_Renderer* renderer, const ShipView& ship, bool own, std::uint32_t tick, const ArenaView& view) {
     const auto hull = Place(kShipShape, ship, view);
-    if (!ship.alive) {  // respawning: a faint ghost
-        SDL_Color ghost = ShipColour(ship.id);
-        ghost.a = 70;
-        OutlineTriangle(renderer, hull, ghost);
-        return;
+    const SDL_Color colour = ShipColour(ship.id);
+    if (ship.alive) {
+        if (ship.thrusting && tick % 4 != 0) FillTriangle(renderer, Place(kFlameShape, ship, view), kFlame);
+        FillTriangle(renderer, hull, colour);
+    } else {  // respawning: a faint ghost
+        OutlineTriangle(renderer, hull, {colour.r, colour.g, colour.b, kGhostAlpha});
     }
-    if (ship.thrusting && tick % 4 != 0) FillTriangle(renderer, Place(kFlameShape, ship, view), kFlame);
-    FillTriangle(renderer, hull, ShipColour(ship.id));
-    if (own) OutlineTriangle(renderer, Place(kOwnRingShape, ship, view), kOutline);
+    if (own) {
+        OutlineTriangle(renderer, Place(kOwnRingShape, ship, view),
+                        {kOutline.r, kOutline.g, kOutline.b, ship.alive ? kOutline.a : kGhostAlpha});
+    }
 }
 
 // A ship crossing an edge is also drawn where it re-enters on the far side, as the wrapping world
