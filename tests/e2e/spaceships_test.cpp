@@ -44,13 +44,13 @@ class SpaceshipsTest : public ::testing::Test {
 
     edgegap::Page<edgegap::Session> Sessions() {
         auto page = sim_->ListSessions({});
-        EXPECT_TRUE(page) << page.error().message();
+        EXPECT_TRUE(page) << page.error().message;
         return page ? *page : edgegap::Page<edgegap::Session>{};
     }
 
     std::int64_t Deployments() {
         auto page = sim_->ListDeployments({});
-        EXPECT_TRUE(page) << page.error().message();
+        EXPECT_TRUE(page) << page.error().message;
         return page ? page->total_count : -1;
     }
 
