@@ -26,9 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$work/etc/generated"
-GAPKIT_CERTS_DIR="$work/etc/certs" "$deploy/compose/make-certs.sh" nats.example.com > /dev/null
-sh "$here/render-auth.sh" "$deploy/local/nats.conf.in" "$work/etc/generated/authorization.conf"
+compose_nats_layout "$work"
 # The compose file runs the script with the nats image's busybox: it must render the same there.
 if command -v busybox >/dev/null; then
     mkdir "$work/busybox"
@@ -39,8 +37,6 @@ if command -v busybox >/dev/null; then
 else
     echo "note: busybox is not installed; rendered with $(readlink -f "$(command -v sh)") only"
 fi
-sed "s|\"/data/jetstream\"|\"$work/jetstream\"|" "$here/nats.conf" > "$work/etc/nats.conf"
-grep -q "$work/jetstream" "$work/etc/nats.conf" || { echo "FAIL: no store_dir \"/data/jetstream\" in nats.conf"; exit 1; }
 
 export GAPKIT_NATS_MATCHMAKER_PASSWORD=m$RANDOM$RANDOM GAPKIT_NATS_HTTPD_PASSWORD=h$RANDOM$RANDOM \
     GAPKIT_NATS_GAMESERVER_PASSWORD=g$RANDOM$RANDOM
