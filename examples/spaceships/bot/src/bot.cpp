@@ -42,7 +42,7 @@ void Bot::Say(std::string_view text) {
 }
 
 void Bot::Start(double now_seconds) {
-    started_seconds_ = now_seconds;
+    started_seconds_ = now_seconds_ = now_seconds;
     gapkit::common::Status started;
     if (options_.direct.empty()) {
         Say(fmt::format("finding a {} {} server through {}", options_.game, options_.version,
@@ -59,6 +59,7 @@ void Bot::Start(double now_seconds) {
 
 bool Bot::Update(double now_seconds) {
     if (finished_) return true;
+    now_seconds_ = now_seconds;
     client_->Update(now_seconds);
     ClientEvent event;
     while (!finished_ && client_->Poll(event)) Handle(event, now_seconds);
@@ -122,7 +123,7 @@ void Bot::Play(double now_seconds) {
 }
 
 void Bot::Fail(std::string why) {
-    if (connected_seconds_ >= 0) report_.seconds_played = NowSeconds() - connected_seconds_;
+    if (connected_seconds_ >= 0) report_.seconds_played = now_seconds_ - connected_seconds_;
     finished_ = true;
     report_.succeeded = false;
     report_.failure = std::move(why);

@@ -31,7 +31,8 @@ struct BotReport {
 
 class Bot {
   public:
-    /// A bot numbered `number` (for output) that prints its progress to `out` unless quiet.
+    /// A bot numbered `number` (for output) that prints its progress to `out` unless quiet. It
+    /// keeps references to `options` and `out`, which must outlive it.
     static gapkit::common::Result<std::unique_ptr<Bot>> Create(int number, const BotOptions& options,
                                                                std::ostream& out);
 
@@ -58,6 +59,7 @@ class Bot {
     std::ostream& out_;
     std::unique_ptr<gapkit::client::GameClient> client_;
     double started_seconds_ = 0;
+    double now_seconds_ = 0;         // of the latest Start/Update
     double connected_seconds_ = -1;  // < 0 until Connected
     bool saw_own_ship_ = false;
     bool finished_ = false;

@@ -3,7 +3,10 @@
 /// @file
 /// The spaceships server's game loop: one `spaceships::World` driven by `gapkit::server` at
 /// kTickRateHz. Players join and leave through the server library, their input payloads steer
-/// their ships, and every tick each player gets its own snapshot.
+/// their ships, and every tick each player gets its own snapshot. A payload that is not a valid
+/// input is counted and dropped. On `kSelfStopping` (the empty timeout asked Edgegap to delete the
+/// deployment) the loop logs it and keeps running: the SIGTERM that Edgegap or the simulator sends
+/// next ends it cleanly.
 ///
 /// Threads: single-threaded. Create, `Tick` and `Stop` from one thread; `Run` is that thread's
 /// loop. The only cross-thread input is the stop flag `Run` reads (set it from a signal handler).
