@@ -121,5 +121,15 @@ TEST_F(GameLoopTest, StopDisconnectsThePlayers) {
     EXPECT_TRUE(PumpUntil([&] { return client_->State() == ClientState::kDisconnected; }));
 }
 
+TEST_F(GameLoopTest, RunTicksUntilAskedToStop) {
+    std::atomic<bool> stop{false};
+    std::thread runner([&] { loop_->Run(stop); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stop.store(true);
+    runner.join();
+    EXPECT_GT(loop_->stats().ticks, 0u);
+    EXPECT_EQ(loop_->world().tick(), loop_->stats().ticks);
+}
+
 }  // namespace
 }  // namespace spaceships::server
