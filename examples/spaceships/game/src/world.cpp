@@ -23,13 +23,35 @@ float WrapAngle(float angle) {
     return angle;
 }
 
+// The shortest signed step from `from` to `to` on an axis that wraps at `limit`.
+float WrappedDelta(float from, float to, float limit) {
+    const float delta = to - from;
+    if (delta > limit / 2) return delta - limit;
+    if (delta < -limit / 2) return delta + limit;
+    return delta;
+}
+
 // Distance on the torus the arena wraps into, squared.
 float DistanceSquared(float ax, float ay, float bx, float by) {
-    float dx = std::fabs(ax - bx);
-    float dy = std::fabs(ay - by);
-    dx = std::min(dx, kArenaWidth - dx);
-    dy = std::min(dy, kArenaHeight - dy);
+    const float dx = WrappedDelta(ax, bx, kArenaWidth);
+    const float dy = WrappedDelta(ay, by, kArenaHeight);
     return dx * dx + dy * dy;
+}
+
+// Closest approach, squared, during the last tick of a bullet to a ship, from their end positions
+// and their displacements over the tick. Sampling only the end positions would let a fast bullet
+// jump over a ship (a bullet moves up to 32 units a tick, a ship is 32 across).
+float ClosestApproachSquared(float bullet_x, float bullet_y, float bullet_dx, float bullet_dy, float ship_x,
+                             float ship_y, float ship_dx, float ship_dy) {
+    const float dx = WrappedDelta(bullet_x, ship_x, kArenaWidth);  // ship relative to bullet, at the end
+    const float dy = WrappedDelta(bullet_y, ship_y, kArenaHeight);
+    const float mx = bullet_dx - ship_dx;  // going back in time adds the relative displacement
+    const float my = bullet_dy - ship_dy;
+    const float length_squared = mx * mx + my * my;
+    const float s = length_squared > 0 ? std::clamp(-(dx * mx + dy * my) / length_squared, 0.0f, 1.0f) : 0.0f;
+    const float cx = dx + s * mx;
+    const float cy = dy + s * my;
+    return cx * cx + cy * cy;
 }
 
 float DragPerTick() {
@@ -173,7 +195,10 @@ void World::HitShipsWithBullets() {
         for (std::uint8_t id = 0; id < kMaxShips; ++id) {
             auto& target = ships_[id];
             if (id == bullet.owner || !target || target->respawn_ticks > 0 || target->shield_ticks > 0) continue;
-            if (DistanceSquared(bullet.x, bullet.y, target->x, target->y) >= kShipRadius * kShipRadius) continue;
+            const float approach =
+                ClosestApproachSquared(bullet.x, bullet.y, bullet.vx * kTickSeconds, bullet.vy * kTickSeconds,
+                                       target->x, target->y, target->vx * kTickSeconds, target->vy * kTickSeconds);
+            if (approach >= kShipRadius * kShipRadius) continue;
             Ship& owner = *ships_[bullet.owner];  // RemoveShip takes a ship's bullets with it
             if (owner.score < UINT16_MAX) ++owner.score;
             Kill(*target);

@@ -124,6 +124,23 @@ TEST(WorldTest, AHitScoresForTheOwnerAndRespawnsTheTarget) {
     EXPECT_EQ(ShipOf(world, 4).score, 0);
 }
 
+TEST(WorldTest, ABulletHitsWhatItPassesBetweenTicks) {
+    // At rest, a bullet ends its ticks 20 units apart at x = 136, 156, 176...; a ship midway
+    // between two of them and 15 units off the line is never 16 units from a tick's end position,
+    // but the bullet passes 15 units from its centre.
+    World world(3);
+    world.AddShip(0);
+    world.AddShip(4);
+    world.PlaceShip(0, 100.0f, 100.0f, 0.0f);
+    world.PlaceShip(4, 166.0f, 115.0f, 0.0f);
+    world.SetInput(0, kFire);
+    world.Step();
+    world.SetInput(0, PlayerInput{});
+    StepTimes(world, 3);
+    EXPECT_EQ(ShipOf(world, 0).score, 1);
+    EXPECT_FALSE(ShipOf(world, 4).alive);
+}
+
 TEST(WorldTest, ANewShipIsShieldedFromBullets) {
     World world(3);
     world.AddShip(0);

@@ -15,7 +15,8 @@
 ///   kMaxBulletsPerShip in flight; a bullet flies straight, wraps, and vanishes after
 ///   kBulletLifetimeTicks or on a hit.
 /// - A bullet touching another live, unshielded ship scores 1 for its owner; the hit ship dies and
-///   respawns at a free spot after kRespawnTicks, shielded for kSpawnShieldTicks.
+///   respawns at a free spot after kRespawnTicks, shielded for kSpawnShieldTicks. Contact is
+///   tested along both paths over the tick, so a fast bullet cannot jump over a ship.
 /// - Two live, unshielded ships touching both die and respawn; nobody scores.
 ///
 /// Threads: not thread-safe; one thread owns a World. Copyable (a copy is an independent world).
