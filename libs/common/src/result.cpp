@@ -1,5 +1,7 @@
 #include "gapkit/common/result.hpp"
 
+#include <fmt/core.h>
+
 namespace gapkit::common {
 
 std::string_view ToString(ErrorCode code) {
@@ -48,6 +50,11 @@ Error Error::WithContext(std::string_view context) const {
     message += ": ";
     message += message_;
     return Error(code_, std::move(message));
+}
+
+Status CheckRange(std::string_view name, double value, double low, double high) {
+    if (value >= low && value <= high) return Ok();
+    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be {}..{} (got {})", name, low, high, value));
 }
 
 }  // namespace gapkit::common

@@ -1,5 +1,7 @@
 #include "gapkit/common/result.hpp"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace gapkit::common {
@@ -43,6 +45,17 @@ TEST(Result, EveryCodeHasAName) {
     for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
         EXPECT_NE(ToString(static_cast<ErrorCode>(i)), "unknown error") << i;
     }
+}
+
+TEST(CheckRange, AcceptsTheBoundsAndNamesTheFieldOtherwise) {
+    EXPECT_TRUE(CheckRange("port", 1, 1, 65535));
+    EXPECT_TRUE(CheckRange("port", 65535, 1, 65535));
+    const auto low = CheckRange("--port", 0, 1, 65535);
+    ASSERT_FALSE(low);
+    EXPECT_EQ(low.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(low.error().message(), "--port must be 1..65535 (got 0)");
+    EXPECT_EQ(CheckRange("ratio", 2.5, 0, 1).error().message(), "ratio must be 0..1 (got 2.5)");
+    EXPECT_FALSE(CheckRange("seconds", std::nan(""), 0, 10));
 }
 
 }  // namespace

@@ -85,6 +85,12 @@ Result<Key> ParsePrivateKey(std::string_view text) {
                                  text.size()));
 }
 
+Key DevPrivateKey() {
+    Key key{1, 2, 3, 4, 5, 6, 7, 8, 9};
+    key.back() = 1;
+    return key;
+}
+
 std::string KeyToHex(const Key& key) {
     std::string text(2 * kKeyBytes + 1, '\0');
     sodium_bin2hex(text.data(), text.size(), key.data(), key.size());

@@ -13,7 +13,7 @@
 #include "c_api_test_c.h"
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
-#include "gapkit/server/config.hpp"
+#include "gapkit/netcode/private_key.hpp"
 #include "gapkit/testing/free_port.hpp"
 #include "gapkit/testing/scoped_env.hpp"
 
@@ -54,7 +54,7 @@ TEST(ServerCApi, PlayerJoinsAndSendsThroughTheCEvents) {
 
     gapkit::netcode::ConnectTokenParams params;
     params.protocol_id = 80085;
-    params.private_key = gapkit::server::DevPrivateKey();
+    params.private_key = gapkit::netcode::DevPrivateKey();
     params.client_id = 31;
     params.public_server_addresses = {gapkit::netcode::Address::Ipv4(127, 0, 0, 1, config.local_port)};
     params.user_data[3] = 9;

@@ -11,12 +11,6 @@ namespace gapkit::server {
 using common::ErrorCode;
 using common::MakeError;
 
-netcode::Key DevPrivateKey() {
-    netcode::Key key{1, 2, 3, 4, 5, 6, 7, 8, 9};
-    key.back() = 1;
-    return key;
-}
-
 common::Status GameServerConfig::Validate() const {
     if (max_clients < 1 || max_clients > netcode::kMaxClients) {
         return MakeError(ErrorCode::kInvalidArgument, fmt::format("server config: max_clients {} is outside 1..{}",

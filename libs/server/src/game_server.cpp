@@ -11,6 +11,7 @@
 #include "edgegap_calls.hpp"
 #include "gapkit/common/env.hpp"
 #include "gapkit/common/log.hpp"
+#include "gapkit/netcode/private_key.hpp"
 #include "gapkit/netcode/server.hpp"
 #include "worker.hpp"
 
@@ -96,7 +97,7 @@ common::Status GameServer::Impl::Open(const std::optional<std::string>& ca_pem) 
     if (IsZero(config.private_key)) {
         if (env) return MakeError(ErrorCode::kInvalidArgument, "server config: private_key is all zeros");
         GAPKIT_LOG_WARN("server", "local mode: using the public development key");
-        config.private_key = DevPrivateKey();
+        config.private_key = netcode::DevPrivateKey();
     }
     auto cert = CreateSelfSignedCertificate(public_ip);
     if (!cert) return common::Fail(cert.error());

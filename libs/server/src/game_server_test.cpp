@@ -18,6 +18,7 @@
 #include "gapkit/bus/names.hpp"
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/netcode/private_key.hpp"
 #include "gapkit/testing/free_port.hpp"
 #include "gapkit/testing/nats_server.hpp"
 #include "test_http_server.hpp"
@@ -296,7 +297,7 @@ TEST_F(GameServerTest, LocalModeUsesTheDevKeyWithoutBus) {
     EXPECT_FALSE((*server)->on_edgegap());
     netcode::Client client;
     ASSERT_TRUE(
-        client.Connect(Token(1, netcode::Address::Ipv4(127, 0, 0, 1, game_port_), UnixNow(), DevPrivateKey()), now_));
+        client.Connect(Token(1, netcode::Address::Ipv4(127, 0, 0, 1, game_port_), UnixNow(), netcode::DevPrivateKey()), now_));
     ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
     EXPECT_EQ(events_.back().session_id, "");
 }

@@ -17,11 +17,6 @@ namespace {
 using common::ErrorCode;
 using common::MakeError;
 
-common::Status InRange(std::string_view field, std::int64_t value, std::int64_t low, std::int64_t high) {
-    if (value >= low && value <= high) return common::Ok();
-    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be {}..{} (got {})", field, low, high, value));
-}
-
 // The first secret source that is set wins: its file, then its environment variable.
 common::Result<std::string> ReadSecret(std::string_view what, const std::string& file, std::string_view env) {
     if (!file.empty()) {
@@ -137,7 +132,11 @@ common::Status MatchmakerConfig::Validate() const {
                                            {"delete_retry", delete_retry_seconds, 1, 3600},
                                            {"threads", threads, 1, 256},
                                            {"shutdown_grace", shutdown_grace_seconds, 0, 3600}}) {
-        if (auto ok = InRange(field, value, low, high); !ok) return ok;
+        if (auto ok = common::CheckRange(field, static_cast<double>(value), static_cast<double>(low),
+                                         static_cast<double>(high));
+            !ok) {
+            return ok;
+        }
     }
     if (auto level = common::ParseLogLevel(log_level); !level) return common::Fail(level.error());
     return common::Ok();

@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "gapkit/server/config.hpp"
+#include "gapkit/netcode/private_key.hpp"
 #include "steering.hpp"
 
 namespace spaceships::bot {
@@ -52,7 +52,7 @@ void Bot::Start(double now_seconds) {
         const bool dev_key = options_.private_key == gapkit::netcode::Key{};
         Say(fmt::format("connecting directly to {}{}", options_.direct, dev_key ? " with the dev key" : ""));
         started = client_->ConnectDirect(options_.direct, options_.protocol_id,
-                                         dev_key ? gapkit::server::DevPrivateKey() : options_.private_key);
+                                         dev_key ? gapkit::netcode::DevPrivateKey() : options_.private_key);
     }
     if (!started) Fail(started.error().message());
 }

@@ -6,18 +6,10 @@
 #include "gapkit/netcode/private_key.hpp"
 
 namespace spaceships::bot {
-namespace {
 
 using gapkit::common::ErrorCode;
 using gapkit::common::MakeError;
 using gapkit::common::Status;
-
-Status InRange(std::string_view flag, double value, double low, double high) {
-    if (value >= low && value <= high) return gapkit::common::Ok();
-    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be {}..{} (got {})", flag, low, high, value));
-}
-
-}  // namespace
 
 void AddOptions(CLI::App& app, BotOptions& o) {
     app.add_option("--matchmaker", o.matchmaker_url, "Matchmaker WebSocket URL")
@@ -50,9 +42,9 @@ Status Finish(BotOptions& options) {
 }
 
 Status BotOptions::Validate() const {
-    if (auto ok = InRange("--seconds", seconds, 1, 86400); !ok) return ok;
-    if (auto ok = InRange("--bots", bots, 1, 64); !ok) return ok;
-    if (auto ok = InRange("--timeout-seconds", timeout_seconds, 1, 3600); !ok) return ok;
+    if (auto ok = gapkit::common::CheckRange("--seconds", seconds, 1, 86400); !ok) return ok;
+    if (auto ok = gapkit::common::CheckRange("--bots", bots, 1, 64); !ok) return ok;
+    if (auto ok = gapkit::common::CheckRange("--timeout-seconds", timeout_seconds, 1, 3600); !ok) return ok;
     if (protocol_id == 0) return MakeError(ErrorCode::kInvalidArgument, "--protocol-id must be non-zero");
     return gapkit::common::Ok();
 }

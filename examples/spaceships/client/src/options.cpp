@@ -9,7 +9,6 @@
 #include "gapkit/common/log.hpp"
 #include "gapkit/netcode/address.hpp"
 #include "gapkit/netcode/private_key.hpp"
-#include "gapkit/server/config.hpp"
 #include "spaceships/constants.hpp"
 
 namespace spaceships::client {
@@ -48,7 +47,7 @@ gapkit::common::Status Finish(Options& options) {
     }
     auto key_text = gapkit::common::GetEnv("GAPKIT_PRIVATE_KEY");
     if (!key_text || key_text->empty()) {
-        options.direct_key = gapkit::server::DevPrivateKey();
+        options.direct_key = gapkit::netcode::DevPrivateKey();
         return gapkit::common::Ok();
     }
     auto key = gapkit::netcode::ParsePrivateKey(*key_text);

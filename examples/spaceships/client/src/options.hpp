@@ -42,7 +42,7 @@ struct Options {
     std::string font_path;
     /// error, warn, info, debug or trace (GAPKIT_LOG_LEVEL). Default info.
     std::string log_level = "info";
-    /// The key for --direct: GAPKIT_PRIVATE_KEY, else the server library's DevPrivateKey().
+    /// The key for --direct: GAPKIT_PRIVATE_KEY, else netcode::DevPrivateKey().
     gapkit::netcode::Key direct_key{};
 };
 

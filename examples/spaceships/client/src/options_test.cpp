@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include "gapkit/netcode/private_key.hpp"
-#include "gapkit/server/config.hpp"
 #include "gapkit/testing/scoped_env.hpp"
 #include "spaceships/constants.hpp"
 
@@ -57,7 +56,7 @@ TEST(SpaceshipsClientOptionsTest, DirectUsesTheDevKeyUnlessAKeyIsGiven) {
     {
         auto env = CleanEnv();
         auto parsed = Parse({"--direct", "127.0.0.1:6420"});
-        EXPECT_EQ(std::get<Options>(parsed).direct_key, gapkit::server::DevPrivateKey());
+        EXPECT_EQ(std::get<Options>(parsed).direct_key, gapkit::netcode::DevPrivateKey());
     }
     gapkit::netcode::Key key{};
     key.fill(0xab);

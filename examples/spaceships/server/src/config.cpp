@@ -14,11 +14,6 @@ using gapkit::common::ErrorCode;
 using gapkit::common::MakeError;
 using gapkit::common::Status;
 
-Status InRange(std::string_view field, double value, double low, double high) {
-    if (value >= low && value <= high) return gapkit::common::Ok();
-    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be {}..{} (got {})", field, low, high, value));
-}
-
 Status LoadPrivateKey(ServerConfig& config) {
     std::string text;
     if (!config.private_key_file.empty()) {
@@ -68,10 +63,12 @@ Status Finish(ServerConfig& config) {
 }
 
 Status ServerConfig::Validate() const {
-    if (auto ok = InRange("port", port, 1, 65535); !ok) return ok;
+    if (auto ok = gapkit::common::CheckRange("port", port, 1, 65535); !ok) return ok;
     if (protocol_id == 0) return MakeError(ErrorCode::kInvalidArgument, "protocol_id must be non-zero");
-    if (auto ok = InRange("max_players", max_players, 1, kMaxShips); !ok) return ok;
-    if (auto ok = InRange("self_stop_after_empty_seconds", self_stop_after_empty_seconds, 0, 86400); !ok) return ok;
+    if (auto ok = gapkit::common::CheckRange("max_players", max_players, 1, kMaxShips); !ok) return ok;
+    if (auto ok = gapkit::common::CheckRange("self_stop_after_empty_seconds", self_stop_after_empty_seconds, 0, 86400);
+        !ok)
+        return ok;
     if (auto level = gapkit::common::ParseLogLevel(log_level); !level) return gapkit::common::Fail(level.error());
     return gapkit::common::Ok();
 }

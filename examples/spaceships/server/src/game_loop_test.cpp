@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "gapkit/client/game_client.hpp"
+#include "gapkit/netcode/private_key.hpp"
 #include "gapkit/testing/free_port.hpp"
 #include "gapkit/testing/scoped_env.hpp"
 
@@ -43,7 +44,7 @@ class GameLoopTest : public ::testing::Test {
 
     void Connect() {
         ASSERT_TRUE(client_->ConnectDirect(fmt::format("127.0.0.1:{}", port_), kDefaultProtocolId,
-                                           gapkit::server::DevPrivateKey()));
+                                           gapkit::netcode::DevPrivateKey()));
         ASSERT_TRUE(PumpUntil([&] { return latest_ && latest_->FindShip(latest_->your_id) != nullptr; }));
     }
 

@@ -73,4 +73,9 @@ inline tl::unexpected<Error> Fail(Error error) { return tl::unexpected<Error>(st
 /// A successful `Status`.
 inline Status Ok() { return {}; }
 
+/// Validates one configured number: Ok when `low <= value <= high`, otherwise `kInvalidArgument`
+/// with "<name> must be <low>..<high> (got <value>)". NaN is never in range. `name` is what the
+/// user set (a flag or a field), so the message tells them what to change.
+Status CheckRange(std::string_view name, double value, double low, double high);
+
 }  // namespace gapkit::common

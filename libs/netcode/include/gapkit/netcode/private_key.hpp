@@ -21,6 +21,11 @@ namespace gapkit::netcode {
 /// Surrounding whitespace is ignored. Anything else is a `kInvalidArgument` error.
 Result<Key> ParsePrivateKey(std::string_view text);
 
+/// The public development key: bytes 1..9, then zeros, then 1 (the key of the original bevygap
+/// example). A local-mode game server uses it when given no key, and a development client passes
+/// it to connect straight to such a server. Everyone knows it: never use it on Edgegap.
+Key DevPrivateKey();
+
 /// Lower-case hexadecimal form of a key (64 characters), accepted back by `ParsePrivateKey`.
 std::string KeyToHex(const Key& key);
 

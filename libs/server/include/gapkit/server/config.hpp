@@ -11,15 +11,11 @@
 
 namespace gapkit::server {
 
-/// The private key local mode uses when the config leaves `private_key` all zeros: 1..9, then
-/// zeros, then 1 (the key of the original bevygap example). Public, so never use it on Edgegap.
-netcode::Key DevPrivateKey();
-
 struct GameServerConfig {
     /// netcode protocol id; must equal the matchmaker's. Default 0.
     std::uint64_t protocol_id = 0;
     /// netcode private key shared with the matchmaker. Never logged. Default all zeros: refused on
-    /// Edgegap; replaced by `DevPrivateKey()` in local mode.
+    /// Edgegap; replaced by `netcode::DevPrivateKey()` in local mode.
     netcode::Key private_key{};
     /// Player slots, 1..256. Default 64.
     int max_clients = 64;
