@@ -1,7 +1,5 @@
 #include "options.hpp"
 
-#include <fmt/core.h>
-
 #include "gapkit/common/env.hpp"
 #include "gapkit/netcode/private_key.hpp"
 

@@ -1,7 +1,5 @@
 #include "config.hpp"
 
-#include <fmt/core.h>
-
 #include "gapkit/common/env.hpp"
 #include "gapkit/common/files.hpp"
 #include "gapkit/common/log.hpp"
