@@ -102,8 +102,11 @@ nats_env() {  # nats_env <user>
 }
 
 make_state
-trap 'stop_all; exit 0' INT TERM
+trap 'stop_all; exit 0' INT TERM HUP
 trap stop_all EXIT
+# A closed terminal or pipe (`make run | tee log` after Ctrl-C killed tee) must not kill the script
+# half way through stopping: the components run in their own sessions and would be left behind.
+trap '' PIPE
 
 start nats-server nats-server -c "$state/nats/nats.conf"
 wait_port nats-server "$NATS_PORT"
