@@ -1,9 +1,12 @@
 # Helpers shared by the deploy kit's test scripts (sourced, not run).
 
+# Ports are drawn from 20000-31999, below Linux's ephemeral range (32768-60999): the kernel hands
+# those to every bind(0) and outgoing connection of the tests running in parallel, so a port found
+# free there can be taken before nats-server binds it.
 free_port() {  # a loopback port nobody listens on (checked, then used: good enough for a test)
     local port
     while :; do
-        port=$((20000 + RANDOM % 40000))
+        port=$((20000 + RANDOM % 12000))
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
     done
 }

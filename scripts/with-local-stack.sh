@@ -31,10 +31,12 @@ export GAPKIT_STATE_DIR=${GAPKIT_STATE_DIR:-$(mktemp -d /tmp/gapkit-stack-XXXXXX
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Below Linux's ephemeral range (32768-60999), which the kernel hands to every bind(0) and outgoing
+# connection of whatever else runs: a port found free there can be taken before the stack binds it.
 pick_ports() {  # pick_ports <n>: n distinct TCP ports nobody listens on right now
     local picked=()
     while ((${#picked[@]} < $1)); do
-        local port=$((20000 + RANDOM % 30000))
+        local port=$((20000 + RANDOM % 12000))
         [[ " ${picked[*]} " == *" $port "* ]] || port_in_use "$port" || picked+=("$port")
     done
     echo "${picked[@]}"
