@@ -22,6 +22,7 @@ namespace {
 
 static_assert(GAPKIT_CLIENT_FAILED == static_cast<int>(client::ClientState::kFailed));
 static_assert(GAPKIT_FAILURE_LOCAL_NETWORK_ERROR == static_cast<int>(client::FailureReason::kLocalNetworkError));
+static_assert(GAPKIT_FAILURE_MATCHMAKER_BUSY == static_cast<int>(client::FailureReason::kMatchmakerBusy));
 static_assert(GAPKIT_EVENT_PAYLOAD == static_cast<int>(client::ClientEventType::kPayload));
 
 void CopyError(const std::string& text, char* error, size_t error_bytes) {

@@ -46,6 +46,8 @@ std::string_view ToString(FailureReason reason) {
             return "connection_lost";
         case FailureReason::kLocalNetworkError:
             return "local_network_error";
+        case FailureReason::kMatchmakerBusy:
+            return "matchmaker_busy";
     }
     return "unknown";
 }
@@ -76,6 +78,8 @@ std::string_view PlayerText(FailureReason reason) {
             return "The connection to the game server was lost.";
         case FailureReason::kLocalNetworkError:
             return "This computer could not open a network connection.";
+        case FailureReason::kMatchmakerBusy:
+            return "The matchmaker is busy. Try again in a moment.";
     }
     return "";
 }

@@ -190,6 +190,15 @@ TEST_F(GameClientTest, UnreachableMatchmakerFails) {
     EXPECT_EQ(LastStateChange().text, PlayerText(FailureReason::kMatchmakerUnreachable));
 }
 
+TEST_F(GameClientTest, MatchmakerRefusingTheUpgradeIsBusyNotUnreachable) {
+    ScriptServer matchmaker({}, ScriptEnding::kBusy);
+    auto client = MakeClient(matchmaker.Url());
+    ASSERT_TRUE(client->FindServer("spaceships", "1"));
+    ASSERT_TRUE(RunUntilState(*client, ClientState::kFailed));
+    EXPECT_EQ(client->failure_reason(), FailureReason::kMatchmakerBusy);
+    EXPECT_EQ(LastStateChange().text, PlayerText(FailureReason::kMatchmakerBusy));
+}
+
 TEST_F(GameClientTest, UnresolvableHostFails) {
     auto client = MakeClient("ws://no-such-host.invalid/matchmaker/ws");
     ASSERT_TRUE(client->FindServer("spaceships", "1"));

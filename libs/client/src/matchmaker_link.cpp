@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -55,6 +56,21 @@ LinkFailure ReadFailure(const beast::error_code& ec, const websocket::close_reas
     return Failure(FailureReason::kMatchmakerClosed, "connection lost before a final reply: " + ec.message());
 }
 
+// httpd answers an upgrade it will not serve with a plain HTTP response: 429 over a per-address
+// limit, 503 while shutting down. The player should retry later rather than check their network.
+LinkFailure UpgradeFailure(const beast::error_code& ec, const websocket::response_type& response,
+                           std::string_view where) {
+    const unsigned status = response.result_int();
+    if (status == 429 || status == 503) {
+        std::string_view body = response.body();
+        body = body.substr(0, std::min<std::size_t>(body.find_last_not_of(" \r\n") + 1, 200));
+        return Failure(FailureReason::kMatchmakerBusy,
+                       fmt::format("{} refused the WebSocket upgrade with HTTP {}: {}", where, status, body));
+    }
+    return Failure(FailureReason::kMatchmakerUnreachable,
+                   fmt::format("WebSocket upgrade at {} failed: {}", where, ec.message()));
+}
+
 }  // namespace
 
 struct LinkWorker {
@@ -88,12 +104,9 @@ asio::awaitable<MaybeFailure> Converse(Ws& ws, LinkWorker& worker) {
     ws.set_option(websocket::stream_base::timeout{handshake_timeout, websocket::stream_base::none(), false});
     ws.read_message_max(worker.options.max_message_bytes);
     const std::string host = HostHeader(worker.url);
-    auto [upgrade_ec] = co_await ws.async_handshake(host, worker.url.target, kNoThrow);
-    if (upgrade_ec) {
-        co_return Failure(
-            FailureReason::kMatchmakerUnreachable,
-            fmt::format("WebSocket upgrade at {}{} failed: {}", host, worker.url.target, upgrade_ec.message()));
-    }
+    websocket::response_type upgrade_response;
+    auto [upgrade_ec] = co_await ws.async_handshake(upgrade_response, host, worker.url.target, kNoThrow);
+    if (upgrade_ec) co_return UpgradeFailure(upgrade_ec, upgrade_response, host + worker.url.target);
     ws.text(true);
     const auto request = asio::buffer(worker.request);
     auto [write_ec, written] = co_await ws.async_write(request, kNoThrow);

@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
 namespace gapkit::client::testing {
@@ -18,6 +19,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
+namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
@@ -35,11 +37,29 @@ struct ScriptServer::Impl {
     std::thread thread;
 
     asio::awaitable<void> Serve(tcp::socket socket) {
-        websocket::stream<beast::tcp_stream> ws(std::move(socket));
-        auto [accept_ec] = co_await ws.async_accept(kNoThrow);
-        if (!accept_ec) co_await Script(ws);
+        if (ending == ScriptEnding::kBusy) {
+            beast::tcp_stream stream(std::move(socket));  // GCC 12: no temporaries in co_await
+            co_await RefuseUpgrade(stream);
+        } else {
+            websocket::stream<beast::tcp_stream> ws(std::move(socket));
+            auto [accept_ec] = co_await ws.async_accept(kNoThrow);
+            if (!accept_ec) co_await Script(ws);
+        }
         std::lock_guard lock(mutex);
         ++finished;
+    }
+
+    static asio::awaitable<void> RefuseUpgrade(beast::tcp_stream& stream) {
+        beast::flat_buffer buffer;
+        http::request<http::string_body> request;
+        auto [read_ec, read] = co_await http::async_read(stream, buffer, request, kNoThrow);
+        if (read_ec) co_return;
+        http::response<http::string_body> busy{http::status::too_many_requests, request.version()};
+        busy.body() = "too many connections from 127.0.0.1\n";
+        busy.keep_alive(false);
+        busy.prepare_payload();
+        auto written = co_await http::async_write(stream, busy, kNoThrow);
+        static_cast<void>(written);
     }
 
     asio::awaitable<void> Script(websocket::stream<beast::tcp_stream>& ws) {

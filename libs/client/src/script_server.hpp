@@ -16,6 +16,8 @@ enum class ScriptEnding {
     kClose,  // A normal WebSocket close (1000), as httpd does after a final reply.
     kHang,   // Keep the socket open and silent until the client leaves.
     kDrop,   // Close the TCP socket with no WebSocket close.
+    kBusy,   // No WebSocket at all: answer the upgrade request with HTTP 429, as httpd does over
+             // its per-address connection limit (the replies are never sent).
 };
 
 class ScriptServer {

@@ -39,7 +39,8 @@ typedef enum gapkit_client_failure {
     GAPKIT_FAILURE_CONNECTION_DENIED = 8,
     GAPKIT_FAILURE_CONNECTION_TIMED_OUT = 9,
     GAPKIT_FAILURE_CONNECTION_LOST = 10,
-    GAPKIT_FAILURE_LOCAL_NETWORK_ERROR = 11
+    GAPKIT_FAILURE_LOCAL_NETWORK_ERROR = 11,
+    GAPKIT_FAILURE_MATCHMAKER_BUSY = 12
 } gapkit_client_failure;
 
 /* Values equal gapkit::client::ClientEventType. */

@@ -44,6 +44,8 @@ enum class FailureReason {
     kConnectionTimedOut,     ///< The game server did not complete the handshake in time.
     kConnectionLost,         ///< A connected server went silent (`Disconnected`, not `Failed`).
     kLocalNetworkError,      ///< This machine could not open a UDP socket.
+    kMatchmakerBusy,         ///< The matchmaker refused the WebSocket upgrade with HTTP 429 or 503
+                             ///< (too many connections from this address, or shutting down).
 };
 
 enum class ClientEventType {
