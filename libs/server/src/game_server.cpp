@@ -64,6 +64,7 @@ struct GameServer::Impl {
     std::string public_ip;
     SelfSignedCertificate certificate;
     std::unique_ptr<netcode::Server> netcode;
+    netcode::Address advertised;   // What tokens must name: public ip and external port.
     std::shared_ptr<BusLink> bus;  // Null without a bus. Shared with queued jobs.
 
     // Game thread only.
@@ -118,17 +119,18 @@ common::Status GameServer::Impl::StartNetcode() {
         internal_port = port->internal;
         external_port = port->external;
     }
-    auto advertised = netcode::Address::FromIp(public_ip, static_cast<std::uint16_t>(external_port));
-    if (!advertised) return common::Fail(advertised.error());
+    auto advertised_address = netcode::Address::FromIp(public_ip, static_cast<std::uint16_t>(external_port));
+    if (!advertised_address) return common::Fail(advertised_address.error());
     netcode::ServerConfig server_config{config.protocol_id,
                                         config.private_key,
                                         netcode::Address::Ipv4(0, 0, 0, 0, static_cast<std::uint16_t>(internal_port)),
-                                        {*advertised},
+                                        {*advertised_address},
                                         config.max_clients};
     netcode = std::make_unique<netcode::Server>(server_config);
+    advertised = *advertised_address;
     if (auto started = netcode->Start(); !started) return common::Fail(started.error().WithContext("netcode server"));
     GAPKIT_LOG_INFO("server", "{} mode: listening on UDP {}, advertising {}", env ? "edgegap" : "local",
-                    netcode->bound_address().ToString(), advertised->ToString());
+                    netcode->bound_address().ToString(), advertised.ToString());
     return common::Ok();
 }
 
@@ -344,6 +346,8 @@ int GameServer::num_players() const {
 bool GameServer::on_edgegap() const { return impl_->env.has_value(); }
 const std::optional<ArbitriumEnvironment>& GameServer::environment() const { return impl_->env; }
 std::uint16_t GameServer::bound_port() const { return impl_->netcode->bound_address().port; }
+
+netcode::Address GameServer::advertised_address() const { return impl_->advertised; }
 const SelfSignedCertificate& GameServer::certificate() const { return impl_->certificate; }
 
 }  // namespace gapkit::server

@@ -167,6 +167,7 @@ class GameServerTest : public ::testing::Test {
 TEST_F(GameServerTest, ClientWithSessionJoinsAndLeavingClearsActiveConnection) {
     auto server = StartServer(Config(), Environment());
     ASSERT_TRUE(server) << server.error().ToString();
+    EXPECT_EQ((*server)->advertised_address(), Advertised());  // The external port, not the bound one.
     ASSERT_TRUE(sessions_->Put("777", "session-1"));
     netcode::Client client;
     const auto token = Token(777, Advertised());
@@ -295,9 +296,10 @@ TEST_F(GameServerTest, LocalModeUsesTheDevKeyWithoutBus) {
     auto server = StartServer(config, env);
     ASSERT_TRUE(server) << server.error().ToString();
     EXPECT_FALSE((*server)->on_edgegap());
+    EXPECT_EQ((*server)->advertised_address(), netcode::Address::Ipv4(127, 0, 0, 1, game_port_));
     netcode::Client client;
-    ASSERT_TRUE(
-        client.Connect(Token(1, netcode::Address::Ipv4(127, 0, 0, 1, game_port_), UnixNow(), netcode::DevPrivateKey()), now_));
+    ASSERT_TRUE(client.Connect(
+        Token(1, netcode::Address::Ipv4(127, 0, 0, 1, game_port_), UnixNow(), netcode::DevPrivateKey()), now_));
     ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
     EXPECT_EQ(events_.back().session_id, "");
 }

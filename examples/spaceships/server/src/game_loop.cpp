@@ -16,13 +16,6 @@ using Steady = std::chrono::steady_clock;
 constexpr auto kTickPeriod = std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(kTickSeconds));
 constexpr auto kOverrunLogInterval = std::chrono::seconds(10);
 
-std::string AdvertisedAddress(const gapkit::server::GameServer& server) {
-    if (!server.on_edgegap()) return fmt::format("127.0.0.1:{}", server.bound_port());
-    const auto& environment = *server.environment();
-    auto port = environment.GamePort("");
-    return port ? fmt::format("{}:{}", environment.public_ip, port->external) : environment.public_ip;
-}
-
 double Seconds(Steady::time_point time) { return std::chrono::duration<double>(time.time_since_epoch()).count(); }
 
 }  // namespace
@@ -32,9 +25,9 @@ gapkit::common::Result<std::unique_ptr<GameLoop>> GameLoop::Start(const ServerCo
     auto server = gapkit::server::GameServer::Start(config.ToGameServerConfig(), argc, argv);
     if (!server) return gapkit::common::Fail(server.error().WithContext("starting the game server"));
     const std::uint32_t seed = config.seed != 0 ? config.seed : std::random_device{}();
-    GAPKIT_LOG_INFO("spaceships", "serving on {} mode, UDP port {}, advertised as {}, {} player slots, seed {}",
-                    (*server)->on_edgegap() ? "Edgegap" : "local", (*server)->bound_port(), AdvertisedAddress(**server),
-                    config.max_players, seed);
+    GAPKIT_LOG_INFO("spaceships", "serving in {} mode, UDP port {}, advertised as {}, {} player slots, seed {}",
+                    (*server)->on_edgegap() ? "Edgegap" : "local", (*server)->bound_port(),
+                    (*server)->advertised_address().ToString(), config.max_players, seed);
     return std::unique_ptr<GameLoop>(new GameLoop(std::move(*server), seed));
 }
 

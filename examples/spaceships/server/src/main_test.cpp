@@ -35,7 +35,7 @@ TEST(ServerProgramTest, StartsInLocalModeAndExitsZeroOnSigterm) {
                                              log, env);
     ASSERT_TRUE(server) << server.error().ToString();
     auto text = [&] { return gapkit::common::ReadFile(log).value_or(""); };
-    ASSERT_TRUE(gapkit::testing::WaitFor([&] { return text().find("serving on") != std::string::npos; })) << text();
+    ASSERT_TRUE(gapkit::testing::WaitFor([&] { return text().find("serving in") != std::string::npos; })) << text();
     EXPECT_EQ(server->Stop(), 0) << text();
     EXPECT_THAT(text(), HasSubstr(fmt::format("local mode, UDP port {}, advertised as 127.0.0.1:{}", *port, *port)));
     EXPECT_THAT(text(), Not(HasSubstr("0102030405060708090a")));

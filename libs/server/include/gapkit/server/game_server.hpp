@@ -34,6 +34,7 @@
 #include <string>
 
 #include "gapkit/common/result.hpp"
+#include "gapkit/netcode/address.hpp"
 #include "gapkit/server/certificate.hpp"
 #include "gapkit/server/config.hpp"
 #include "gapkit/server/environment.hpp"
@@ -81,6 +82,9 @@ class GameServer {
     const std::optional<ArbitriumEnvironment>& environment() const;
     /// The port the netcode server is bound to.
     std::uint16_t bound_port() const;
+    /// The address players' tokens must name: `<public ip>:<external port>` on Edgegap,
+    /// `<local_public_ip>:<local_port>` in local mode.
+    netcode::Address advertised_address() const;
     /// The certificate created at start (for WebTransport and similar).
     const SelfSignedCertificate& certificate() const;
 
