@@ -12,6 +12,9 @@
 #   SIM_EMPTY_TTL_SECONDS (30): how long an empty deployment lives before the simulator stops it
 #   SIM_CONFIG (deploy/local/edgegap-sim.json.in rendered into the state folder), with
 #   GAME (spaceships) and GAME_VERSION (1) naming the app the matchmaker serves
+#   NATS_EXTRA_USERS (none): more `{ user: ..., password: ..., permissions: ... },` entries for
+#   the NATS users list (the load benchmark adds its own)
+#   The matchmaker and httpd also read their own GAPKIT_MM_* and GAPKIT_HTTPD_* variables.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +26,7 @@ HTTPD_PORT=${HTTPD_PORT:-3000}
 MM_METRICS_PORT=${MM_METRICS_PORT:-9100}
 SIM_CONFIG=${SIM_CONFIG:-}
 SIM_EMPTY_TTL_SECONDS=${SIM_EMPTY_TTL_SECONDS:-30}
+NATS_EXTRA_USERS=${NATS_EXTRA_USERS:-}
 GAME=${GAME:-spaceships}
 GAME_VERSION=${GAME_VERSION:-1}
 PROTOCOL_ID=${PROTOCOL_ID:-80085}
@@ -47,6 +51,7 @@ make_state() {
         -e "s|@MATCHMAKER_PASSWORD@|$(secret "$state/secrets/matchmaker")|" \
         -e "s|@HTTPD_PASSWORD@|$(secret "$state/secrets/httpd")|" \
         -e "s|@GAMESERVER_PASSWORD@|$(secret "$state/secrets/gameserver")|" \
+        -e "s|^  users: \\[$|&\n${NATS_EXTRA_USERS//$'\n'/\\n}|" \
         "$root/deploy/local/nats.conf.in" > "$state/nats/nats.conf"
     chmod 600 "$state/nats/nats.conf"
     render_sim_config
