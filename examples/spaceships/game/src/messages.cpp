@@ -1,17 +1,19 @@
 #include "spaceships/messages.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
-#include <cstring>
 #include <numbers>
 #include <string>
 
 #include <fmt/core.h>
 
+#include "gapkit/common/byte_io.hpp"
+
 namespace spaceships {
 namespace {
 
+using gapkit::common::ByteReader;
+using gapkit::common::ByteWriter;
 using gapkit::common::ErrorCode;
 using gapkit::common::MakeError;
 using gapkit::common::Result;
@@ -24,41 +26,6 @@ constexpr std::uint8_t kFireBit = 0x08;
 constexpr std::uint8_t kAliveBit = 0x01;
 constexpr std::uint8_t kThrustingBit = 0x02;
 constexpr float kMaxAbsAngle = 2.0f * std::numbers::pi_v<float>;
-
-// Little-endian writer over a growing byte vector.
-class Writer {
-  public:
-    explicit Writer(std::vector<std::uint8_t>& out) : out_(out) {}
-    void U8(std::uint8_t value) { out_.push_back(value); }
-    void U16(std::uint16_t value) { Bytes(value, 2); }
-    void U32(std::uint32_t value) { Bytes(value, 4); }
-    void F32(float value) { U32(std::bit_cast<std::uint32_t>(value)); }
-
-  private:
-    void Bytes(std::uint32_t value, int count) {
-        for (int i = 0; i < count; ++i) out_.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
-    }
-    std::vector<std::uint8_t>& out_;
-};
-
-// Little-endian reader; the caller checks the total size first, so reads never run past the end.
-class Reader {
-  public:
-    explicit Reader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
-    std::uint8_t U8() { return bytes_[offset_++]; }
-    std::uint16_t U16() { return static_cast<std::uint16_t>(Bytes(2)); }
-    std::uint32_t U32() { return Bytes(4); }
-    float F32() { return std::bit_cast<float>(U32()); }
-
-  private:
-    std::uint32_t Bytes(int count) {
-        std::uint32_t value = 0;
-        for (int i = 0; i < count; ++i) value |= static_cast<std::uint32_t>(bytes_[offset_++]) << (8 * i);
-        return value;
-    }
-    std::span<const std::uint8_t> bytes_;
-    std::size_t offset_ = 0;
-};
 
 tl::unexpected<gapkit::common::Error> Malformed(std::string_view what, std::string message) {
     return MakeError(ErrorCode::kProtocol, fmt::format("malformed {}: {}", what, message));
@@ -81,7 +48,7 @@ Status CheckId(std::string_view name, std::uint8_t id) {
     return gapkit::common::Ok();
 }
 
-Result<ShipView> ReadShip(Reader& reader, std::uint32_t& seen_ids) {
+Result<ShipView> ReadShip(ByteReader& reader, std::uint32_t& seen_ids) {
     ShipView ship;
     ship.id = reader.U8();
     if (auto status = CheckId("ship id", ship.id); !status) return gapkit::common::Fail(status.error());
@@ -103,7 +70,7 @@ Result<ShipView> ReadShip(Reader& reader, std::uint32_t& seen_ids) {
     return ship;
 }
 
-Result<BulletView> ReadBullet(Reader& reader) {
+Result<BulletView> ReadBullet(ByteReader& reader) {
     BulletView bullet;
     bullet.x = reader.F32();
     bullet.y = reader.F32();
@@ -154,8 +121,9 @@ std::vector<std::uint8_t> EncodeSnapshot(const Snapshot& snapshot) {
 void EncodeSnapshotInto(const Snapshot& snapshot, std::vector<std::uint8_t>& out) {
     const std::size_t ship_count = std::min<std::size_t>(snapshot.ships.size(), kMaxShips);
     const std::size_t bullet_count = std::min<std::size_t>(snapshot.bullets.size(), kMaxBullets);
-    out.reserve(out.size() + kSnapshotHeaderBytes + ship_count * kShipViewBytes + bullet_count * kBulletViewBytes);
-    Writer writer(out);
+    const std::size_t start = out.size();
+    out.resize(start + kSnapshotHeaderBytes + ship_count * kShipViewBytes + bullet_count * kBulletViewBytes);
+    ByteWriter writer(std::span<std::uint8_t>(out).subspan(start));  // exactly the size computed above
     writer.U8(kSnapshotType);
     writer.U32(snapshot.tick);
     writer.U8(snapshot.your_id);
@@ -182,7 +150,7 @@ Result<Snapshot> DecodeSnapshot(std::span<const std::uint8_t> bytes) {
         return Malformed("snapshot",
                          fmt::format("{} bytes, shorter than the {}-byte header", bytes.size(), kSnapshotHeaderBytes));
     }
-    Reader reader(bytes);
+    ByteReader reader(bytes);  // the total size is checked below, before any ship or bullet
     if (const std::uint8_t type = reader.U8(); type != kSnapshotType) {
         return Malformed("snapshot", fmt::format("type byte {:#04x}, expected {:#04x}", type, kSnapshotType));
     }
