@@ -28,6 +28,7 @@
 #include "gapkit/testing/wait.hpp"
 #include "server.hpp"
 #include "service.hpp"
+#include "test_config.hpp"
 
 namespace gapkit::integration {
 namespace {
@@ -99,19 +100,7 @@ class StackTest : public ::testing::Test {
     }
 
     matchmaker::MatchmakerConfig MatchmakerConfig() const {
-        matchmaker::MatchmakerConfig config;
-        config.app_name = "echo";
-        config.app_version = "1";
-        config.protocol_id = kProtocolId;
-        config.private_key.fill(9);
-        config.edgegap_base_url = sim_->base_url();
-        config.edgegap_api_key = "devkey";
-        config.edgegap_timeout_seconds = 2;
-        config.readiness_timeout_seconds = 10;
-        config.poll_initial_ms = 50;
-        config.poll_max_ms = 200;
-        config.metrics_port = 0;
-        return config;
+        return matchmaker::SimTestConfig(sim_->base_url(), kProtocolId, 9);
     }
 
     void StartMatchmaker(const common::Clock* clock = nullptr) {

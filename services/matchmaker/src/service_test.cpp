@@ -2,6 +2,7 @@
 // Edgegap simulator, which runs a real echo server process per deployment.
 
 #include "service.hpp"
+#include "test_config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -76,20 +77,9 @@ class MatchmakerServiceTest : public ::testing::Test {
     }
 
     MatchmakerConfig Config() const {
-        MatchmakerConfig config;
-        config.app_name = "echo";
-        config.app_version = "1";
-        config.protocol_id = kProtocolId;
-        config.private_key.fill(7);
-        config.edgegap_base_url = sim_->base_url();
-        config.edgegap_api_key = "devkey";
-        config.edgegap_timeout_seconds = 2;
-        config.readiness_timeout_seconds = 10;
-        config.poll_initial_ms = 50;
-        config.poll_max_ms = 200;
+        MatchmakerConfig config = SimTestConfig(sim_->base_url(), kProtocolId, 7);
         config.delete_retry_seconds = 1;
         config.reaper_interval_seconds = 3600;  // Tests reap by hand with ReapOnce().
-        config.metrics_port = 0;
         return config;
     }
 
