@@ -3,6 +3,7 @@
 #include "gapkit/common/env.hpp"
 #include "gapkit/common/files.hpp"
 #include "gapkit/common/log.hpp"
+#include "gapkit/common/secrets.hpp"
 #include "gapkit/netcode/private_key.hpp"
 
 namespace spaceships::server {
@@ -28,8 +29,10 @@ Status LoadPrivateKey(ServerConfig& config) {
     }
     if (text.empty()) return gapkit::common::Ok();  // local mode: the server library's dev key
     auto key = gapkit::netcode::ParsePrivateKey(text);
+    gapkit::common::Wipe(text);
     if (!key) return gapkit::common::Fail(key.error().WithContext("private key"));
     config.private_key = *key;
+    gapkit::common::Wipe(*key);
     return gapkit::common::Ok();
 }
 

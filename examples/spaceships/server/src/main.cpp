@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "game_loop.hpp"
 #include "gapkit/common/log.hpp"
+#include "gapkit/common/secrets.hpp"
 
 namespace {
 
@@ -16,6 +17,10 @@ static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before the key is read: no core dump or same-user process may see it.
+    if (auto protected_memory = gapkit::common::ProtectProcessMemory(); !protected_memory) {
+        GAPKIT_LOG_WARN("spaceships", "{}", protected_memory.error().ToString());
+    }
     CLI::App app{"spaceships-server: the authoritative spaceships game server (gapkit::server)"};
     spaceships::server::ServerConfig config;
     spaceships::server::AddOptions(app, config);
