@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/core.h>
 
 #include "gapkit/common/env.hpp"
@@ -25,6 +28,26 @@ std::optional<std::string> PickOptional(const std::optional<std::string>& explic
     if (explicit_value) return explicit_value->empty() ? std::nullopt : explicit_value;
     auto value = common::GetEnv(env_name);
     return value && !value->empty() ? value : std::nullopt;
+}
+
+// NATS_PASSWORD, or the contents of NATS_PASSWORD_FILE (a file keeps the secret out of the
+// environment of every process the service starts, and out of `ps e`). Both set is a mistake.
+Result<std::string> PickPassword(const std::optional<std::string>& explicit_value) {
+    if (explicit_value && !explicit_value->empty()) return *explicit_value;
+    auto file = PickOptional(std::nullopt, "NATS_PASSWORD_FILE");
+    if (!file) return common::RequireEnv("NATS_PASSWORD");
+    if (PickOptional(std::nullopt, "NATS_PASSWORD")) {
+        return MakeError(ErrorCode::kInvalidArgument, "set NATS_PASSWORD or NATS_PASSWORD_FILE, not both");
+    }
+    auto password = common::ReadSecretFile(*file);
+    if (!password) return common::Fail(password.error().WithContext("NATS_PASSWORD_FILE"));
+    return password;
+}
+
+bool IsInboxPrefix(std::string_view prefix) {
+    return !prefix.empty() && std::all_of(prefix.begin(), prefix.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+    });
 }
 
 bool IsIpLiteral(const std::string& host) {
@@ -136,7 +159,7 @@ Result<ConnectSettings> ResolveConnectSettings(std::string client_name, const Co
     settings.urls = std::move(*urls);
     auto user = Pick(options.user, "NATS_USER");
     if (!user) return common::Fail(user.error());
-    auto password = Pick(options.password, "NATS_PASSWORD");
+    auto password = PickPassword(options.password);
     if (!password) return common::Fail(password.error());
     settings.user = std::move(*user);
     settings.password = std::move(*password);
@@ -146,6 +169,11 @@ Result<ConnectSettings> ResolveConnectSettings(std::string client_name, const Co
     settings.reconnect_initial_delay = options.reconnect_initial_delay;
     settings.reconnect_max_delay = options.reconnect_max_delay;
     settings.send_asap = options.send_asap;
+    if (!IsInboxPrefix(options.inbox_prefix)) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("inbox prefix '{}' is not one NATS subject token", options.inbox_prefix));
+    }
+    settings.inbox_prefix = options.inbox_prefix;
     if (!settings.tls) return settings;
     auto ca = ResolveCa(options, settings);
     if (!ca) return common::Fail(ca.error());

@@ -26,6 +26,7 @@ struct ConnectSettings {
     std::chrono::milliseconds reconnect_initial_delay{250};
     std::chrono::milliseconds reconnect_max_delay{5000};
     bool send_asap = false;
+    std::string inbox_prefix = "_INBOX";
 };
 
 // Reads options over env. When the CA comes as PEM text it is written to a private temp file,

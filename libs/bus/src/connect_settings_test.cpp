@@ -16,11 +16,9 @@ using gapkit::testing::ScopedEnv;
 constexpr const char* kPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
 ScopedEnv CleanEnv(gapkit::testing::EnvOverrides extra = {}) {
-    gapkit::testing::EnvOverrides env{{"NATS_HOST", "127.0.0.1:4222"},
-                                      {"NATS_USER", "u"},
-                                      {"NATS_PASSWORD", "p"},
-                                      {"NATS_CA", std::nullopt},
-                                      {"NATS_CA_CONTENTS", std::nullopt},
+    gapkit::testing::EnvOverrides env{{"NATS_HOST", "127.0.0.1:4222"}, {"NATS_USER", "u"},
+                                      {"NATS_PASSWORD", "p"},          {"NATS_PASSWORD_FILE", std::nullopt},
+                                      {"NATS_CA", std::nullopt},       {"NATS_CA_CONTENTS", std::nullopt},
                                       {"NATS_INSECURE", std::nullopt}};
     for (auto& [name, value] : extra) env[name] = value;
     return ScopedEnv(env);
@@ -39,6 +37,45 @@ TEST(BusConnectSettings, MissingPasswordNamesTheVariable) {
     auto settings = ResolveConnectSettings("c", {});
     ASSERT_FALSE(settings.has_value());
     EXPECT_NE(settings.error().message().find("NATS_PASSWORD"), std::string::npos);
+}
+
+TEST(BusConnectSettings, PasswordComesFromItsFile) {
+    auto file = common::WritePrivateTempFile("nats-password", "from-the-file\n");
+    ASSERT_TRUE(file.has_value());
+    auto env = CleanEnv({{"NATS_PASSWORD", std::nullopt}, {"NATS_PASSWORD_FILE", file->string()}});
+    auto settings = ResolveConnectSettings("c", {});
+    std::filesystem::remove(*file);
+    ASSERT_TRUE(settings.has_value()) << settings.error().ToString();
+    EXPECT_EQ(settings->password, "from-the-file");
+}
+
+TEST(BusConnectSettings, PasswordAndPasswordFileTogetherAreRefused) {
+    auto env = CleanEnv({{"NATS_PASSWORD_FILE", "/nonexistent"}});
+    auto settings = ResolveConnectSettings("c", {});
+    ASSERT_FALSE(settings.has_value());
+    EXPECT_NE(settings.error().message().find("not both"), std::string::npos);
+}
+
+TEST(BusConnectSettings, UnreadablePasswordFileNamesTheVariable) {
+    auto env = CleanEnv({{"NATS_PASSWORD", std::nullopt}, {"NATS_PASSWORD_FILE", "/nonexistent/password"}});
+    auto settings = ResolveConnectSettings("c", {});
+    ASSERT_FALSE(settings.has_value());
+    EXPECT_NE(settings.error().ToString().find("NATS_PASSWORD_FILE"), std::string::npos);
+}
+
+TEST(BusConnectSettings, InboxPrefixMustBeOneSubjectToken) {
+    auto env = CleanEnv();
+    for (const char* bad : {"", "_INBOX.x", "a b", "in*", "in>"}) {
+        ConnectOptions options;
+        options.inbox_prefix = bad;
+        auto settings = ResolveConnectSettings("c", options);
+        EXPECT_FALSE(settings.has_value()) << "'" << bad << "'";
+    }
+    ConnectOptions options;
+    options.inbox_prefix = "_INBOX_httpd";
+    auto settings = ResolveConnectSettings("c", options);
+    ASSERT_TRUE(settings.has_value()) << settings.error().ToString();
+    EXPECT_EQ(settings->inbox_prefix, "_INBOX_httpd");
 }
 
 TEST(BusConnectSettings, TlsIsOnByDefaultAndInsecureTurnsItOff) {

@@ -121,7 +121,8 @@ Result<OptionsPtr> BuildOptions(const ConnectSettings& settings) {
           natsOptions_SetName(raw, settings.client_name.c_str()),
           natsOptions_SetUserInfo(raw, settings.user.c_str(), settings.password.c_str()),
           natsOptions_SetTimeout(raw, settings.connect_timeout.count()), natsOptions_SetAllowReconnect(raw, true),
-          natsOptions_SetMaxReconnect(raw, -1), natsOptions_SetSendAsap(raw, settings.send_asap)}) {
+          natsOptions_SetMaxReconnect(raw, -1), natsOptions_SetSendAsap(raw, settings.send_asap),
+          natsOptions_SetCustomInboxPrefix(raw, settings.inbox_prefix.c_str())}) {
         if (nats_status != NATS_OK) return common::Fail(NatsError(nats_status, "configuring the connection"));
     }
     if (settings.tls) status = ApplyTls(raw, settings);
@@ -193,7 +194,7 @@ Result<std::unique_ptr<Connection>> Connection::Connect(std::string client_name,
         return MakeError(ErrorCode::kInternal, "cannot create a JetStream context");
     }
     auto core = std::make_shared<ConnectionCore>(
-        ConnectionCore{settings->client_name, std::move(*connection), JsContextPtr(js)});
+        ConnectionCore{settings->client_name, settings->inbox_prefix, std::move(*connection), JsContextPtr(js)});
     GAPKIT_LOG_INFO(kLog, "client '{}' connected to {}", core->client_name, CurrentUrl(core->connection.get()));
     return std::unique_ptr<Connection>(new Connection(std::move(core)));
 }

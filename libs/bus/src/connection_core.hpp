@@ -11,6 +11,7 @@ namespace gapkit::bus {
 
 struct ConnectionCore {
     std::string client_name;
+    std::string inbox_prefix;  // Of the reply subjects our own streamed requests create.
     ConnectionPtr connection;  // Declared before js: members die in reverse, so js goes first.
     JsContextPtr js;
 };

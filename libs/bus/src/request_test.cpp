@@ -39,6 +39,33 @@ TEST_F(BusRequest, SingleReply) {
     EXPECT_EQ(reply->data, "pong:ping");
 }
 
+TEST_F(BusRequest, RepliesUseTheConnectionsInboxPrefix) {
+    std::mutex mutex;
+    std::vector<std::string> reply_subjects;
+    auto responder = connection_->Subscribe("gapkit.test.prefix", [&](const Message& request) {
+        {
+            std::lock_guard lock(mutex);
+            reply_subjects.push_back(request.reply);
+        }
+        (void)connection_->Respond(request, "part");
+        (void)connection_->EndStream(request);
+    });
+    ASSERT_TRUE(responder.has_value());
+    auto options = BusOptionsFor(*server_);
+    options.inbox_prefix = "_INBOX_role";
+    auto requester = Connection::Connect("gapkit_bus_test_prefix", options);
+    ASSERT_TRUE(requester.has_value()) << requester.error().ToString();
+    auto reply = (*requester)->Request("gapkit.test.prefix", "ping", 2s);
+    ASSERT_TRUE(reply.has_value()) << reply.error().ToString();
+    auto stream = (*requester)->RequestStream("gapkit.test.prefix", "ping");
+    ASSERT_TRUE(stream.has_value()) << stream.error().ToString();
+    auto parts = ReadAll(*stream);
+    ASSERT_TRUE(parts.has_value()) << parts.error().ToString();
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(reply_subjects.size(), 2u);
+    for (const std::string& subject : reply_subjects) EXPECT_TRUE(subject.starts_with("_INBOX_role.")) << subject;
+}
+
 TEST_F(BusRequest, StreamedRepliesEndWithTheEmptyMessage) {
     auto responder = connection_->QueueSubscribe("gapkit.test.stream", "matchmaker", [this](const Message& request) {
         for (const char* part :
@@ -156,9 +183,8 @@ TEST_F(BusRequest, AsyncStreamReportsNoRespondersAndIdleTimeout) {
     ASSERT_TRUE(nobody.WaitEnd(10s));
     EXPECT_EQ(nobody.end->error().code(), ErrorCode::kUnavailable);
 
-    auto responder = connection_->Subscribe("gapkit.test.async.stall", [this](const Message& request) {
-        (void)connection_->Respond(request, "first");
-    });
+    auto responder = connection_->Subscribe(
+        "gapkit.test.async.stall", [this](const Message& request) { (void)connection_->Respond(request, "first"); });
     ASSERT_TRUE(responder.has_value());
     AsyncCollector stalled;
     ASSERT_TRUE(connection_

@@ -225,10 +225,13 @@ Result<Subscription> Connection::SubscribeSync(std::string_view subject, std::st
 
 namespace {
 
-Result<std::string> NewInbox() {
+// natsInbox_Create ignores the connection's custom prefix: it always says "_INBOX.<nuid>". The
+// unique part is kept and the connection's prefix put in front.
+Result<std::string> NewInbox(const std::string& prefix) {
     natsInbox* inbox = nullptr;
     if (natsInbox_Create(&inbox) != NATS_OK) return MakeError(ErrorCode::kInternal, "cannot create an inbox");
-    std::string subject(inbox);
+    const std::string_view made(inbox);
+    std::string subject = prefix + std::string(made.substr(made.find('.')));
     natsInbox_Destroy(inbox);
     return subject;
 }
@@ -238,15 +241,16 @@ Result<std::string> NewInbox() {
 Status Connection::RequestStreamAsync(std::string_view subject, std::string_view data, StreamHandlers handlers,
                                       const StreamOptions& options) {
     if (!handlers.on_part) return MakeError(ErrorCode::kInvalidArgument, "streamed request: empty on_part handler");
-    auto inbox = NewInbox();
+    auto inbox = NewInbox(core_->inbox_prefix);
     if (!inbox) return common::Fail(inbox.error());
     const std::string subject_text(subject);
-    auto box = std::make_unique<StreamBox>(
-        StreamBox{std::move(handlers), subject_text, options, std::chrono::steady_clock::now() + options.overall_timeout});
+    auto box = std::make_unique<StreamBox>(StreamBox{std::move(handlers), subject_text, options,
+                                                     std::chrono::steady_clock::now() + options.overall_timeout});
     natsSubscription* raw = nullptr;
-    auto subscribed = CheckNats(natsConnection_SubscribeTimeout(&raw, core_->connection.get(), inbox->c_str(),
-                                                                options.idle_timeout.count(), OnStreamMessage, box.get()),
-                                fmt::format("streamed request on {}", subject));
+    auto subscribed =
+        CheckNats(natsConnection_SubscribeTimeout(&raw, core_->connection.get(), inbox->c_str(),
+                                                  options.idle_timeout.count(), OnStreamMessage, box.get()),
+                  fmt::format("streamed request on {}", subject));
     if (!subscribed) return subscribed;
     box->sub = raw;
     if (natsSubscription_SetOnCompleteCB(raw, OnStreamComplete, box.get()) != NATS_OK) {
@@ -267,7 +271,7 @@ Status Connection::RequestStreamAsync(std::string_view subject, std::string_view
 
 Result<ReplyStream> Connection::RequestStream(std::string_view subject, std::string_view data,
                                               const StreamOptions& options) {
-    auto inbox = NewInbox();
+    auto inbox = NewInbox(core_->inbox_prefix);
     if (!inbox) return common::Fail(inbox.error());
     const std::string& inbox_subject = *inbox;
     auto sub = SubscribeInbox(core_->connection.get(), inbox_subject, {});

@@ -49,7 +49,7 @@ struct ConnectionCore;
 struct ConnectOptions {
     std::optional<std::string> host;      ///< Instead of `NATS_HOST`.
     std::optional<std::string> user;      ///< Instead of `NATS_USER`.
-    std::optional<std::string> password;  ///< Instead of `NATS_PASSWORD`.
+    std::optional<std::string> password;  ///< Instead of `NATS_PASSWORD` / `NATS_PASSWORD_FILE`.
     std::optional<std::string> ca_file;   ///< Instead of `NATS_CA`.
     std::optional<std::string> ca_pem;    ///< Instead of `NATS_CA_CONTENTS`.
     std::optional<bool> insecure;         ///< Instead of `NATS_INSECURE` being set.
@@ -63,6 +63,12 @@ struct ConnectOptions {
     /// up to ~1 ms per hop). Lower request/reply latency, more syscalls under bulk publishing.
     /// Default false.
     bool send_asap = false;
+    /// Prefix of this connection's reply subjects (`<prefix>.<unique>`), for its requests, streamed
+    /// requests and JetStream calls. A role that may subscribe only to its own inbox subjects sets
+    /// its own prefix, so that no other role can read its replies (gapkit's httpd uses
+    /// `_INBOX_httpd`, game servers `_INBOX_gameserver`; see deploy/local/nats.conf.in). One NATS
+    /// subject token: letters, digits, '_' and '-'. Default `_INBOX`, NATS's own.
+    std::string inbox_prefix = "_INBOX";
 };
 
 /// Where a connection is. Matches nats.c's connection status.
