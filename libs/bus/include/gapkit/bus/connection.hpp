@@ -3,14 +3,15 @@
 /// @file
 /// A NATS connection configured from the environment, as the original (Rust) system reads it.
 ///
-/// | variable | meaning |
-/// |---|---|
-/// | `NATS_HOST` | required: `host`, `host:port` (default port 4222) or a URL (`tls://host:port`); a comma-separated
-/// list names several servers of one cluster | | `NATS_USER`, `NATS_PASSWORD` | required: the user's credentials (the
-/// password is never logged) | | `NATS_CA` | path to a PEM CA bundle that signed the server certificate (self-signed
-/// set-ups) | | `NATS_CA_CONTENTS` | the same bundle as PEM text; written to a private temp file (mode 0600) and used
-/// as `NATS_CA`; wins over `NATS_CA` | | `NATS_INSECURE` | set to anything: no TLS. Loopback development only; a
-/// warning is logged |
+/// Variables (docs/bus.md has the full rules):
+/// - `NATS_HOST` (required): `host`, `host:port` (default port 4222) or a URL (`tls://host:port`);
+///   a comma-separated list names several servers of one cluster.
+/// - `NATS_USER` (required), and `NATS_PASSWORD` or `NATS_PASSWORD_FILE` (a file holding it; both
+///   set is an error). The password is never logged.
+/// - `NATS_CA`: path to a PEM CA bundle that signed the server certificate (self-signed set-ups).
+/// - `NATS_CA_CONTENTS`: the same bundle as PEM text; written to a private temp file (mode 0600)
+///   and used as `NATS_CA`; wins over `NATS_CA`.
+/// - `NATS_INSECURE`: set to anything: no TLS. Loopback development only; a warning is logged.
 ///
 /// TLS is on by default and verifies the server certificate (against `NATS_CA`, or against the
 /// system's trusted CAs when no CA is given); a DNS host name is also checked against the
