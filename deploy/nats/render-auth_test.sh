@@ -39,7 +39,7 @@ else
 fi
 
 export GAPKIT_NATS_MATCHMAKER_PASSWORD=m$RANDOM$RANDOM GAPKIT_NATS_HTTPD_PASSWORD=h$RANDOM$RANDOM \
-    GAPKIT_NATS_GAMESERVER_PASSWORD=g$RANDOM$RANDOM
+    GAPKIT_NATS_GAMESERVER_PASSWORD=g$RANDOM$RANDOM GAPKIT_NATS_OPERATOR_PASSWORD=o$RANDOM$RANDOM
 (cd "$work/etc" && nats-server -c nats.conf -t)
 if (cd "$work/etc" && env -u GAPKIT_NATS_HTTPD_PASSWORD nats-server -c nats.conf -t) > "$work/out" 2>&1; then
     echo "FAIL: the config is accepted without GAPKIT_NATS_HTTPD_PASSWORD"
@@ -58,7 +58,7 @@ login() {  # login <user> <password>: gapctl nats-check over TLS with the compos
     NATS_HOST="localhost:$port" NATS_USER=$1 NATS_PASSWORD=$2 NATS_CA="$work/etc/certs/ca/rootCA.pem" \
         "$gapctl" nats-check --timeout-seconds 5 > "$work/check.log" 2>&1
 }
-for role in matchmaker httpd gameserver; do
+for role in matchmaker httpd gameserver operator; do
     variable=GAPKIT_NATS_${role^^}_PASSWORD
     login "$role" "${!variable}" || { echo "FAIL: $role cannot log in"; cat "$work/check.log" "$work/nats.log"; exit 1; }
     echo "ok: $role logs in over TLS"

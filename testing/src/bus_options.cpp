@@ -3,12 +3,15 @@
 namespace gapkit::testing {
 
 bus::ConnectOptions BusOptionsFor(const NatsServer& server) {
+    return BusOptionsFor(server, server.users().empty() ? std::string_view() : server.users().front().name);
+}
+
+bus::ConnectOptions BusOptionsFor(const NatsServer& server, std::string_view user_name) {
     bus::ConnectOptions options;
     options.host = server.HostPort();
-    if (!server.users().empty()) {
-        options.user = server.users().front().name;
-        options.password = server.users().front().password;
-    }
+    options.user = std::string(user_name);
+    const NatsUser* user = server.User(user_name);
+    options.password = user ? user->password : std::string("not-a-user-of-this-server");
     options.insecure = !server.tls();
     options.ca_pem = "";  // Explicitly empty: ignore NATS_CA_CONTENTS from the environment.
     if (server.tls()) options.ca_file = server.CaFile().string();

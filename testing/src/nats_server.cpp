@@ -7,7 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
+#include <random>
+#include <regex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -71,6 +75,75 @@ Result<std::string> ConfigText(const NatsServerOptions& options, const std::file
     return config;
 }
 
+std::string RandomPassword() {
+    std::random_device random;
+    // A leading letter keeps it a string wherever nats-server reads it as a config variable.
+    return fmt::format("p{:08x}{:08x}{:08x}", random(), random(), random());
+}
+
+const NatsUser* FindUser(const std::vector<NatsUser>& users, std::string_view name) {
+    const auto found =
+        std::find_if(users.begin(), users.end(), [&](const NatsUser& user) { return user.name == name; });
+    return found == users.end() ? nullptr : &*found;
+}
+
+// The password of user `role` (lower-cased), made up and added to `users` on first use.
+std::string PasswordOf(std::vector<NatsUser>& users, std::string role) {
+    std::transform(role.begin(), role.end(), role.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (const NatsUser* user = FindUser(users, role)) return user->password;
+    users.push_back({role, RandomPassword(), {}, {}});
+    return users.back().password;
+}
+
+// The layout run-local.sh gives @STATE@/nats: the server certificate and key, and the store.
+Status PrepareStateDir(const std::filesystem::path& dir) {
+    const auto& certificates = SharedTestCertificates();
+    if (!certificates) return common::Fail(certificates.error().WithContext("test certificates"));
+    std::error_code ec;
+    std::filesystem::create_directories(dir / "nats" / "jetstream", ec);
+    if (!ec) std::filesystem::copy_file(certificates->server_cert_file, dir / "nats" / "server.pem", ec);
+    if (!ec) std::filesystem::copy_file(certificates->server_key_file, dir / "nats" / "server-key.pem", ec);
+    if (ec) return MakeError(ErrorCode::kIo, "preparing " + (dir / "nats").string() + ": " + ec.message());
+    return common::Ok();
+}
+
+// The value of placeholder @<name>@, as scripts/run-local.sh fills it.
+Result<std::string> PlaceholderValue(const std::string& name, NatsServerOptions& options,
+                                     const std::filesystem::path& dir, int port) {
+    static const std::string kPasswordSuffix = "_PASSWORD";
+    if (name == "NATS_PORT") return std::to_string(port);
+    if (name == "STATE") return dir.string();
+    if (name.size() > kPasswordSuffix.size() && name.ends_with(kPasswordSuffix)) {
+        return PasswordOf(options.users, name.substr(0, name.size() - kPasswordSuffix.size()));
+    }
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: unknown placeholder @{}@", options.config_template.string(), name));
+}
+
+// Fills the template's placeholders; each user it names gets a new password in options.users.
+Result<std::string> FilledTemplate(NatsServerOptions& options, const std::filesystem::path& dir, int port) {
+    auto text = common::ReadFile(options.config_template);
+    if (!text) return common::Fail(text.error().WithContext("nats config template"));
+    if (auto prepared = PrepareStateDir(dir); !prepared) return common::Fail(prepared.error());
+    options.users.clear();
+    static const std::regex kPlaceholder("@([A-Z][A-Z0-9_]*)@");
+    std::string config;
+    auto rest = text->cbegin();
+    for (std::sregex_iterator it(text->cbegin(), text->cend(), kPlaceholder), end; it != end; ++it) {
+        config.append(rest, (*it)[0].first);
+        rest = (*it)[0].second;
+        auto value = PlaceholderValue((*it)[1], options, dir, port);
+        if (!value) return common::Fail(value.error());
+        config += *value;
+    }
+    config.append(rest, text->cend());
+    if (options.users.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         options.config_template.string() + " names no user (no @<ROLE>_PASSWORD@ placeholder)");
+    }
+    return config;
+}
+
 std::string LogTail(const std::filesystem::path& log_file) {
     auto text = common::ReadFile(log_file);
     if (!text) return "(no log)";
@@ -89,7 +162,8 @@ Result<std::unique_ptr<NatsServer>> NatsServer::Start(NatsServerOptions options)
     if (!dir) return common::Fail(dir.error());
     auto port = FreeLoopbackPort();
     if (!port) return common::Fail(port.error());
-    auto config = ConfigText(options, dir->path(), *port);
+    auto config = options.config_template.empty() ? ConfigText(options, dir->path(), *port)
+                                                  : FilledTemplate(options, dir->path(), *port);
     if (!config) return common::Fail(config.error());
     std::ofstream(dir->path() / "nats.conf") << *config;
     std::unique_ptr<NatsServer> server(new NatsServer(std::move(options), std::move(*dir), *port));
@@ -131,6 +205,8 @@ Status NatsServer::Restart() {
     Stop();
     return Launch();
 }
+
+const NatsUser* NatsServer::User(std::string_view name) const { return FindUser(options_.users, name); }
 
 std::string NatsServer::HostPort() const { return fmt::format("127.0.0.1:{}", port_); }
 

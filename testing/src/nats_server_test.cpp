@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "gapkit/testing/bus_options.hpp"
 #include "gapkit/testing/certificates.hpp"
 
 namespace gapkit::testing {
@@ -47,6 +50,49 @@ TEST(TestingNatsServer, AcceptsUsersWithPermissions) {
     auto server = NatsServer::Start(options);
     ASSERT_TRUE(server.has_value()) << server.error().ToString();
     EXPECT_EQ((*server)->ClientEnv().at("NATS_USER"), "gameserver");
+}
+
+// The placeholders of deploy/local/nats.conf.in, in a template of the same shape.
+constexpr const char* kTemplate = R"(listen: 127.0.0.1:@NATS_PORT@
+tls { cert_file: "@STATE@/nats/server.pem", key_file: "@STATE@/nats/server-key.pem" }
+jetstream { store_dir: "@STATE@/nats/jetstream" }
+authorization { users: [
+  { user: alpha, password: "@ALPHA_PASSWORD@", permissions: { publish: ["a.>"] } },
+  { user: beta, password: "@BETA_PASSWORD@" }
+] }
+)";
+
+std::filesystem::path WriteTemplate(const TempDir& dir, std::string_view text) {
+    const auto path = dir.path() / "nats.conf.in";
+    std::ofstream(path) << text;
+    return path;
+}
+
+TEST(TestingNatsServer, StartsFromAConfigTemplateWithAPasswordPerUser) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto dir = TempDir::Create("gapkit-template");
+    ASSERT_TRUE(dir.has_value()) << dir.error().ToString();
+    auto server = NatsServer::Start({.config_template = WriteTemplate(*dir, kTemplate)});
+    ASSERT_TRUE(server.has_value()) << server.error().ToString();
+    ASSERT_EQ((*server)->users().size(), 2u);
+    EXPECT_EQ((*server)->users()[0].name, "alpha");
+    EXPECT_EQ((*server)->users()[1].name, "beta");
+    EXPECT_NE((*server)->users()[0].password, (*server)->users()[1].password);
+    EXPECT_EQ((*server)->User("gamma"), nullptr);
+    auto beta = bus::Connection::Connect("gapkit_testing_template", BusOptionsFor(**server, "beta"));
+    ASSERT_TRUE(beta.has_value()) << beta.error().ToString();
+    auto stranger = bus::Connection::Connect("gapkit_testing_template", BusOptionsFor(**server, "gamma"));
+    ASSERT_FALSE(stranger.has_value());
+    EXPECT_EQ(stranger.error().code(), common::ErrorCode::kUnauthenticated);
+}
+
+TEST(TestingNatsServer, RefusesATemplateWithAnUnknownPlaceholder) {
+    GAPKIT_SKIP_WITHOUT_NATS_SERVER();
+    auto dir = TempDir::Create("gapkit-template");
+    ASSERT_TRUE(dir.has_value()) << dir.error().ToString();
+    auto server = NatsServer::Start({.config_template = WriteTemplate(*dir, std::string(kTemplate) + "# @HOST@\n")});
+    ASSERT_FALSE(server.has_value());
+    EXPECT_NE(server.error().message().find("@HOST@"), std::string::npos) << server.error().ToString();
 }
 
 }  // namespace

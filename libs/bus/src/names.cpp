@@ -43,6 +43,33 @@ common::Result<std::string> DeleteSessionSubject(std::string_view session_id) {
     return fmt::format("{}.{}", kDeleteSessionStream, session_id);
 }
 
+bool IsInboxOf(std::string_view reply, std::string_view role_prefix) {
+    const auto under = [reply](std::string_view prefix) {
+        return reply.size() > prefix.size() + 1 && reply.starts_with(prefix) && reply[prefix.size()] == '.';
+    };
+    return under(role_prefix) || under("_INBOX");
+}
+
+common::Result<std::string> GameServerSubject(std::string_view deployment, std::string_view fact) {
+    if (auto ok = CheckToken("deployment", deployment); !ok) return common::Fail(ok.error());
+    if (auto ok = CheckToken("fact", fact); !ok) return common::Fail(ok.error());
+    return fmt::format("{}.{}.{}", kGameServerPrefix, deployment, fact);
+}
+
+std::string GameServerWildcardSubject(std::string_view fact) { return fmt::format("{}.*.{}", kGameServerPrefix, fact); }
+
+common::Result<std::string> DeploymentOfGameServerSubject(std::string_view subject, std::string_view fact) {
+    const std::string prefix = fmt::format("{}.", kGameServerPrefix);
+    const std::string suffix = fmt::format(".{}", fact);
+    if (subject.size() <= prefix.size() + suffix.size() || !subject.starts_with(prefix) || !subject.ends_with(suffix)) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("subject '{}' is not gameserver.<deployment>.{}", subject, fact));
+    }
+    const std::string_view deployment = subject.substr(prefix.size(), subject.size() - prefix.size() - suffix.size());
+    if (auto ok = CheckToken("deployment", deployment); !ok) return common::Fail(ok.error());
+    return std::string(deployment);
+}
+
 KeyValueConfig SessionsEg2LyConfig() {
     return Bucket(kSessionsEg2LyBucket, "Edgegap session id -> netcode client id", kSessionMappingTtl, kMaxValueBytes);
 }
@@ -54,6 +81,11 @@ KeyValueConfig SessionsLy2EgConfig() {
 KeyValueConfig ActiveConnectionsConfig() {
     return Bucket(kActiveConnectionsBucket, "session id -> client id of connected players",
                   std::chrono::milliseconds(0), -1);
+}
+
+KeyValueConfig SessionDeploymentsConfig() {
+    return Bucket(kSessionDeploymentsBucket, "Edgegap session id -> deployment request id", kSessionMappingTtl,
+                  kMaxValueBytes);
 }
 
 KeyValueConfig UnclaimedSessionsConfig() {

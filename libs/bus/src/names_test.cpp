@@ -24,6 +24,34 @@ TEST(BusNames, DeleteSessionSubjectMatchesStreamSubjects) {
     EXPECT_EQ(queue.subjects[0], "edgegap_delete_session_q.*");
 }
 
+TEST(BusNames, GameServerSubjectsCarryTheDeployment) {
+    EXPECT_EQ(*GameServerSubject("93924761ccde", kJoinFact), "gameserver.93924761ccde.join");
+    EXPECT_EQ(GameServerWildcardSubject(kCertDigestFact), "gameserver.*.cert_digest");
+    for (const char* bad : {"", "a.b", "*", ">", "two words"}) {
+        EXPECT_FALSE(GameServerSubject(bad, kLeftFact).has_value()) << bad;
+    }
+}
+
+TEST(BusNames, DeploymentIsReadBackOnlyFromTheExactFactSubject) {
+    EXPECT_EQ(*DeploymentOfGameServerSubject("gameserver.93924761ccde.left", kLeftFact), "93924761ccde");
+    for (const char* bad :
+         {"gameserver.93924761ccde.join", "gameserver..left", "gameserver.left", "gameserver.a.b.left",
+          "matchmaker.x.left", "gameserver.x.leftover", "xgameserver.x.left"}) {
+        EXPECT_FALSE(DeploymentOfGameServerSubject(bad, kLeftFact).has_value()) << bad;
+    }
+}
+
+TEST(BusNames, OnlyTheRolesOwnInboxesAreAcceptedAsReplySubjects) {
+    EXPECT_TRUE(IsInboxOf("_INBOX_gameserver.abc.1", kGameServerInboxPrefix));
+    EXPECT_TRUE(IsInboxOf("_INBOX.abc.1", kGameServerInboxPrefix));
+    for (const char* bad :
+         {"$JS.API.STREAM.DELETE.KV_active_connections", "$KV.cert_digests.1.2.3.4", "edgegap_delete_session_q.s",
+          "_INBOX_httpd.abc", "_INBOX_gameserverX.abc", "_INBOX_gameserver.", "_INBOX.", "", "_INBOX"}) {
+        EXPECT_FALSE(IsInboxOf(bad, kGameServerInboxPrefix)) << bad;
+    }
+    EXPECT_TRUE(IsInboxOf("_INBOX_httpd.abc", kHttpdInboxPrefix));
+}
+
 TEST(BusNames, BucketSettingsMatchTheOriginalSystem) {
     EXPECT_EQ(SessionsEg2LyConfig().bucket, "sessions_eg2ly");
     EXPECT_EQ(SessionsEg2LyConfig().ttl, std::chrono::seconds(30));
@@ -34,6 +62,8 @@ TEST(BusNames, BucketSettingsMatchTheOriginalSystem) {
     EXPECT_EQ(UnclaimedSessionsConfig().max_value_bytes, 1024);
     EXPECT_EQ(CertDigestsConfig().ttl, std::chrono::hours(14 * 24));
     EXPECT_EQ(CertDigestsConfig().bucket, "cert_digests");
+    EXPECT_EQ(SessionDeploymentsConfig().bucket, "session_deployments");
+    EXPECT_EQ(SessionDeploymentsConfig().ttl, std::chrono::seconds(30));
 }
 
 }  // namespace

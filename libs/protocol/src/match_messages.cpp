@@ -1,11 +1,11 @@
 #include "gapkit/protocol/match_messages.hpp"
 
-#include <arpa/inet.h>
-
 #include <limits>
 
 #include <fmt/core.h>
 #include <boost/json.hpp>
+
+#include "parse_support.hpp"
 
 namespace gapkit::protocol {
 namespace json = boost::json;
@@ -15,19 +15,6 @@ using common::MakeError;
 using common::Result;
 
 namespace {
-
-bool IsIpAddress(const std::string& text) {
-    unsigned char buffer[16];
-    return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
-}
-
-// Boost.JSON reports errors through error_code here, so nothing on this path throws.
-Result<json::value> ParseJson(std::string_view text) {
-    boost::system::error_code ec;
-    json::value value = json::parse(text, ec);
-    if (ec) return MakeError(ErrorCode::kInvalidArgument, fmt::format("invalid JSON: {}", ec.message()));
-    return value;
-}
 
 Result<std::string> NameField(const json::object& object, std::string_view key) {
     const json::value* value = object.if_contains(key);
@@ -125,7 +112,8 @@ Result<MatchReply> ReadTagged(const json::object& object) {
 bool IsValidName(std::string_view name) {
     if (name.empty() || name.size() > kMaxNameLength) return false;
     for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        const bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         if (!ok) return false;
     }
     return true;

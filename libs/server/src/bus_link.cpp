@@ -1,20 +1,18 @@
 #include "bus_link.hpp"
 
+#include <fmt/core.h>
 #include <boost/json.hpp>
 
 #include "gapkit/bus/names.hpp"
+#include "gapkit/protocol/server_facts.hpp"
 
 namespace gapkit::server {
 
 namespace names = bus::names;
+using common::ErrorCode;
+using common::MakeError;
 
 namespace {
-
-common::Result<std::unique_ptr<bus::KeyValue>> Bind(bus::Connection& connection, const bus::KeyValueConfig& config) {
-    auto bucket = connection.KeyValueBucket(config);
-    if (!bucket) return common::Fail(bucket.error().WithContext("bucket " + config.bucket));
-    return bucket;
-}
 
 boost::json::object PortsJson(const edgegap::Context& context) {
     boost::json::object ports;
@@ -28,46 +26,67 @@ boost::json::object PortsJson(const edgegap::Context& context) {
 }  // namespace
 
 common::Result<std::unique_ptr<BusLink>> BusLink::Connect(std::string client_name,
-                                                          const std::optional<std::string>& ca_pem) {
+                                                          const std::optional<std::string>& ca_pem,
+                                                          std::string deployment) {
+    if (auto subject = names::GameServerSubject(deployment, names::kJoinFact); !subject) {
+        return common::Fail(subject.error().WithContext("bus"));
+    }
     bus::ConnectOptions options;
     options.ca_pem = ca_pem;
+    options.inbox_prefix = std::string(names::kGameServerInboxPrefix);
     auto connection = bus::Connection::Connect(std::move(client_name), options);
     if (!connection) return common::Fail(connection.error().WithContext("bus"));
     std::unique_ptr<BusLink> link(new BusLink());
     link->connection_ = std::move(*connection);
-    for (auto [target, config] : {std::pair{&link->sessions_, names::SessionsLy2EgConfig()},
-                                  std::pair{&link->active_, names::ActiveConnectionsConfig()},
-                                  std::pair{&link->digests_, names::CertDigestsConfig()}}) {
-        auto bucket = Bind(*link->connection_, config);
-        if (!bucket) return common::Fail(bucket.error());
-        *target = std::move(*bucket);
-    }
+    link->deployment_ = std::move(deployment);
     return link;
 }
 
-common::Result<std::optional<std::string>> BusLink::SessionOf(std::uint64_t client_id) {
-    auto entry = sessions_->Get(std::to_string(client_id));
-    if (!entry) return common::Fail(entry.error());
-    if (!entry->has_value() || (*entry)->value.empty()) return std::optional<std::string>();
-    return std::optional<std::string>((*entry)->value);
+// Returns the accepted reply's session id (empty for facts other than join).
+common::Result<std::string> BusLink::Ask(std::string_view fact, const std::string& payload) {
+    auto subject = names::GameServerSubject(deployment_, fact);
+    if (!subject) return common::Fail(subject.error());
+    auto answer = connection_->Request(*subject, payload, kFactTimeout);
+    if (!answer) return common::Fail(answer.error().WithContext(*subject));
+    auto reply = protocol::ParseFactReply(answer->data);
+    if (!reply) {
+        return MakeError(ErrorCode::kProtocol,
+                         fmt::format("{}: unreadable answer: {}", *subject, reply.error().message()));
+    }
+    switch (reply->outcome) {
+        case protocol::FactReply::Outcome::kAccepted:
+            return std::move(reply->session_id);
+        case protocol::FactReply::Outcome::kRefused:
+            return MakeError(ErrorCode::kPermissionDenied, fmt::format("{} refused: {}", *subject, reply->reason));
+        case protocol::FactReply::Outcome::kFailed:
+            break;
+    }
+    return MakeError(ErrorCode::kUnavailable, fmt::format("{} not checked: {}", *subject, reply->reason));
 }
 
-common::Status BusLink::RecordConnection(std::string_view session_id, std::uint64_t client_id) {
-    auto put = active_->Put(session_id, std::to_string(client_id));
-    if (!put) return common::Fail(put.error());
+common::Result<std::string> BusLink::Join(std::uint64_t client_id) {
+    auto session = Ask(names::kJoinFact, protocol::SerializeJoinFact({client_id}));
+    if (session && session->empty()) return MakeError(ErrorCode::kProtocol, "join accepted without a session id");
+    return session;
+}
+
+common::Status BusLink::Left(std::string_view session_id, std::uint64_t client_id) {
+    auto answered = Ask(names::kLeftFact, protocol::SerializeLeftFact({std::string(session_id), client_id}));
+    if (!answered) return common::Fail(answered.error());
     return common::Ok();
 }
 
-common::Status BusLink::ClearConnection(std::string_view session_id) { return active_->Delete(session_id); }
-
 common::Status BusLink::PublishDigest(std::string_view public_ip, std::string_view digest) {
-    auto put = digests_->Put(public_ip, digest);
-    if (!put) return common::Fail(put.error());
+    auto answered =
+        Ask(names::kCertDigestFact, protocol::SerializeCertDigestFact({std::string(public_ip), std::string(digest)}));
+    if (!answered) return common::Fail(answered.error());
     return common::Ok();
 }
 
 common::Status BusLink::PublishContext(const edgegap::Context& context) {
-    if (auto sent = connection_->Publish(names::kGameServerContexts, ContextToJson(context)); !sent) return sent;
+    auto subject = names::GameServerSubject(deployment_, names::kContextFact);
+    if (!subject) return common::Fail(subject.error());
+    if (auto sent = connection_->Publish(*subject, ContextToJson(context)); !sent) return sent;
     return connection_->Flush();
 }
 

@@ -13,7 +13,7 @@ namespace gapkit::server {
 edgegap::ContainerEndpoint ContextEndpoint(const ArbitriumEnvironment& env);
 edgegap::ContainerEndpoint SelfStopEndpoint(const ArbitriumEnvironment& env);
 
-/// GETs the context and publishes it on `gameserver.contexts`.
+/// GETs the context and publishes it on `gameserver.<deployment>.context`.
 Worker::Completion FetchAndPublishContext(BusLink& bus, const edgegap::ContainerEndpoint& endpoint);
 
 /// DELETEs `ARBITRIUM_DELETE_URL`.

@@ -9,10 +9,12 @@
 
 #include "bus_link.hpp"
 #include "edgegap_calls.hpp"
+#include "gapkit/bus/names.hpp"
 #include "gapkit/common/env.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/netcode/private_key.hpp"
 #include "gapkit/netcode/server.hpp"
+#include "pending_facts.hpp"
 #include "worker.hpp"
 
 namespace gapkit::server {
@@ -74,6 +76,7 @@ struct GameServer::Impl {
     std::optional<double> empty_since_seconds;
     bool self_stop_requested = false;
     bool stopped = false;
+    PendingFacts facts{worker};  // Uses the worker only after construction.
 
     // Declared last, so it is joined before the members its jobs' completions refer to go away.
     Worker worker;
@@ -84,11 +87,11 @@ struct GameServer::Impl {
     void PostStartupJobs();
     void HandleNetcodeEvents();
     void OnConnected(const netcode::ServerEvent& event);
-    void OnLookup(int index, std::uint64_t serial, const common::Result<std::optional<std::string>>& session,
-                  const common::Status& recorded);
+    void OnJoinAnswer(int index, std::uint64_t serial, std::uint64_t client_id,
+                      const common::Result<std::string>& session);
     void Join(int index, std::string session_id);
     void Leave(int index, LeaveReason reason);
-    void PostClear(std::string session_id);
+    void PostLeft(std::string session_id, std::uint64_t client_id);
     void CheckSelfStop(double now_seconds);
     void Stop();
 };
@@ -139,22 +142,22 @@ common::Status GameServer::Impl::ConnectBus(const std::optional<std::string>& ca
         GAPKIT_LOG_INFO("server", "no bus: clients join without a session check");
         return common::Ok();
     }
-    auto link = BusLink::Connect(fmt::format("gameserver-{}", env ? env->request_id : "local"), ca_pem);
+    const std::string deployment = env ? env->request_id : std::string(bus::names::kLocalDeployment);
+    auto link = BusLink::Connect(fmt::format("gameserver-{}", deployment), ca_pem, deployment);
     if (!link) return common::Fail(link.error());
     bus = std::move(*link);
     return common::Ok();
 }
 
+// Local mode states no digest and no context: there is no Edgegap deployment for the matchmaker to
+// check them against.
 void GameServer::Impl::PostStartupJobs() {
-    if (!bus) return;
-    worker.Post([bus = bus, ip = public_ip, digest = certificate.sha256_digest]() -> Worker::Completion {
-        if (auto put = bus->PublishDigest(ip, digest); !put) {
-            GAPKIT_LOG_ERROR("server", "publishing the certificate digest: {}", put.error().ToString());
-        }
-        return {};
-    });
-    if (env)
-        worker.Post([bus = bus, endpoint = ContextEndpoint(*env)] { return FetchAndPublishContext(*bus, endpoint); });
+    if (!bus || !env) return;
+    facts.Add(
+        fmt::format("certificate digest for {}", public_ip),
+        [bus = bus, ip = public_ip, digest = certificate.sha256_digest] { return bus->PublishDigest(ip, digest); },
+        kDigestRetryPolicy);
+    worker.Post([bus = bus, endpoint = ContextEndpoint(*env)] { return FetchAndPublishContext(*bus, endpoint); });
 }
 
 void GameServer::Impl::HandleNetcodeEvents() {
@@ -194,28 +197,22 @@ void GameServer::Impl::OnConnected(const netcode::ServerEvent& event) {
     empty_since_seconds.reset();
     if (!bus) return Join(index, {});
     worker.Post([this, bus = bus, index, serial, client_id = event.client_id]() -> Worker::Completion {
-        auto session = bus->SessionOf(client_id);
-        common::Status recorded = common::Ok();
-        if (session && session->has_value()) recorded = bus->RecordConnection(**session, client_id);
-        return [this, index, serial, session = std::move(session), recorded = std::move(recorded)] {
-            OnLookup(index, serial, session, recorded);
+        auto session = bus->Join(client_id);
+        return [this, index, serial, client_id, session = std::move(session)] {
+            OnJoinAnswer(index, serial, client_id, session);
         };
     });
 }
 
-void GameServer::Impl::OnLookup(int index, std::uint64_t serial,
-                                const common::Result<std::optional<std::string>>& session,
-                                const common::Status& recorded) {
+void GameServer::Impl::OnJoinAnswer(int index, std::uint64_t serial, std::uint64_t client_id,
+                                    const common::Result<std::string>& session) {
     Slot& slot = slots[static_cast<std::size_t>(index)];
-    const bool found = session && session->has_value() && recorded;
     if (slot.stage != Slot::Stage::kPending || slot.serial != serial) {
-        if (found) PostClear(**session);  // The client left while we looked: undo the record.
+        if (session) PostLeft(*session, client_id);  // The client left while the matchmaker checked: undo.
         return;
     }
-    if (found) return Join(index, **session);
-    const std::string why =
-        !session ? session.error().ToString()
-                 : (!session->has_value() ? std::string("no session in sessions_ly2eg") : recorded.error().ToString());
+    if (session) return Join(index, *session);
+    const std::string why = session.error().ToString();
     if (!config.require_session) {
         GAPKIT_LOG_WARN("server", "client {} joins without a session ({})", slot.client_id, why);
         return Join(index, {});
@@ -245,18 +242,17 @@ void GameServer::Impl::Leave(int index, LeaveReason reason) {
         GAPKIT_LOG_INFO("server", "client {} left: {}", slot.client_id, ToString(reason));
         events.push_back(
             ServerEvent{ServerEventType::kPlayerLeft, index, slot.client_id, slot.session_id, {}, reason, {}});
-        if (!slot.session_id.empty() && bus) PostClear(slot.session_id);
+        if (!slot.session_id.empty() && bus) PostLeft(slot.session_id, slot.client_id);
     }
     slot = Slot{};
 }
 
-void GameServer::Impl::PostClear(std::string session_id) {
-    worker.Post([bus = bus, session_id = std::move(session_id)]() -> Worker::Completion {
-        if (auto cleared = bus->ClearConnection(session_id); !cleared) {
-            GAPKIT_LOG_ERROR("server", "clearing active_connections/{}: {}", session_id, cleared.error().ToString());
-        }
-        return {};
-    });
+void GameServer::Impl::PostLeft(std::string session_id, std::uint64_t client_id) {
+    std::string what = fmt::format("left of session {}", session_id);
+    facts.Add(
+        std::move(what),
+        [bus = bus, session_id = std::move(session_id), client_id] { return bus->Left(session_id, client_id); },
+        kLeftRetryPolicy);
 }
 
 void GameServer::Impl::CheckSelfStop(double now_seconds) {
@@ -278,7 +274,8 @@ void GameServer::Impl::Stop() {
     netcode->Stop();
     HandleNetcodeEvents();
     for (int i = 0; i < static_cast<int>(slots.size()); ++i) Leave(i, LeaveReason::kServerStopped);
-    // Late lookups may still record connections of clients now gone; their completions undo that.
+    facts.Finish();
+    // Late joins may still be recorded for clients now gone; their completions undo that.
     for (;;) {
         worker.WaitIdle();
         auto completions = worker.TakeCompletions();
@@ -312,6 +309,7 @@ void GameServer::Update(double now_seconds, std::uint64_t now_unix_seconds) {
     impl_->netcode->Update(now_seconds, now_unix_seconds);
     impl_->HandleNetcodeEvents();
     for (auto& completion : impl_->worker.TakeCompletions()) completion();
+    impl_->facts.SendDue(now_seconds);
     impl_->CheckSelfStop(now_seconds);
 }
 

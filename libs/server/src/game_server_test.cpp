@@ -1,6 +1,8 @@
 // Behaviour of GameServer against a real nats-server (TLS, a gameserver user with only the rights
-// deploy/local/nats.conf.in gives it) and a real netcode client over loopback. Time is a manual
-// `now`; the short sleeps only let UDP datagrams and bus replies arrive.
+// deploy/local/nats.conf.in gives it: its facts' subjects and its own inbox) and a real netcode
+// client over loopback. `FakeMatchmaker` plays the matchmaker's part of the facts protocol with
+// in-memory maps (services/matchmaker's own tests check the real checks). Time is a manual `now`;
+// the short sleeps only let UDP datagrams and bus replies arrive.
 
 #include "gapkit/server/game_server.hpp"
 
@@ -9,6 +11,8 @@
 #include <unistd.h>
 
 #include <functional>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include <fmt/core.h>
@@ -19,6 +23,7 @@
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/netcode/private_key.hpp"
+#include "gapkit/protocol/server_facts.hpp"
 #include "gapkit/testing/free_port.hpp"
 #include "gapkit/testing/nats_server.hpp"
 #include "test_http_server.hpp"
@@ -41,16 +46,112 @@ std::uint64_t UnixNow() {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
+using protocol::FactReply;
+using Outcome = FactReply::Outcome;
+
+// The matchmaker's side of the facts, on maps: a join is accepted for a client id given a session
+// with `AddSession` on this deployment, a left when the session's connected client matches, a
+// digest always. `fail_next` answers the next facts `failed` (a matchmaker that could not check).
+class FakeMatchmaker {
+  public:
+    explicit FakeMatchmaker(bus::Connection& bus) : bus_(bus) {}
+
+    void Subscribe() {
+        for (std::string_view fact : {bus::names::kJoinFact, bus::names::kLeftFact, bus::names::kCertDigestFact}) {
+            auto sub = bus_.QueueSubscribe(bus::names::GameServerWildcardSubject(fact), "matchmaker",
+                                           [this, fact](const bus::Message& m) { Answer(fact, m); });
+            ASSERT_TRUE(sub) << sub.error().ToString();
+            subscriptions_.push_back(std::move(*sub));
+        }
+        ASSERT_TRUE(bus_.Flush());
+    }
+    void Unsubscribe() { subscriptions_.clear(); }
+
+    void AddSession(std::uint64_t client_id, const std::string& session) {
+        std::lock_guard lock(mutex_);
+        sessions_[client_id] = session;
+    }
+    void FailNext(int count) {
+        std::lock_guard lock(mutex_);
+        fail_next_ = count;
+    }
+    std::optional<std::string> Active(const std::string& session) {
+        std::lock_guard lock(mutex_);
+        auto found = active_.find(session);
+        return found == active_.end() ? std::nullopt : std::optional<std::string>(found->second);
+    }
+    std::optional<std::string> Digest(const std::string& ip) {
+        std::lock_guard lock(mutex_);
+        auto found = digests_.find(ip);
+        return found == digests_.end() ? std::nullopt : std::optional<std::string>(found->second);
+    }
+    int Count(std::string_view fact) {
+        std::lock_guard lock(mutex_);
+        return counts_[std::string(fact)];
+    }
+    std::string LastDeployment() {
+        std::lock_guard lock(mutex_);
+        return last_deployment_;
+    }
+
+  private:
+    void Answer(std::string_view fact, const bus::Message& message) {
+        FactReply reply = Check(fact, message);
+        ASSERT_TRUE(bus_.Respond(message, protocol::SerializeFactReply(reply)));
+    }
+
+    FactReply Check(std::string_view fact, const bus::Message& message) {
+        std::lock_guard lock(mutex_);
+        ++counts_[std::string(fact)];
+        last_deployment_ = bus::names::DeploymentOfGameServerSubject(message.subject, fact).value_or("?");
+        if (fail_next_ > 0) {
+            --fail_next_;
+            return {Outcome::kFailed, {}, "fake failure"};
+        }
+        if (fact == bus::names::kJoinFact) {
+            auto join = protocol::ParseJoinFact(message.data);
+            if (!join || !sessions_.contains(join->client_id)) return {Outcome::kRefused, {}, "no session"};
+            active_[sessions_[join->client_id]] = std::to_string(join->client_id);
+            return {Outcome::kAccepted, sessions_[join->client_id], {}};
+        }
+        if (fact == bus::names::kLeftFact) {
+            auto left = protocol::ParseLeftFact(message.data);
+            if (!left) return {Outcome::kRefused, {}, "malformed"};
+            auto found = active_.find(left->session_id);
+            if (found != active_.end() && found->second != std::to_string(left->client_id)) {
+                return {Outcome::kRefused, {}, "wrong client"};
+            }
+            if (found != active_.end()) active_.erase(found);
+            return {Outcome::kAccepted, {}, {}};
+        }
+        auto digest = protocol::ParseCertDigestFact(message.data);
+        if (!digest) return {Outcome::kRefused, {}, "malformed"};
+        digests_[digest->public_ip] = digest->digest;
+        return {Outcome::kAccepted, {}, {}};
+    }
+
+    bus::Connection& bus_;
+    std::vector<bus::Subscription> subscriptions_;
+    std::mutex mutex_;
+    std::map<std::uint64_t, std::string> sessions_;
+    std::map<std::string, std::string> active_;
+    std::map<std::string, std::string> digests_;
+    std::map<std::string, int> counts_;
+    std::string last_deployment_;
+    int fail_next_ = 0;
+};
+
 class GameServerTest : public ::testing::Test {
   protected:
     void SetUp() override {
         GAPKIT_SKIP_WITHOUT_NATS_SERVER();
         testing::NatsServerOptions options;
-        options.users = {{"gameserver",
-                          "gs-password",
-                          {"gameserver.contexts", "$JS.API.>", "$KV.active_connections.>", "$KV.cert_digests.>"},
-                          {"_INBOX.>"}},
-                         {"matchmaker", "mm-password", {}, {}}};
+        options.users = {
+            {"gameserver",
+             "gs-password",
+             {"gameserver.*.join", "gameserver.*.left", "gameserver.*.cert_digest", "gameserver.*.context"},
+             {"_INBOX_gameserver.>"}},
+            {"matchmaker", "mm-password", {}, {}}};
         auto nats = testing::NatsServer::Start(options);
         ASSERT_TRUE(nats) << nats.error().ToString();
         nats_ = std::move(*nats);
@@ -65,9 +166,8 @@ class GameServerTest : public ::testing::Test {
         auto connection = bus::Connection::Connect("test-matchmaker", mm);
         ASSERT_TRUE(connection) << connection.error().ToString();
         matchmaker_ = std::move(*connection);
-        sessions_ = std::move(*matchmaker_->KeyValueBucket(bus::names::SessionsLy2EgConfig()));
-        active_ = std::move(*matchmaker_->KeyValueBucket(bus::names::ActiveConnectionsConfig()));
-        digests_ = std::move(*matchmaker_->KeyValueBucket(bus::names::CertDigestsConfig()));
+        fake_ = std::make_unique<FakeMatchmaker>(*matchmaker_);
+        fake_->Subscribe();
         game_port_ = FreeUdpPort();
     }
 
@@ -141,10 +241,16 @@ class GameServerTest : public ::testing::Test {
         return std::any_of(events_.begin(), events_.end(), [type](const auto& e) { return e.type == type; });
     }
 
-    std::optional<std::string> Active(const std::string& session) {
-        auto entry = active_->Get(session);
-        if (!entry || !entry->has_value()) return std::nullopt;
-        return (*entry)->value;
+    std::optional<std::string> Active(const std::string& session) { return fake_->Active(session); }
+
+    // Ticks the server alone (retries are scheduled on its ticks) until `done` holds.
+    bool Tick(GameServer& server, const std::function<bool()>& done) {
+        for (int i = 0; i < 1000 && !done(); ++i) {
+            now_ += 0.05;
+            server.Update(now_);
+            std::this_thread::sleep_for(10ms);
+        }
+        return done();
     }
 
     bool WaitFor(const std::function<bool()>& condition) {
@@ -156,9 +262,7 @@ class GameServerTest : public ::testing::Test {
     std::unique_ptr<testing::NatsServer> nats_;
     std::unique_ptr<TestHttpServer> http_;
     std::unique_ptr<bus::Connection> matchmaker_;
-    std::unique_ptr<bus::KeyValue> sessions_;
-    std::unique_ptr<bus::KeyValue> active_;
-    std::unique_ptr<bus::KeyValue> digests_;
+    std::unique_ptr<FakeMatchmaker> fake_;
     std::uint16_t game_port_ = 0;
     double now_ = 100.0;
     std::vector<ServerEvent> events_;
@@ -168,7 +272,7 @@ TEST_F(GameServerTest, ClientWithSessionJoinsAndLeavingClearsActiveConnection) {
     auto server = StartServer(Config(), Environment());
     ASSERT_TRUE(server) << server.error().ToString();
     EXPECT_EQ((*server)->advertised_address(), Advertised());  // The external port, not the bound one.
-    ASSERT_TRUE(sessions_->Put("777", "session-1"));
+    fake_->AddSession(777, "session-1");
     netcode::Client client;
     const auto token = Token(777, Advertised());
     ASSERT_TRUE(client.Connect(token, now_));
@@ -194,12 +298,13 @@ TEST_F(GameServerTest, ClientWithSessionJoinsAndLeavingClearsActiveConnection) {
     EXPECT_EQ(events_.back().reason, LeaveReason::kClientDisconnected);
     EXPECT_EQ(events_.back().session_id, "session-1");
     EXPECT_TRUE(WaitFor([&] { return !Active("session-1"); }));
+    EXPECT_EQ(fake_->LastDeployment(), "abc123def456");  // Every fact names this server's deployment.
 }
 
 TEST_F(GameServerTest, StoppingTheServerClearsItsPlayersActiveConnections) {
     auto server = StartServer(Config(), Environment());
     ASSERT_TRUE(server) << server.error().ToString();
-    ASSERT_TRUE(sessions_->Put("778", "session-2"));
+    fake_->AddSession(778, "session-2");
     netcode::Client client;
     ASSERT_TRUE(client.Connect(Token(778, Advertised()), now_));
     ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
@@ -220,9 +325,7 @@ TEST_F(GameServerTest, ClientWhoseSessionWasNeverCreatedIsDisconnected) {
     ASSERT_TRUE(Pump(**server, client, [&] { return client.state() == netcode::ClientState::kDisconnected; }));
     EXPECT_TRUE(events_.empty());
     EXPECT_EQ((*server)->num_players(), 0);
-    auto keys = active_->Keys();
-    ASSERT_TRUE(keys);
-    EXPECT_TRUE(keys->empty());
+    EXPECT_EQ(fake_->Count(bus::names::kJoinFact), 1);
 }
 
 TEST_F(GameServerTest, WithoutRequireSessionAnUnknownClientJoinsWithoutSession) {
@@ -239,7 +342,7 @@ TEST_F(GameServerTest, WithoutRequireSessionAnUnknownClientJoinsWithoutSession) 
 TEST_F(GameServerTest, ForgedExpiredAndOtherServerTokensAreRefused) {
     auto server = StartServer(Config(), Environment());
     ASSERT_TRUE(server) << server.error().ToString();
-    ASSERT_TRUE(sessions_->Put("900", "session-9"));
+    fake_->AddSession(900, "session-9");
     const std::vector<std::pair<std::string, netcode::ConnectTokenBytes>> tokens = {
         {"forged", Token(900, Advertised(), UnixNow(), netcode::GenerateKey())},
         {"expired", Token(900, Advertised(), UnixNow() - 120)},
@@ -257,18 +360,58 @@ TEST_F(GameServerTest, ForgedExpiredAndOtherServerTokensAreRefused) {
 }
 
 TEST_F(GameServerTest, PublishesDigestAndContext) {
-    auto contexts = matchmaker_->SubscribeSync(bus::names::kGameServerContexts);
+    auto contexts = matchmaker_->SubscribeSync("gameserver.abc123def456.context");
     ASSERT_TRUE(contexts);
     auto server = StartServer(Config(), Environment());
     ASSERT_TRUE(server) << server.error().ToString();
-    EXPECT_TRUE(WaitFor([&] {
-        auto entry = digests_->Get("127.0.0.1");
-        return entry && entry->has_value() && (*entry)->value == (*server)->certificate().sha256_digest;
-    }));
+    EXPECT_TRUE(WaitFor([&] { return fake_->Digest("127.0.0.1") == (*server)->certificate().sha256_digest; }));
     auto message = contexts->NextMessage(10s);
     ASSERT_TRUE(message && message->has_value());
     EXPECT_NE((*message)->data.find(R"("request_id":"abc123def456")"), std::string::npos) << (*message)->data;
     EXPECT_EQ(http_->LastRequest("GET").authorization, "context-token");
+}
+
+TEST_F(GameServerTest, DigestIsRetriedUntilAMatchmakerAnswers) {
+    fake_->Unsubscribe();  // The matchmaker starts after the server: "no responders" at first.
+    auto server = StartServer(Config(), Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    int ticks = 0;
+    Tick(**server, [&] { return ++ticks > 100; });
+    EXPECT_FALSE(fake_->Digest("127.0.0.1"));
+    fake_->Subscribe();
+    fake_->FailNext(1);  // Then it answers once that it could not check.
+    EXPECT_TRUE(Tick(**server, [&] { return fake_->Digest("127.0.0.1").has_value(); }));
+    EXPECT_EQ(fake_->Count(bus::names::kCertDigestFact), 2);
+}
+
+TEST_F(GameServerTest, LeftIsRetriedWhenTheMatchmakerCouldNotCheckIt) {
+    auto server = StartServer(Config(), Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    fake_->AddSession(779, "session-3");
+    netcode::Client client;
+    ASSERT_TRUE(client.Connect(Token(779, Advertised()), now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
+    ASSERT_TRUE(WaitFor([&] { return fake_->Digest("127.0.0.1").has_value(); }));
+    fake_->FailNext(2);
+    (*server)->Disconnect(events_.back().client_index);
+    EXPECT_TRUE(Tick(**server, [&] { return !Active("session-3"); }));
+    EXPECT_EQ(fake_->Count(bus::names::kLeftFact), 3);
+}
+
+TEST_F(GameServerTest, LocalModeWithABusStatesFactsAsDeploymentLocal) {
+    GameServerConfig config = Config();
+    config.local_port = game_port_;
+    config.require_session = false;
+    testing::EnvOverrides env = nats_->ClientEnv();
+    env["ARBITRIUM_REQUEST_ID"] = std::nullopt;
+    auto server = StartServer(config, env);
+    ASSERT_TRUE(server) << server.error().ToString();
+    netcode::Client client;
+    ASSERT_TRUE(client.Connect(Token(560, netcode::Address::Ipv4(127, 0, 0, 1, game_port_)), now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
+    EXPECT_EQ(events_.back().session_id, "");  // Refused, and let in only because require_session is off.
+    EXPECT_EQ(fake_->LastDeployment(), "local");
+    EXPECT_EQ(fake_->Count(bus::names::kCertDigestFact), 0);  // Nothing to check a digest against.
 }
 
 TEST_F(GameServerTest, SelfStopsAfterBeingEmptyForTheConfiguredTime) {

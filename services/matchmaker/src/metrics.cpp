@@ -33,4 +33,11 @@ void Metrics::CountDelete(const std::string& result) {
         .Increment();
 }
 
+void Metrics::CountFact(std::string_view fact, std::string_view outcome) {
+    registry_
+        .GetCounter("gapkit_matchmaker_server_facts_total", "Game servers' facts by fact and outcome",
+                    {{"fact", std::string(fact)}, {"outcome", std::string(outcome)}})
+        .Increment();
+}
+
 }  // namespace gapkit::matchmaker

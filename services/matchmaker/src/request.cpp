@@ -6,9 +6,15 @@
 #include <string>
 
 #include <fmt/core.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <tl/expected.hpp>
 
+#include "capped_slot.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/protocol/match_messages.hpp"
 #include "token.hpp"
@@ -20,15 +26,15 @@ namespace asio = boost::asio;
 using edgegap::ApiErrorCategory;
 using Seconds = std::chrono::duration<double>;
 
-// An unchanged status is still reported this often, so the requester's idle timeout (the bus
-// stream's, httpd's) never fires while Edgegap is slow.
-constexpr double kProgressHeartbeatSeconds = 5.0;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-/// A final failure: the reply's code and message, and the outcome label for logs and metrics.
+/// A final failure: the reply's code and message, the outcome label for logs and metrics, and what
+/// only the log may see (Edgegap's own text can name accounts, apps and internal hosts).
 struct Failure {
     int code = 500;
     std::string message;
     std::string outcome = "internal";
+    std::string detail;
 };
 
 template <typename T>
@@ -40,35 +46,63 @@ Failure Internal(const common::Error& error) {
 }
 
 Failure FromApiError(std::string_view endpoint, const edgegap::ApiError& error) {
+    const std::string detail = fmt::format("Edgegap {}: {}", endpoint, error.ToString());
     if (error.category == ApiErrorCategory::kRateLimited) {
-        return {429, "Edgegap is rate limiting requests, try again later", "rate_limited"};
+        return {429, "the game server provider is busy, try again later", "rate_limited", detail};
     }
-    return {502, fmt::format("Edgegap {} failed: {}", endpoint, error.ToString()), "edgegap_error"};
+    const std::string status = error.http_status > 0 ? fmt::format(", HTTP {}", error.http_status) : "";
+    return {502, fmt::format("the game server provider failed ({}{}), try again", endpoint, status), "edgegap_error",
+            detail};
 }
 
-/// Counts one session-creation slot for as long as it lives; empty when the cap is reached.
-class CreationSlot {
-  public:
-    CreationSlot(std::atomic<int>& counter, int cap) : counter_(counter) {
-        held_ = counter_.fetch_add(1) < cap;
-        if (!held_) counter_.fetch_sub(1);
-    }
-    ~CreationSlot() {
-        if (held_) counter_.fetch_sub(1);
-    }
-    CreationSlot(const CreationSlot&) = delete;
-    CreationSlot& operator=(const CreationSlot&) = delete;
-    explicit operator bool() const { return held_; }
+/// Everything that answers the requester, shared by the request and its heartbeat loop, which may
+/// outlive the request by one cancelled timer wait. Used on the request's strand only.
+struct Replies {
+    Replies(bus::Connection& bus_in, bus::Message message_in, asio::any_io_executor executor)
+        : bus(bus_in), message(std::move(message_in)), timer(std::move(executor)) {}
 
-  private:
-    std::atomic<int>& counter_;
-    bool held_ = false;
+    void Send(const protocol::MatchReply& reply) {
+        last_sent = std::chrono::steady_clock::now();
+        if (auto sent = bus.Respond(message, protocol::SerializeMatchReply(reply)); !sent) {
+            GAPKIT_LOG_WARN("matchmaker", "reply {} to {} failed: {}", protocol::ReplyName(reply), label,
+                            sent.error().ToString());
+        }
+    }
+
+    bus::Connection& bus;
+    const bus::Message message;
+    asio::steady_timer timer;  // The heartbeat's; cancelled when the request ends.
+    std::chrono::steady_clock::time_point last_sent = std::chrono::steady_clock::now();
+    std::string label = "?";                  // "<client ip>" once parsed, for log lines.
+    std::string status = "waiting for Edgegap";  // The last status Edgegap reported.
+    bool finished = false;
 };
+
+// A request that waits on Edgegap (a slow POST, a deployment that takes a minute) still sends a
+// reply every heartbeat period, so that httpd can tell it from a matchmaker that died (it gives
+// up after protocol::kMissedHeartbeatsBeforeGivingUp silent periods). Runs on the request's strand.
+asio::awaitable<void> KeepAlive(std::shared_ptr<Replies> replies, const common::Clock& clock,
+                                common::Clock::SteadyTime started) {
+    const auto period = std::chrono::seconds(protocol::kHeartbeatSeconds);
+    while (!replies->finished) {
+        replies->timer.expires_at(replies->last_sent + period);
+        // A cancelled wait (the request ended) and an expired one are told apart by `finished`.
+        auto [ignored] = co_await replies->timer.async_wait(kUseTuple);
+        (void)ignored;
+        if (replies->finished) break;
+        if (std::chrono::steady_clock::now() - replies->last_sent < period) continue;
+        const double elapsed = Seconds(clock.Now() - started).count();
+        replies->Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", replies->status, elapsed)});
+    }
+}
 
 class Request {
   public:
-    Request(RequestContext& context, bus::Message message)
-        : ctx_(context), config_(context.config), message_(std::move(message)), started_(context.clock.Now()) {}
+    Request(RequestContext& context, bus::Message message, asio::any_io_executor executor)
+        : ctx_(context),
+          config_(context.config),
+          replies_(std::make_shared<Replies>(context.bus, std::move(message), std::move(executor))),
+          started_(context.clock.Now()) {}
 
     asio::awaitable<void> Run();
 
@@ -86,17 +120,15 @@ class Request {
 
     RequestContext& ctx_;
     const MatchmakerConfig& config_;
-    const bus::Message message_;
+    const std::shared_ptr<Replies> replies_;
     const common::Clock::SteadyTime started_;
-    std::string label_ = "?";  // "<client ip>" once parsed, for the log line.
-    std::string session_id_;   // Set once Edgegap created the session.
-    std::string last_status_;
-    double last_report_seconds_ = 0;
+    std::string session_id_;  // Set once Edgegap created the session.
     double created_seconds_ = 0;
 };
 
 asio::awaitable<void> Request::Run() {
     Step<protocol::SessionReady> result;
+    asio::co_spawn(replies_->timer.get_executor(), KeepAlive(replies_, ctx_.clock, started_), asio::detached);
     try {
         result = co_await Lifecycle();
     } catch (const std::exception& error) {
@@ -110,13 +142,13 @@ asio::awaitable<void> Request::Run() {
 }
 
 asio::awaitable<Step<protocol::SessionReady>> Request::Lifecycle() {
-    auto parsed = protocol::ParseMatchRequest(message_.data);
+    auto parsed = protocol::ParseMatchRequest(replies_->message.data);
     if (!parsed) co_return tl::unexpected(Failure{400, parsed.error().message(), "bad_request"});
     if (!parsed->client_ip) co_return tl::unexpected(Failure{400, "client_ip is required", "bad_request"});
-    label_ = *parsed->client_ip;
+    replies_->label = *parsed->client_ip;
     if (ctx_.draining)
         co_return tl::unexpected(Failure{503, "matchmaker is shutting down, try again", "shutting_down"});
-    CreationSlot slot(ctx_.sessions_in_creation, config_.max_concurrent_sessions);
+    CappedSlot slot(ctx_.sessions_in_creation, config_.max_concurrent_sessions);
     if (!slot) {
         co_return tl::unexpected(Failure{503, "too many game sessions are being created, try again later", "busy"});
     }
@@ -172,8 +204,8 @@ asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Poll() 
     Report(*session);
     if (session->state == edgegap::SessionState::kError || session->state == edgegap::SessionState::kUnprocessable) {
         const std::string why = session->error.empty() ? session->status : session->error;
-        co_return tl::unexpected(
-            Failure{502, fmt::format("Edgegap could not start the game server: {}", why), "edgegap_error"});
+        co_return tl::unexpected(Failure{502, "the game server could not be started, try again", "edgegap_error",
+                                         fmt::format("Edgegap session {}: {}", session_id_, why)});
     }
     if (!session->ready) co_return std::nullopt;
     auto deployment = co_await ReadyDeployment(*session);
@@ -203,7 +235,8 @@ Step<protocol::SessionReady> Request::Issue(const edgegap::DeploymentStatus& dep
                                  config_.token_timeout_seconds};
     auto token = MintToken(settings, *endpoint, client_id, ctx_.clock.UnixSeconds());
     if (!token) return tl::unexpected(Internal(token.error()));
-    if (auto mapped = ctx_.book.RecordMapping(session_id_, client_id); !mapped) {
+    // The deployment is recorded with the mapping: a game server's join is accepted only on it.
+    if (auto mapped = ctx_.book.RecordMapping(session_id_, client_id, deployment.request_id); !mapped) {
         return tl::unexpected(Internal(mapped.error()));
     }
     // Restart the reaper's clock: from now on the record's age is measured from the token's issue.
@@ -213,20 +246,14 @@ Step<protocol::SessionReady> Request::Issue(const edgegap::DeploymentStatus& dep
     return protocol::SessionReady{std::move(*token), endpoint->ip, endpoint->port, std::move(*digest)};
 }
 
+// A change is reported at once; an unchanged status is left to the heartbeat.
 void Request::Report(const edgegap::Session& session) {
-    const double elapsed = Elapsed();
-    if (session.status == last_status_ && elapsed - last_report_seconds_ < kProgressHeartbeatSeconds) return;
-    last_status_ = session.status;
-    last_report_seconds_ = elapsed;
-    Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", session.status, elapsed)});
+    if (session.status == replies_->status) return;
+    replies_->status = session.status;
+    Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", session.status, Elapsed())});
 }
 
-void Request::Send(const protocol::MatchReply& reply) {
-    if (auto sent = ctx_.bus.Respond(message_, protocol::SerializeMatchReply(reply)); !sent) {
-        GAPKIT_LOG_WARN("matchmaker", "reply {} to {} failed: {}", protocol::ReplyName(reply), label_,
-                        sent.error().ToString());
-    }
-}
+void Request::Send(const protocol::MatchReply& reply) { replies_->Send(reply); }
 
 void Request::Finish(const Step<protocol::SessionReady>& result) {
     if (!result && !session_id_.empty()) {
@@ -240,22 +267,30 @@ void Request::Finish(const Step<protocol::SessionReady>& result) {
     } else {
         Send(protocol::MatchError{result.error().code, result.error().message});
     }
-    if (auto ended = ctx_.bus.EndStream(message_); !ended) {
+    replies_->finished = true;
+    replies_->timer.cancel();
+    if (auto ended = ctx_.bus.EndStream(replies_->message); !ended) {
         GAPKIT_LOG_WARN("matchmaker", "ending the reply stream failed: {}", ended.error().ToString());
     }
     const std::string outcome = result ? "ready" : result.error().outcome;
     const double total = Elapsed();
     ctx_.metrics.CountRequest(outcome, total);
-    GAPKIT_LOG_INFO("matchmaker",
-                    "request client_ip={} session={} outcome={} code={} created_s={:.3f} total_s={:.3f}{}", label_,
-                    session_id_.empty() ? "-" : session_id_, outcome, result ? 200 : result.error().code,
-                    created_seconds_, total, result ? "" : fmt::format(" error=\"{}\"", result.error().message));
+    std::string error;
+    if (!result) {
+        error = fmt::format(" error=\"{}\"", result.error().message);
+        if (!result.error().detail.empty()) error += fmt::format(" detail=\"{}\"", result.error().detail);
+    }
+    GAPKIT_LOG_INFO("matchmaker", "request client_ip={} session={} outcome={} code={} created_s={:.3f} total_s={:.3f}{}",
+                    replies_->label, session_id_.empty() ? "-" : session_id_, outcome,
+                    result ? 200 : result.error().code, created_seconds_, total, error);
 }
 
 }  // namespace
 
 asio::awaitable<void> RunRequest(RequestContext& context, bus::Message message) {
-    Request request(context, std::move(message));
+    // GCC 12 miscompiles co_await inside an argument list: the executor is a named local first.
+    auto executor = co_await asio::this_coro::executor;
+    Request request(context, std::move(message), executor);
     co_await request.Run();
 }
 

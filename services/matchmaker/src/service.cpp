@@ -17,6 +17,7 @@
 #include "gapkit/edgegap/parse.hpp"
 #include "metrics_server.hpp"
 #include "request.hpp"
+#include "server_facts.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
@@ -68,6 +69,7 @@ struct Service::State {
     std::unique_ptr<SessionBook> book;
     WaiterRegistry waiters;
     std::unique_ptr<RequestContext> requests;
+    std::unique_ptr<ServerFacts> facts;
     std::unique_ptr<Cleanup> cleanup;
     std::unique_ptr<MetricsServer> metrics_server;
 
@@ -102,14 +104,20 @@ common::Status Service::State::Subscribe() {
                                            [this](const bus::Message& m) { OnRequest(m); });
     if (!requests_sub) return common::Fail(requests_sub.error().WithContext("request subscription"));
     request_subscription = std::move(*requests_sub);
-    // Start returns once the server knows both interests, so a request sent right after is served.
+    if (auto ok = facts->Subscribe(); !ok) return common::Fail(ok.error().WithContext("game-server facts"));
+    // Start returns once the server knows every interest, so a request sent right after is served.
     if (auto flushed = bus.Flush(); !flushed) return common::Fail(flushed.error().WithContext("subscribing"));
     GAPKIT_LOG_INFO("matchmaker", "serving {} (queue group {})", *subject, bus::names::kMatchmakerQueueGroup);
     return common::Ok();
 }
 
-// NATS thread: count the request, then hand it to its own strand.
+// NATS thread: count the request, then hand it to its own strand. Replies go only to httpd's
+// inboxes: any other reply subject would be published with the matchmaker's rights (IsInboxOf).
 void Service::State::OnRequest(const bus::Message& message) {
+    if (!bus::names::IsInboxOf(message.reply, bus::names::kHttpdInboxPrefix)) {
+        GAPKIT_LOG_DEBUG("matchmaker", "ignoring a request with reply subject '{}'", message.reply);
+        return;
+    }
     requests->in_flight.fetch_add(1);
     metrics.in_flight.Add(1);
     asio::co_spawn(asio::make_strand(ioc), RunRequest(*requests, message), asio::detached);
@@ -143,6 +151,7 @@ void Service::State::Shutdown(std::chrono::milliseconds grace) {
     }
     request_subscription.reset();
     webhook_subscription.reset();
+    if (facts) facts->Unsubscribe();
     if (cleanup) cleanup->Stop();
     if (metrics_server) metrics_server->Stop();
     work.reset();
@@ -161,6 +170,7 @@ common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config,
     if (!book) return common::Fail(book.error());
     s.book = std::move(*book);
     s.requests.reset(new RequestContext{s.config, s.bus, *s.api, *s.book, s.clock, s.metrics, s.waiters});
+    s.facts = std::make_unique<ServerFacts>(s.bus, *s.book, *s.api, s.ioc.get_executor(), s.clock, s.metrics);
     s.cleanup = std::make_unique<Cleanup>(s.config, *s.book, *s.api, s.ioc.get_executor(), s.metrics);
     if (auto ok = s.cleanup->Start(); !ok) return common::Fail(ok.error());
     if (s.config.metrics_port != 0) {

@@ -4,7 +4,8 @@
 /// `Service`: a whole gapkit-matchmaker: an io_context with `config.threads` threads, the Edgegap
 /// client, the session book, the request subscription on `matchmaker.request.<app>.<version>`
 /// (queue group `matchmaker`), the webhook subscription on `matchmaker.webhooks.session` (every
-/// matchmaker), the cleanup threads and the metrics listener.
+/// matchmaker), the game servers' facts on `gameserver.*.{join,left,cert_digest}` (queue group
+/// `matchmaker`, server_facts.hpp), the cleanup threads and the metrics listener.
 ///
 /// NATS callbacks only post into the io_context: each request runs as a coroutine on its own strand
 /// (request.hpp). Webhook bodies are parsed on the NATS thread and only wake the waiting request.

@@ -1,157 +1,14 @@
 // The matchmaker end to end on the bus: a real nats-server (TLS, JetStream) and the in-process
-// Edgegap simulator, which runs a real echo server process per deployment.
+// Edgegap simulator, which runs a real echo server process per deployment (service_fixture.hpp).
 
-#include "service.hpp"
-#include "test_config.hpp"
+#include "service_fixture.hpp"
 
-#include <gtest/gtest.h>
-
-#include <functional>
-#include <thread>
-#include <variant>
-
-#include <fmt/core.h>
-
-#include "gapkit/bus/key_value.hpp"
-#include "gapkit/bus/names.hpp"
 #include "gapkit/common/files.hpp"
-#include "gapkit/edgegap/blocking_client.hpp"
-#include "gapkit/edgegap_sim/simulator.hpp"
-#include "gapkit/netcode/connect_token.hpp"
-#include "gapkit/protocol/match_messages.hpp"
-#include "gapkit/testing/bus_options.hpp"
-#include "gapkit/testing/nats_server.hpp"
 #include "gapkit/testing/process.hpp"
 #include "gapkit/testing/temp_dir.hpp"
-#include "gapkit/testing/wait.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
-
-using namespace std::chrono_literals;
-using protocol::MatchReply;
-
-constexpr std::uint64_t kProtocolId = 0x6761706b6974ull;
-
-using testing::WaitFor;
-
-template <typename T>
-bool Holds(const MatchReply& reply) {
-    return std::holds_alternative<T>(reply);
-}
-
-class MatchmakerServiceTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        GAPKIT_SKIP_WITHOUT_NATS_SERVER();
-        auto nats = testing::NatsServer::Start();
-        ASSERT_TRUE(nats) << nats.error().ToString();
-        nats_ = std::move(*nats);
-        auto sim_config = edgegap_sim::LoadSimulatorConfig(GAPKIT_SIM_EXAMPLES_DIR "/echo.json");
-        ASSERT_TRUE(sim_config) << sim_config.error().ToString();
-        sim_config->delays = {100ms, 100ms};
-        sim_config->tick_interval = 20ms;
-        auto sim = edgegap_sim::Simulator::Start(std::move(*sim_config));
-        ASSERT_TRUE(sim) << sim.error().ToString();
-        sim_ = std::move(*sim);
-        edgegap::ClientConfig client;
-        client.base_url = sim_->base_url();
-        client.api_key = "devkey";
-        auto edgegap = edgegap::BlockingEdgegapClient::Create(client);
-        ASSERT_TRUE(edgegap) << edgegap.error().ToString();
-        edgegap_ = std::move(*edgegap);
-        requester_ = Connect("test-requester");
-    }
-
-    void TearDown() override {
-        services_.clear();
-        connections_.clear();
-        requester_.reset();
-    }
-
-    std::unique_ptr<bus::Connection> Connect(const std::string& name) {
-        const bus::ConnectOptions options = testing::BusOptionsFor(*nats_);
-        auto connection = bus::Connection::Connect(name, options);
-        EXPECT_TRUE(connection) << connection.error().ToString();
-        return connection ? std::move(*connection) : nullptr;
-    }
-
-    MatchmakerConfig Config() const {
-        MatchmakerConfig config = SimTestConfig(sim_->base_url(), kProtocolId, 7);
-        config.delete_retry_seconds = 1;
-        config.reaper_interval_seconds = 3600;  // Tests reap by hand with ReapOnce().
-        return config;
-    }
-
-    Service* StartService(MatchmakerConfig config, const common::Clock* clock = nullptr,
-                          common::MetricsRegistry* registry = nullptr) {
-        connections_.push_back(Connect("matchmaker-" + std::to_string(connections_.size())));
-        ServiceDeps deps;
-        deps.bus = connections_.back().get();
-        deps.clock = clock;
-        deps.registry = registry;
-        auto service = Service::Start(std::move(config), deps);
-        EXPECT_TRUE(service) << service.error().ToString();
-        if (!service) return nullptr;
-        services_.push_back(std::move(*service));
-        return services_.back().get();
-    }
-
-    // Sends a request for `client_ip` and collects every reply until the stream ends.
-    std::vector<MatchReply> Request(const std::string& client_ip = "127.0.0.1",
-                                    const std::function<void(const MatchReply&)>& on_reply = {}) {
-        const std::string body = protocol::SerializeMatchRequest({"echo", "1", client_ip});
-        auto stream = requester_->RequestStream("matchmaker.request.echo.1", body, {60s, 30s});
-        EXPECT_TRUE(stream) << stream.error().ToString();
-        std::vector<MatchReply> replies;
-        while (stream) {
-            auto part = stream->Next();
-            EXPECT_TRUE(part) << part.error().ToString();
-            if (!part || !part->has_value()) break;
-            auto reply = protocol::ParseMatchReply((*part)->data);
-            EXPECT_TRUE(reply) << (*part)->data;
-            if (!reply) break;
-            if (on_reply) on_reply(*reply);
-            replies.push_back(std::move(*reply));
-        }
-        return replies;
-    }
-
-    std::size_t LiveSessions() {
-        auto page = edgegap_->ListSessions({1, 100});
-        EXPECT_TRUE(page) << page.error().ToString();
-        return page ? page->items.size() : 999;
-    }
-
-    bool SessionGone(const std::string& session_id) {
-        auto session = edgegap_->GetSession(session_id);
-        return !session && session.error().category == edgegap::ApiErrorCategory::kNotFound;
-    }
-
-    std::unique_ptr<bus::KeyValue> Bucket(const bus::KeyValueConfig& config) {
-        auto bucket = requester_->KeyValueBucket(config);
-        EXPECT_TRUE(bucket) << bucket.error().ToString();
-        return bucket ? std::move(*bucket) : nullptr;
-    }
-
-    std::unique_ptr<testing::NatsServer> nats_;
-    std::unique_ptr<edgegap_sim::Simulator> sim_;
-    std::unique_ptr<edgegap::BlockingEdgegapClient> edgegap_;
-    std::unique_ptr<bus::Connection> requester_;
-    std::vector<std::unique_ptr<bus::Connection>> connections_;
-    std::vector<std::unique_ptr<Service>> services_;
-};
-
-std::string SessionIdOf(const std::vector<MatchReply>& replies) {
-    for (const auto& reply : replies) {
-        if (auto* accepted = std::get_if<protocol::SessionRequestAccepted>(&reply)) return accepted->session_id;
-    }
-    return {};
-}
-
-const protocol::MatchError* ErrorOf(const std::vector<MatchReply>& replies) {
-    return replies.empty() ? nullptr : std::get_if<protocol::MatchError>(&replies.back());
-}
 
 TEST_F(MatchmakerServiceTest, RequestStreamsProgressThenAWorkingToken) {
     ASSERT_NE(StartService(Config()), nullptr);
@@ -176,18 +33,16 @@ TEST_F(MatchmakerServiceTest, RequestStreamsProgressThenAWorkingToken) {
     EXPECT_EQ(token->protocol_id, kProtocolId);
     ASSERT_EQ(token->server_addresses.size(), 1u);
     EXPECT_EQ(token->server_addresses[0].ToString(), fmt::format("{}:{}", ready->ip, ready->port));
-    netcode::Key key;
-    key.fill(7);
-    auto sealed = token->private_token;
-    ASSERT_TRUE(netcode::DecryptPrivateConnectToken(sealed, kProtocolId, token->expire_timestamp, token->nonce, key));
-    auto inner = netcode::ReadPrivateConnectToken(sealed);
-    ASSERT_TRUE(inner);
 
-    // The game server can map the client back to its session.
+    // The matchmaker can map the client back to its session, and the session to its deployment.
     auto ly2eg = Bucket(bus::names::SessionsLy2EgConfig());
-    auto mapped = ly2eg->Get(std::to_string(inner->client_id));
+    auto mapped = ly2eg->Get(std::to_string(ClientIdOf(*ready)));
     ASSERT_TRUE(mapped && mapped->has_value());
     EXPECT_EQ((*mapped)->value, SessionIdOf(replies));
+    auto deployments = Bucket(bus::names::SessionDeploymentsConfig());
+    auto deployment = deployments->Get(SessionIdOf(replies));
+    ASSERT_TRUE(deployment && deployment->has_value());
+    EXPECT_EQ((*deployment)->value, session->deployment_request_id);
 }
 
 TEST_F(MatchmakerServiceTest, ReaperDeletesUnclaimedSessions) {
@@ -280,8 +135,33 @@ TEST_F(MatchmakerServiceTest, EdgegapServerErrorBecomes502AndLeavesNothing) {
     const auto* error = ErrorOf(replies);
     ASSERT_NE(error, nullptr);
     EXPECT_EQ(error->code, 502);
+    // Edgegap's own text stays in the log: the player gets a generic message with the code.
+    EXPECT_EQ(error->message.rfind("the game server provider failed (create session, HTTP 5", 0), 0u)
+        << error->message;
     sim_->SetFaults({});
     EXPECT_EQ(LiveSessions(), 0u);
+}
+
+TEST_F(MatchmakerServiceTest, SlowEdgegapCallStillSendsAHeartbeat) {
+    MatchmakerConfig config = Config();
+    config.edgegap_timeout_seconds = 20;
+    config.readiness_timeout_seconds = 30;  // Counted from the request, so past the stall.
+    ASSERT_NE(StartService(std::move(config)), nullptr);
+    const auto stall = std::chrono::seconds(2 * protocol::kHeartbeatSeconds + 1);
+    sim_->SetFaults(edgegap_sim::Faults{.added_latency = stall});
+    std::vector<std::chrono::steady_clock::time_point> arrivals;
+    auto replies = Request("127.0.0.1", [&](const MatchReply& reply) {
+        arrivals.push_back(std::chrono::steady_clock::now());
+        if (Holds<protocol::SessionRequestAccepted>(reply)) sim_->SetFaults({});
+    });
+    ASSERT_FALSE(replies.empty());
+    EXPECT_TRUE(Holds<protocol::SessionReady>(replies.back()));
+    // The create call was silent for two periods: two heartbeats came in between.
+    ASSERT_GE(replies.size(), 4u);
+    EXPECT_TRUE(Holds<protocol::ProgressReport>(replies[1]));
+    EXPECT_TRUE(Holds<protocol::ProgressReport>(replies[2]));
+    const auto limit = std::chrono::seconds(protocol::kHeartbeatSeconds) + 1500ms;
+    for (std::size_t i = 1; i < arrivals.size(); ++i) EXPECT_LT(arrivals[i] - arrivals[i - 1], limit) << i;
 }
 
 TEST_F(MatchmakerServiceTest, EdgegapRateLimitBecomes429) {
@@ -316,7 +196,8 @@ TEST_F(MatchmakerServiceTest, DeploymentErrorFailsAndDeletesTheSession) {
     const auto* error = ErrorOf(replies);
     ASSERT_NE(error, nullptr);
     EXPECT_EQ(error->code, 502);
-    EXPECT_NE(error->message.find("deployment"), std::string::npos) << error->message;
+    // Edgegap's own text stays in the log: the player gets a generic message with the code.
+    EXPECT_EQ(error->message, "the game server could not be started, try again");
     EXPECT_TRUE(WaitFor([&] { return SessionGone(SessionIdOf(replies)); }));
 }
 

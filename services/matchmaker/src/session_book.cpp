@@ -17,6 +17,22 @@ std::string ClaimKey(std::string_view session_id) { return fmt::format("{}{}", s
 
 bool IsClaimKey(std::string_view key) { return key.ends_with(kClaimSuffix); }
 
+// A missing key, a delete marker and an empty value all mean "nothing".
+common::Result<std::optional<std::string>> ReadValue(bus::KeyValue& bucket, std::string_view key,
+                                                     std::string_view bucket_name) {
+    auto entry = bucket.Get(key);
+    if (!entry) return common::Fail(entry.error().WithContext(std::string(bucket_name)));
+    if (!entry->has_value() || (*entry)->value.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(std::move((*entry)->value));
+}
+
+common::Status Write(bus::KeyValue& bucket, std::string_view key, std::string_view value,
+                     std::string_view bucket_name) {
+    auto put = bucket.Put(key, value);
+    if (!put) return common::Fail(put.error().WithContext(std::string(bucket_name)));
+    return common::Ok();
+}
+
 }  // namespace
 
 std::optional<std::uint64_t> ParseUnixSeconds(std::string_view text) {
@@ -36,6 +52,7 @@ common::Result<std::unique_ptr<SessionBook>> SessionBook::Open(bus::Connection& 
     for (auto& [slot, config] :
          {Binding{&book->unclaimed_, names::UnclaimedSessionsConfig()},
           Binding{&book->eg2ly_, names::SessionsEg2LyConfig()}, Binding{&book->ly2eg_, names::SessionsLy2EgConfig()},
+          Binding{&book->deployments_, names::SessionDeploymentsConfig()},
           Binding{&book->cert_digests_, names::CertDigestsConfig()},
           Binding{&book->active_, names::ActiveConnectionsConfig()}}) {
         auto bucket = connection.KeyValueBucket(config);
@@ -54,19 +71,45 @@ common::Status SessionBook::RecordUnclaimed(std::string_view session_id) {
     return common::Ok();
 }
 
-common::Status SessionBook::RecordMapping(std::string_view session_id, std::uint64_t client_id) {
+common::Status SessionBook::RecordMapping(std::string_view session_id, std::uint64_t client_id,
+                                          std::string_view deployment) {
     const std::string client = std::to_string(client_id);
-    if (auto put = ly2eg_->Put(client, session_id); !put)
-        return common::Fail(put.error().WithContext("sessions_ly2eg"));
-    if (auto put = eg2ly_->Put(session_id, client); !put)
-        return common::Fail(put.error().WithContext("sessions_eg2ly"));
+    if (auto ok = Write(*deployments_, session_id, deployment, names::kSessionDeploymentsBucket); !ok) return ok;
+    if (auto ok = Write(*ly2eg_, client, session_id, names::kSessionsLy2EgBucket); !ok) return ok;
+    return Write(*eg2ly_, session_id, client, names::kSessionsEg2LyBucket);
+}
+
+common::Result<std::optional<std::string>> SessionBook::SessionOfClient(std::uint64_t client_id) {
+    return ReadValue(*ly2eg_, std::to_string(client_id), names::kSessionsLy2EgBucket);
+}
+
+common::Result<std::optional<std::string>> SessionBook::DeploymentOf(std::string_view session_id) {
+    return ReadValue(*deployments_, session_id, names::kSessionDeploymentsBucket);
+}
+
+common::Status SessionBook::RecordConnection(std::string_view session_id, std::uint64_t client_id) {
+    return Write(*active_, session_id, std::to_string(client_id), names::kActiveConnectionsBucket);
+}
+
+common::Result<std::optional<std::string>> SessionBook::ConnectedClient(std::string_view session_id) {
+    return ReadValue(*active_, session_id, names::kActiveConnectionsBucket);
+}
+
+common::Status SessionBook::ClearConnection(std::string_view session_id) {
+    if (auto deleted = active_->Delete(session_id); !deleted) {
+        return common::Fail(deleted.error().WithContext(std::string(names::kActiveConnectionsBucket)));
+    }
     return common::Ok();
 }
 
 common::Result<std::string> SessionBook::CertDigest(std::string_view public_ip) {
-    auto entry = cert_digests_->Get(public_ip);
-    if (!entry) return common::Fail(entry.error().WithContext("cert_digests"));
-    return entry->has_value() ? (*entry)->value : std::string();
+    auto digest = ReadValue(*cert_digests_, public_ip, names::kCertDigestsBucket);
+    if (!digest) return common::Fail(digest.error());
+    return digest->value_or(std::string());
+}
+
+common::Status SessionBook::RecordCertDigest(std::string_view public_ip, std::string_view digest) {
+    return Write(*cert_digests_, public_ip, digest, names::kCertDigestsBucket);
 }
 
 common::Status SessionBook::MarkClaimed(std::string_view session_id) { return unclaimed_->Delete(session_id); }

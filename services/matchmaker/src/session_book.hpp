@@ -2,8 +2,10 @@
 
 /// @file
 /// `SessionBook`: the matchmaker's shared bookkeeping in JetStream (ARCHITECTURE.md sections 2-3):
-/// the KV buckets `unclaimed_sessions`, `sessions_eg2ly`, `sessions_ly2eg`, `cert_digests`,
-/// `active_connections` and the work queue `edgegap_delete_session_q`.
+/// the KV buckets `unclaimed_sessions`, `sessions_eg2ly`, `sessions_ly2eg`, `session_deployments`,
+/// `cert_digests`, `active_connections` and the work queue `edgegap_delete_session_q`. The
+/// matchmaker is the only writer of every bucket; game servers' facts reach them through
+/// server_facts.hpp, which checks them first.
 ///
 /// Deleting a session goes through a claim so that several matchmakers (their reapers, watchers
 /// and failing requests) enqueue each session once: the first to create the key
@@ -45,11 +47,27 @@ class SessionBook {
     /// and again when its token is issued, so the reaper measures age from the latest of the two.
     common::Status RecordUnclaimed(std::string_view session_id);
 
-    /// `sessions_ly2eg[client_id] = session_id` and `sessions_eg2ly[session_id] = client_id`.
-    common::Status RecordMapping(std::string_view session_id, std::uint64_t client_id);
+    /// `session_deployments[session_id] = deployment` (the Edgegap request id the token names),
+    /// then `sessions_ly2eg[client_id] = session_id` and `sessions_eg2ly[session_id] = client_id`.
+    /// The deployment goes first, so whoever finds the client's session also finds its deployment.
+    common::Status RecordMapping(std::string_view session_id, std::uint64_t client_id, std::string_view deployment);
+
+    /// `sessions_ly2eg[client_id]`: the client's session, or nothing (unknown or older than 30 s).
+    common::Result<std::optional<std::string>> SessionOfClient(std::uint64_t client_id);
+    /// `session_deployments[session_id]`: the deployment its token was issued for, or nothing.
+    common::Result<std::optional<std::string>> DeploymentOf(std::string_view session_id);
+
+    /// `active_connections[session_id] = client_id`: the player is on its server.
+    common::Status RecordConnection(std::string_view session_id, std::uint64_t client_id);
+    /// `active_connections[session_id]`: the connected client id (as text), or nothing.
+    common::Result<std::optional<std::string>> ConnectedClient(std::string_view session_id);
+    /// Deletes `active_connections[session_id]`: the player left (the watcher frees the session).
+    common::Status ClearConnection(std::string_view session_id);
 
     /// The server's published certificate digest for `public_ip`, or "" when there is none.
     common::Result<std::string> CertDigest(std::string_view public_ip);
+    /// `cert_digests[public_ip] = digest`.
+    common::Status RecordCertDigest(std::string_view public_ip, std::string_view digest);
 
     /// The player arrived: the session is no longer unclaimed.
     common::Status MarkClaimed(std::string_view session_id);
@@ -75,6 +93,7 @@ class SessionBook {
     std::unique_ptr<bus::KeyValue> unclaimed_;
     std::unique_ptr<bus::KeyValue> eg2ly_;
     std::unique_ptr<bus::KeyValue> ly2eg_;
+    std::unique_ptr<bus::KeyValue> deployments_;
     std::unique_ptr<bus::KeyValue> cert_digests_;
     std::unique_ptr<bus::KeyValue> active_;
     std::unique_ptr<bus::WorkQueue> delete_queue_;

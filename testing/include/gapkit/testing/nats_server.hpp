@@ -3,7 +3,9 @@
 /// @file
 /// A real `nats-server` (Debian package, v2.9) for tests, started on a free loopback port with a
 /// generated config: TLS with the shared test CA (or plain TCP), users with passwords and optional
-/// subject permissions, and JetStream with its store in a private temp folder.
+/// subject permissions, and JetStream with its store in a private temp folder. Or started from a
+/// config template, such as the shipped deploy/local/nats.conf.in, filled in as
+/// scripts/run-local.sh fills it (`NatsServerOptions::config_template`).
 ///
 /// Typical use:
 /// @code
@@ -19,6 +21,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gapkit/common/result.hpp"
@@ -43,6 +46,18 @@ struct NatsServerOptions {
     std::vector<NatsUser> users = {{"gapkit", "gapkit-test-password", {}, {}}};
     /// JetStream with a file store in the server's temp folder. Default: on.
     bool jetstream = true;
+    /// A config template to run instead of the generated config (empty: none). Its placeholders
+    /// are filled as scripts/run-local.sh fills deploy/local/nats.conf.in:
+    ///   `@NATS_PORT@`          the free loopback port;
+    ///   `@STATE@`              the server's temp folder, where `nats/server.pem` and
+    ///                          `nats/server-key.pem` are copies of `SharedTestCertificates()` and
+    ///                          `nats/jetstream` is the JetStream store;
+    ///   `@<ROLE>_PASSWORD@`    a new random password of user `<role>` (lower case), listed in
+    ///                          `users()` in the order the template names them (no permissions
+    ///                          there: the template holds them).
+    /// Any other `@NAME@` fails `Start`. `users` is ignored; `tls` and `jetstream` must describe
+    /// the template (the shipped one: both on).
+    std::filesystem::path config_template;
 };
 
 class NatsServer {
@@ -69,8 +84,10 @@ class NatsServer {
     std::string HostPort() const;
     int port() const { return port_; }
     bool tls() const { return options_.tls; }
-    /// The users it was started with; the first is the default client user.
+    /// The users it was started with (or the template's); the first is the default client user.
     const std::vector<NatsUser>& users() const { return options_.users; }
+    /// The user named `name`, or null.
+    const NatsUser* User(std::string_view name) const;
 
     /// The CA certificate clients must trust (TLS servers only; empty path otherwise).
     std::filesystem::path CaFile() const;

@@ -19,8 +19,31 @@ namespace gapkit::bus::names {
 inline constexpr std::string_view kMatchmakerRequestPrefix = "matchmaker.request";
 /// Queue group the matchmakers join on the request subject, so each request reaches one of them.
 inline constexpr std::string_view kMatchmakerQueueGroup = "matchmaker";
-/// Game servers publish their Edgegap context JSON here at start.
-inline constexpr std::string_view kGameServerContexts = "gameserver.contexts";
+/// First token of every subject a game server speaks on: `gameserver.<deployment>.<fact>`, where
+/// `<deployment>` is its Edgegap request id (`ARBITRIUM_REQUEST_ID`) or `kLocalDeployment`.
+inline constexpr std::string_view kGameServerPrefix = "gameserver";
+/// The deployment id a game server in local mode (no `ARBITRIUM_*`) uses on the bus. The
+/// matchmaker never issues a session for it, so its joins are refused (docs/protocol/gameserver-facts.md).
+inline constexpr std::string_view kLocalDeployment = "local";
+/// Reply-subject prefixes of the roles that send requests (`ConnectOptions::inbox_prefix`): their
+/// NATS users may subscribe only to `<prefix>.>` (deploy/local/nats.conf.in).
+inline constexpr std::string_view kHttpdInboxPrefix = "_INBOX_httpd";
+inline constexpr std::string_view kGameServerInboxPrefix = "_INBOX_gameserver";
+
+/// True when a request's `reply` subject is an inbox of the role with `role_prefix`, or NATS's
+/// default `_INBOX.` (development set-ups without permissions; the shipped matchmaker user may not
+/// publish there). nats-server never checks a request's reply subject, and the responder answers
+/// with its own rights: a matchmaker answering `$JS.API.STREAM.DELETE.<bucket>` would delete the
+/// bucket. Responders answer only replies that pass this check.
+bool IsInboxOf(std::string_view reply, std::string_view role_prefix);
+
+/// The facts a game server states (docs/protocol/gameserver-facts.md). `join`, `left` and
+/// `cert_digest` are requests the matchmakers answer (queue group `kMatchmakerQueueGroup`);
+/// `context` is a plain publish for operators.
+inline constexpr std::string_view kJoinFact = "join";
+inline constexpr std::string_view kLeftFact = "left";
+inline constexpr std::string_view kCertDigestFact = "cert_digest";
+inline constexpr std::string_view kContextFact = "context";
 /// httpd publishes each Edgegap session webhook body (the session JSON, unparsed) here; every
 /// matchmaker subscribes (no queue group) and wakes whichever request waits for that session.
 inline constexpr std::string_view kSessionWebhooks = "matchmaker.webhooks.session";
@@ -29,11 +52,16 @@ inline constexpr std::string_view kSessionWebhooks = "matchmaker.webhooks.sessio
 inline constexpr std::string_view kSessionsEg2LyBucket = "sessions_eg2ly";
 /// KV: netcode client id -> Edgegap session id (TTL 30 s).
 inline constexpr std::string_view kSessionsLy2EgBucket = "sessions_ly2eg";
-/// KV: session id -> client id, written by the game server while the player is connected.
+/// KV: session id -> client id, written by the matchmaker while the player is connected (on the
+/// game server's checked `join`, deleted on its checked `left`).
 inline constexpr std::string_view kActiveConnectionsBucket = "active_connections";
 /// KV: session id -> creation time, while the matchmaker waits for the player.
 inline constexpr std::string_view kUnclaimedSessionsBucket = "unclaimed_sessions";
-/// KV: server public ip -> certificate digest (TTL 14 days).
+/// KV: session id -> the Edgegap deployment (request id) its token was issued for (TTL 30 s, like
+/// the client id mappings written with it). Checked when a game server claims a join.
+inline constexpr std::string_view kSessionDeploymentsBucket = "session_deployments";
+/// KV: server public ip -> certificate digest (TTL 14 days), written by the matchmaker on a
+/// game server's checked `cert_digest`.
 inline constexpr std::string_view kCertDigestsBucket = "cert_digests";
 
 /// Work-queue stream of sessions to delete through the Edgegap API.
@@ -52,10 +80,22 @@ common::Result<std::string> MatchmakerRequestSubject(std::string_view game, std:
 /// `edgegap_delete_session_q.<session id>`, with the same checks.
 common::Result<std::string> DeleteSessionSubject(std::string_view session_id);
 
+/// `gameserver.<deployment>.<fact>`, with the same checks on `deployment` and `fact`.
+common::Result<std::string> GameServerSubject(std::string_view deployment, std::string_view fact);
+
+/// `gameserver.*.<fact>`: what the matchmakers subscribe to for one kind of fact.
+std::string GameServerWildcardSubject(std::string_view fact);
+
+/// The deployment token of `gameserver.<deployment>.<fact>`; `kInvalidArgument` when `subject`
+/// has another shape, another fact, or a bad deployment token. Outside data: the subject is
+/// chosen by whoever publishes, so it proves nothing about the sender.
+common::Result<std::string> DeploymentOfGameServerSubject(std::string_view subject, std::string_view fact);
+
 /// Bucket settings as the original system creates them.
 KeyValueConfig SessionsEg2LyConfig();
 KeyValueConfig SessionsLy2EgConfig();
 KeyValueConfig ActiveConnectionsConfig();
+KeyValueConfig SessionDeploymentsConfig();
 KeyValueConfig UnclaimedSessionsConfig();
 KeyValueConfig CertDigestsConfig();
 

@@ -32,6 +32,14 @@
 
 namespace gapkit::protocol {
 
+/// While a request is open the matchmaker sends a reply at least this often (a `ProgressReport`
+/// when nothing else happened), so a requester can tell a slow Edgegap from a dead matchmaker.
+inline constexpr int kHeartbeatSeconds = 5;
+
+/// A requester gives up on a stream after this many heartbeat periods without a reply (httpd
+/// then answers the player `Error(503)`).
+inline constexpr int kMissedHeartbeatsBeforeGivingUp = 3;
+
 /// Longest game or version name (characters).
 inline constexpr std::size_t kMaxNameLength = 30;
 

@@ -28,16 +28,17 @@ struct GameServerConfig {
     /// On Edgegap: the name of the game port in `ARBITRIUM_PORTS_MAPPING`; empty takes the first
     /// UDP port. Default "".
     std::string game_port_name;
-    /// Disconnect a client whose client id has no entry in `sessions_ly2eg` (or whose lookup
-    /// failed). Turn off only for development. Default true.
+    /// Disconnect a client whose `join` the matchmaker refused or did not answer (no session for
+    /// its client id on this deployment). Turn off only for development. Default true.
     bool require_session = true;
     /// On Edgegap: stop the deployment through `ARBITRIUM_DELETE_URL` after this many seconds
     /// without players (counted from start or from the last player leaving); 0 = never.
     /// Default 0.
     double self_stop_after_empty_seconds = 0;
     /// Connect the bus (`NATS_*` variables). On Edgegap the bus is then required; in local mode
-    /// it is used only when `NATS_HOST` is set. Without a bus no session is looked up and every
-    /// client joins with an empty session id. Default true.
+    /// it is used only when `NATS_HOST` is set (deployment id "local", whose joins the matchmaker
+    /// refuses). Without a bus no join is asked and every client joins with an empty session id.
+    /// Default true.
     bool use_bus = true;
 
     /// Checks ranges; the error names the field and the bad value (never the key).

@@ -7,16 +7,25 @@
 /// On `Start` it reads the `ARBITRIUM_*` environment and `--ca_contents` (see environment.hpp),
 /// connects the bus as `gameserver-<request id>`, creates its self-signed certificate, binds the
 /// netcode server on the game port's internal port and advertises `<public ip>:<external port>`,
-/// so the matchmaker's tokens are accepted behind Edgegap's port mapping. In the background it
-/// then fetches its Edgegap context and publishes it on `gameserver.contexts`, and puts its
-/// certificate digest in `cert_digests[<public ip>]`. Without `ARBITRIUM_*` it runs in local mode
-/// on `GameServerConfig::local_port`.
+/// so the matchmaker's tokens are accepted behind Edgegap's port mapping. Without `ARBITRIUM_*` it
+/// runs in local mode on `GameServerConfig::local_port`.
 ///
-/// A connecting client is announced only once its session is known: its client id is looked up in
-/// `sessions_ly2eg`, `active_connections[session] = client id` is written, and then
-/// `kPlayerJoined` is polled. A client with no session is disconnected (unless
-/// `require_session` is off); until then its payloads are dropped. When a joined player leaves,
-/// `active_connections[session]` is deleted (the matchmaker then frees the Edgegap seat).
+/// On the bus the server only states facts on `gameserver.<request id>.<fact>`; the matchmaker
+/// checks each one before it writes its KV buckets (docs/protocol/gameserver-facts.md). In the
+/// background it fetches its Edgegap context and publishes it on `.context`, and states its
+/// certificate digest on `.cert_digest`, retried with back-off until the matchmaker accepts or
+/// refuses it (it may start after the server).
+///
+/// A connecting client is announced only once its session is known: a `join` request with its
+/// client id is answered by the matchmaker with the session (which it then records as connected),
+/// and then `kPlayerJoined` is polled. A client the matchmaker refuses, or whose join is not
+/// answered within a few seconds, is disconnected (unless `require_session` is off); until then
+/// its payloads are dropped. When a joined player leaves, a `left` request is sent (retried with
+/// back-off for about 30 s); the matchmaker then frees the Edgegap seat.
+///
+/// Local mode with a bus (`NATS_HOST` set, no `ARBITRIUM_*`) uses the deployment id "local": the
+/// matchmaker never issues a session for it, so every join is refused (clients are disconnected
+/// unless `require_session` is off), and no digest or context is stated.
 ///
 /// Threads: single-threaded for the game. Call every method from one thread (the game loop):
 /// `Update` once per tick, then drain `Poll`. It never blocks the game loop after `Start`
@@ -70,8 +79,9 @@ class GameServer {
     /// Disconnects a client (a `kPlayerLeft` with `kServerDisconnected` follows if it had joined).
     void Disconnect(int client_index);
 
-    /// Disconnects everyone, clears their `active_connections` entries (waiting for the worker to
-    /// finish, bounded by the bus timeouts) and closes the socket. Idempotent.
+    /// Disconnects everyone, states their `left` once more each without retrying (waiting for the
+    /// worker to finish, a few seconds at most per fact the matchmaker does not answer) and closes
+    /// the socket. Idempotent.
     void Stop();
 
     /// Players who have joined and not left.

@@ -1,0 +1,82 @@
+#include "gapkit/protocol/server_facts.hpp"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace gapkit::protocol {
+namespace {
+
+const std::string kDigest =
+    "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89";
+
+TEST(ServerFacts, JoinCarriesFullSixtyFourBitClientIds) {
+    const std::uint64_t big = 18446744073709551615ull;
+    auto join = ParseJoinFact(SerializeJoinFact({big}));
+    ASSERT_TRUE(join) << join.error().ToString();
+    EXPECT_EQ(join->client_id, big);
+    EXPECT_EQ(ParseJoinFact(R"({"client_id":7,"extra":[1]})")->client_id, 7u);
+}
+
+TEST(ServerFacts, LeftAndCertDigestRoundTrip) {
+    auto left = ParseLeftFact(SerializeLeftFact({"3b7e0a4c5c3f-S", 42}));
+    ASSERT_TRUE(left) << left.error().ToString();
+    EXPECT_EQ(left->session_id, "3b7e0a4c5c3f-S");
+    EXPECT_EQ(left->client_id, 42u);
+    auto digest = ParseCertDigestFact(SerializeCertDigestFact({"2001:db8::1", kDigest}));
+    ASSERT_TRUE(digest) << digest.error().ToString();
+    EXPECT_EQ(digest->public_ip, "2001:db8::1");
+    EXPECT_EQ(digest->digest, kDigest);
+}
+
+TEST(ServerFacts, RefusesMalformedFactsNamingTheField) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"not json", "invalid JSON"},
+        {"[1]", "not a JSON object"},
+        {R"({})", "'client_id'"},
+        {R"({"client_id":0})", "'client_id'"},
+        {R"({"client_id":-5})", "'client_id'"},
+        {R"({"client_id":1.5})", "'client_id'"},
+        {R"({"client_id":"7"})", "'client_id'"},
+    };
+    for (const auto& [text, expected] : cases) {
+        auto join = ParseJoinFact(text);
+        ASSERT_FALSE(join) << text;
+        EXPECT_NE(join.error().message().find(expected), std::string::npos) << join.error().message();
+    }
+    for (const char* text : {R"({"session_id":"a.b","client_id":1})", R"({"session_id":"","client_id":1})",
+                             R"({"session_id":"s","client_id":0})", R"({"client_id":1})"}) {
+        EXPECT_FALSE(ParseLeftFact(text)) << text;
+    }
+    EXPECT_FALSE(ParseLeftFact(std::string(R"({"client_id":1,"session_id":")") + std::string(65, 'a') + "\"}"));
+    EXPECT_FALSE(ParseJoinFact(std::string(R"({"client_id":1,"pad":")") + std::string(2000, 'a') + "\"}"));
+}
+
+TEST(ServerFacts, CertDigestNeedsAnIpAndAWellFormedDigest) {
+    EXPECT_FALSE(ParseCertDigestFact(SerializeCertDigestFact({"not-an-ip", kDigest})));
+    EXPECT_FALSE(ParseCertDigestFact(SerializeCertDigestFact({"1.2.3.4", "AB" + kDigest.substr(2)})));
+    EXPECT_FALSE(ParseCertDigestFact(SerializeCertDigestFact({"1.2.3.4", kDigest.substr(3)})));
+    EXPECT_FALSE(ParseCertDigestFact(SerializeCertDigestFact({"1.2.3.4", kDigest + ":00"})));
+    EXPECT_FALSE(ParseCertDigestFact(R"({"public_ip":"1.2.3.4"})"));
+    EXPECT_TRUE(IsValidCertDigest(kDigest));
+}
+
+TEST(ServerFacts, RepliesRoundTripEachOutcome) {
+    for (const FactReply& reply : {FactReply{FactReply::Outcome::kAccepted, "abc-S", ""},
+                                   FactReply{FactReply::Outcome::kRefused, "", "no session for this client"},
+                                   FactReply{FactReply::Outcome::kFailed, "", "bus down"}}) {
+        auto parsed = ParseFactReply(SerializeFactReply(reply));
+        ASSERT_TRUE(parsed) << parsed.error().ToString();
+        EXPECT_EQ(parsed->outcome, reply.outcome);
+        EXPECT_EQ(parsed->session_id, reply.session_id);
+        EXPECT_EQ(parsed->reason, reply.reason);
+    }
+    EXPECT_FALSE(ParseFactReply(R"({"outcome":"maybe"})"));
+    EXPECT_FALSE(ParseFactReply(R"({"outcome":"accepted","session_id":"a b"})"));
+    EXPECT_EQ(
+        ParseFactReply(SerializeFactReply({FactReply::Outcome::kRefused, "", std::string(500, 'x')}))->reason.size(),
+        200u);
+}
+
+}  // namespace
+}  // namespace gapkit::protocol

@@ -1,0 +1,185 @@
+// Game servers' facts as the matchmaker checks them: a real nats-server, the Edgegap simulator, a
+// real Service, and a test connection that plays a game server sending the facts by hand.
+
+#include "service_fixture.hpp"
+
+#include <nats/nats.h>
+
+#include "gapkit/protocol/server_facts.hpp"
+
+namespace gapkit::matchmaker {
+namespace {
+
+using Outcome = protocol::FactReply::Outcome;
+
+const std::string kDigest(
+    "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89");
+
+class ServerFactsTest : public MatchmakerServiceTest {
+  protected:
+    void SetUp() override {
+        MatchmakerServiceTest::SetUp();
+        if (IsSkipped() || HasFailure()) return;
+        ASSERT_NE(StartService(Config(), nullptr, &registry_), nullptr);
+        active_ = Bucket(bus::names::ActiveConnectionsConfig());
+        digests_ = Bucket(bus::names::CertDigestsConfig());
+    }
+
+    // A matched player: its session, client id and the deployment its token was issued for.
+    struct Player {
+        std::string session_id;
+        std::uint64_t client_id = 0;
+        std::string deployment;
+        std::string public_ip;
+    };
+
+    Player Match() {
+        auto replies = Request();
+        const auto* ready = replies.empty() ? nullptr : std::get_if<protocol::SessionReady>(&replies.back());
+        EXPECT_NE(ready, nullptr);
+        if (ready == nullptr) return {};
+        auto session = edgegap_->GetSession(SessionIdOf(replies));
+        EXPECT_TRUE(session && session->deployment);
+        if (!session || !session->deployment) return {};
+        return {SessionIdOf(replies), ClientIdOf(*ready), session->deployment_request_id, ready->ip};
+    }
+
+    protocol::FactReply Fact(const std::string& deployment, std::string_view fact, const std::string& payload) {
+        auto subject = bus::names::GameServerSubject(deployment, fact);
+        EXPECT_TRUE(subject);
+        auto answer = requester_->Request(*subject, payload, 10s);
+        EXPECT_TRUE(answer) << answer.error().ToString();
+        if (!answer) return {};
+        auto reply = protocol::ParseFactReply(answer->data);
+        EXPECT_TRUE(reply) << answer->data;
+        return reply ? *reply : protocol::FactReply{};
+    }
+
+    std::optional<std::string> Value(bus::KeyValue& bucket, const std::string& key) {
+        auto entry = bucket.Get(key);
+        if (!entry || !entry->has_value() || (*entry)->value.empty()) return std::nullopt;
+        return (*entry)->value;
+    }
+
+    std::uint64_t Ignored() {
+        return registry_
+            .GetCounter("gapkit_matchmaker_server_facts_total", "", {{"fact", "join"}, {"outcome", "ignored"}})
+            .Value();
+    }
+
+    common::MetricsRegistry registry_;
+    std::unique_ptr<bus::KeyValue> active_;
+    std::unique_ptr<bus::KeyValue> digests_;
+};
+
+using NatsOptionsPtr = std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)>;
+using NatsConnectionPtr = std::unique_ptr<natsConnection, decltype(&natsConnection_Destroy)>;
+
+TEST_F(ServerFactsTest, GoodJoinLeftAndDigestAreWritten) {
+    const Player player = Match();
+    ASSERT_FALSE(player.deployment.empty());
+    auto joined = Fact(player.deployment, bus::names::kJoinFact, protocol::SerializeJoinFact({player.client_id}));
+    EXPECT_EQ(joined.outcome, Outcome::kAccepted) << joined.reason;
+    EXPECT_EQ(joined.session_id, player.session_id);
+    EXPECT_EQ(Value(*active_, player.session_id), std::to_string(player.client_id));
+
+    const std::string left = protocol::SerializeLeftFact({player.session_id, player.client_id});
+    EXPECT_EQ(Fact(player.deployment, bus::names::kLeftFact, left).outcome, Outcome::kAccepted);
+    EXPECT_FALSE(Value(*active_, player.session_id));
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(player.session_id); }));  // The watcher freed the seat.
+    EXPECT_EQ(Fact(player.deployment, bus::names::kLeftFact, left).outcome, Outcome::kAccepted);  // Idempotent.
+
+    auto digest = Fact(player.deployment, bus::names::kCertDigestFact,
+                       protocol::SerializeCertDigestFact({player.public_ip, kDigest}));
+    EXPECT_EQ(digest.outcome, Outcome::kAccepted) << digest.reason;
+    EXPECT_EQ(Value(*digests_, player.public_ip), kDigest);
+}
+
+TEST_F(ServerFactsTest, JoinForAClientIssuedOnAnotherDeploymentIsRefused) {
+    const Player player = Match();
+    ASSERT_FALSE(player.deployment.empty());
+    for (const std::string other : {"0123456789ab", "local"}) {
+        auto joined = Fact(other, bus::names::kJoinFact, protocol::SerializeJoinFact({player.client_id}));
+        EXPECT_EQ(joined.outcome, Outcome::kRefused) << other;
+        EXPECT_EQ(joined.session_id, "");
+    }
+    auto unknown = Fact(player.deployment, bus::names::kJoinFact, protocol::SerializeJoinFact({player.client_id ^ 1}));
+    EXPECT_EQ(unknown.outcome, Outcome::kRefused);
+    EXPECT_FALSE(Value(*active_, player.session_id));
+}
+
+TEST_F(ServerFactsTest, LeftWithTheWrongClientIdIsRefusedAndChangesNothing) {
+    const Player player = Match();
+    ASSERT_EQ(Fact(player.deployment, bus::names::kJoinFact, protocol::SerializeJoinFact({player.client_id})).outcome,
+              Outcome::kAccepted);
+    auto wrong = Fact(player.deployment, bus::names::kLeftFact,
+                      protocol::SerializeLeftFact({player.session_id, player.client_id + 1}));
+    EXPECT_EQ(wrong.outcome, Outcome::kRefused);
+    auto elsewhere =
+        Fact("0123456789ab", bus::names::kLeftFact, protocol::SerializeLeftFact({player.session_id, player.client_id}));
+    EXPECT_EQ(elsewhere.outcome, Outcome::kRefused);  // The deployment is still recorded (under 30 s).
+    EXPECT_EQ(Value(*active_, player.session_id), std::to_string(player.client_id));
+    std::this_thread::sleep_for(300ms);  // Room for a wrongly queued delete to show up, were there one.
+    EXPECT_FALSE(SessionGone(player.session_id));
+}
+
+TEST_F(ServerFactsTest, CertDigestForAnIpThatIsNotTheDeploymentsIsRefused) {
+    const Player player = Match();
+    ASSERT_FALSE(player.deployment.empty());
+    auto wrong_ip = Fact(player.deployment, bus::names::kCertDigestFact,
+                         protocol::SerializeCertDigestFact({"203.0.113.9", kDigest}));
+    EXPECT_EQ(wrong_ip.outcome, Outcome::kRefused);
+    auto no_deployment = Fact("0123456789ab", bus::names::kCertDigestFact,
+                              protocol::SerializeCertDigestFact({player.public_ip, kDigest}));
+    EXPECT_EQ(no_deployment.outcome, Outcome::kRefused);
+    EXPECT_FALSE(Value(*digests_, "203.0.113.9"));
+    EXPECT_FALSE(Value(*digests_, player.public_ip));
+}
+
+TEST_F(ServerFactsTest, MalformedFactsAreRefusedWithAReason) {
+    for (const char* payload : {"", "not json", R"({"client_id":0})", R"({"client_id":"12"})"}) {
+        auto reply = Fact("0123456789ab", bus::names::kJoinFact, payload);
+        EXPECT_EQ(reply.outcome, Outcome::kRefused) << payload;
+        EXPECT_FALSE(reply.reason.empty()) << payload;
+    }
+    auto left = Fact("0123456789ab", bus::names::kLeftFact, R"({"session_id":"a.b","client_id":1})");
+    EXPECT_EQ(left.outcome, Outcome::kRefused);
+    auto digest = Fact("0123456789ab", bus::names::kCertDigestFact, R"({"public_ip":"1.2.3.4","digest":"x"})");
+    EXPECT_EQ(digest.outcome, Outcome::kRefused);
+}
+
+// nats-server never checks a request's reply subject, and the matchmaker answers with its own
+// rights: answering these would write a KV value or delete a bucket. The bus library always picks
+// an inbox, so the test sends through nats.c directly.
+TEST_F(ServerFactsTest, FactsWhoseReplySubjectIsNotAGameServerInboxAreIgnored) {
+    const Player player = Match();
+    ASSERT_FALSE(player.deployment.empty());
+    natsOptions* raw_options = nullptr;
+    ASSERT_EQ(natsOptions_Create(&raw_options), NATS_OK);
+    NatsOptionsPtr options(raw_options, natsOptions_Destroy);
+    const bus::ConnectOptions bus_options = testing::BusOptionsFor(*nats_);
+    const std::string url = fmt::format("tls://{}", nats_->HostPort());
+    ASSERT_EQ(natsOptions_SetURL(raw_options, url.c_str()), NATS_OK);
+    ASSERT_EQ(natsOptions_SetUserInfo(raw_options, bus_options.user->c_str(), bus_options.password->c_str()), NATS_OK);
+    ASSERT_EQ(natsOptions_SetSecure(raw_options, true), NATS_OK);
+    ASSERT_EQ(natsOptions_LoadCATrustedCertificates(raw_options, nats_->CaFile().c_str()), NATS_OK);
+    natsConnection* raw_connection = nullptr;
+    ASSERT_EQ(natsConnection_Connect(&raw_connection, raw_options), NATS_OK) << nats_GetLastError(nullptr);
+    NatsConnectionPtr connection(raw_connection, natsConnection_Destroy);
+
+    const std::string subject = *bus::names::GameServerSubject(player.deployment, bus::names::kJoinFact);
+    const std::string join = protocol::SerializeJoinFact({player.client_id});
+    for (const std::string& reply :
+         {"$KV.active_connections." + player.session_id, std::string("$JS.API.STREAM.DELETE.KV_active_connections"),
+          std::string("_INBOX_httpd.stolen")}) {
+        ASSERT_EQ(natsConnection_PublishRequestString(raw_connection, subject.c_str(), reply.c_str(), join.c_str()),
+                  NATS_OK);
+    }
+    ASSERT_EQ(natsConnection_FlushTimeout(raw_connection, 5000), NATS_OK);
+    EXPECT_TRUE(WaitFor([&] { return Ignored() == 3; })) << Ignored();
+    EXPECT_FALSE(Value(*active_, player.session_id));  // Not joined, and no reply written as a value.
+    EXPECT_TRUE(active_->Keys().has_value());          // The bucket is still there.
+}
+
+}  // namespace
+}  // namespace gapkit::matchmaker
