@@ -7,18 +7,31 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(ClientLimiter, CapsConnectionsPerIpAndReleasesOnDestruction) {
+TEST(ClientLimiter, CapsConnectionsPerClientAndReleasesOnDestruction) {
     common::ManualClock clock;
     auto limiter = std::make_shared<ClientLimiter>(ClientLimits{60, 10, 2, 100, 10}, clock);
-    auto first = limiter->AdmitConnection("1.1.1.1");
-    auto second = limiter->AdmitConnection("1.1.1.1");
+    auto first = limiter->AdmitClient("1.1.1.1");
+    auto second = limiter->AdmitClient("1.1.1.1");
     ASSERT_TRUE(first && second);
-    auto third = limiter->AdmitConnection("1.1.1.1");
+    auto third = limiter->AdmitClient("1.1.1.1");
     ASSERT_FALSE(third.has_value());
     EXPECT_NE(third.error().message().find("too many connections"), std::string::npos);
-    EXPECT_TRUE(limiter->AdmitConnection("2.2.2.2").has_value());
+    EXPECT_TRUE(limiter->AdmitClient("2.2.2.2").has_value());
     first->reset();
-    EXPECT_TRUE(limiter->AdmitConnection("1.1.1.1").has_value());
+    EXPECT_TRUE(limiter->AdmitClient("1.1.1.1").has_value());
+}
+
+TEST(ClientLimiter, LimitsWrongWebhookSecretsPerClient) {
+    common::ManualClock clock;
+    ClientLimits limits;
+    limits.webhook_failures_per_minute = 2;
+    auto limiter = std::make_shared<ClientLimiter>(limits, clock);
+    EXPECT_TRUE(limiter->AdmitWebhookFailure("1.1.1.1"));
+    EXPECT_TRUE(limiter->AdmitWebhookFailure("1.1.1.1"));
+    EXPECT_FALSE(limiter->AdmitWebhookFailure("1.1.1.1"));
+    EXPECT_TRUE(limiter->AdmitWebhookFailure("2.2.2.2"));
+    clock.Advance(30s);
+    EXPECT_TRUE(limiter->AdmitWebhookFailure("1.1.1.1"));
 }
 
 TEST(ClientLimiter, RateLimitsRequestsPerIp) {
@@ -49,8 +62,8 @@ TEST(ClientLimiter, CapsRequestsInFlight) {
 TEST(ClientLimiter, CapsConnectionsInAll) {
     common::ManualClock clock;
     auto limiter = std::make_shared<ClientLimiter>(ClientLimits{60, 10, 8, 1, 10}, clock);
-    auto held = limiter->AdmitConnection("1.1.1.1");
-    EXPECT_FALSE(limiter->AdmitConnection("2.2.2.2").has_value());
+    auto held = limiter->AdmitConnection();
+    EXPECT_FALSE(limiter->AdmitConnection().has_value());
     EXPECT_EQ(limiter->connections(), 1);
 }
 

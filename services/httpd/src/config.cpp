@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <boost/asio/ip/address.hpp>
+
+#include "client_address.hpp"
 #include "gapkit/common/env.hpp"
 #include "gapkit/common/files.hpp"
 
@@ -16,6 +19,18 @@ common::Status Positive(std::string_view field, double value) {
     return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be greater than 0 (got {})", field, value));
 }
 
+// An empty list means "any origin" and is easy to ship by accident, so on a reachable address it
+// must be said explicitly with '*'.
+common::Status CheckCors(const std::string& bind_address, const std::vector<std::string>& cors_origins) {
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(bind_address, ec);
+    if (!cors_origins.empty() || (!ec && address.is_loopback())) return common::Ok();
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("refusing to listen on {} without an Origin allow-list: set --cors "
+                                 "(GAPKIT_HTTPD_CORS) to your game's origins, or --cors '*' to allow any origin",
+                                 bind_address));
+}
+
 }  // namespace
 
 void AddOptions(CLI::App& app, HttpdConfig& c) {
@@ -26,12 +41,18 @@ void AddOptions(CLI::App& app, HttpdConfig& c) {
     add("--port", c.port, "GAPKIT_HTTPD_PORT", "TCP port to listen on (0: any free port)");
     add("--threads", c.threads, "GAPKIT_HTTPD_THREADS", "I/O threads");
     add("--web-root", c.web_root, "GAPKIT_HTTPD_WEB_ROOT", "Folder served at / (default: the built-in page)");
-    app.add_option("--cors", c.cors_origins, "Allowed Origin (repeatable); none: any origin")
+    app.add_option("--cors", c.cors_origins,
+                   "Allowed Origin (repeatable); '*': any origin. Required unless bound to loopback")
         ->envname("GAPKIT_HTTPD_CORS")
         ->delimiter(',');
-    app.add_option("--trusted-proxy", c.trusted_proxies, "Proxy IP whose X-Forwarded-For is trusted (repeatable)")
+    app.add_option("--trusted-proxy", c.trusted_proxies,
+                   "Proxy IP or CIDR whose forwarding header is believed (repeatable)")
         ->envname("GAPKIT_HTTPD_TRUSTED_PROXIES")
         ->delimiter(',');
+    add("--forwarded-header", c.forwarded_header, "GAPKIT_HTTPD_FORWARDED_HEADER",
+        "Header the trusted proxies set: x-forwarded-for or forwarded (RFC 7239)");
+    add("--ipv6-limit-prefix", c.ipv6_limit_prefix_bits, "GAPKIT_HTTPD_IPV6_LIMIT_PREFIX",
+        "IPv6 clients are limited per network of this many bits");
     app.add_flag("--allow-client-ip-override", c.allow_client_ip_override,
                  "Honour client_ip in requests (development only)")
         ->envname("GAPKIT_HTTPD_ALLOW_CLIENT_IP_OVERRIDE");
@@ -42,11 +63,18 @@ void AddOptions(CLI::App& app, HttpdConfig& c) {
     add("--per-ip-max-connections", c.per_ip_max_connections, "GAPKIT_HTTPD_PER_IP_MAX_CONNECTIONS",
         "Concurrent connections per client IP");
     add("--max-connections", c.max_connections, "GAPKIT_HTTPD_MAX_CONNECTIONS", "Concurrent connections in all");
+    add("--max-pending-connections", c.max_pending_connections, "GAPKIT_HTTPD_MAX_PENDING_CONNECTIONS",
+        "Connections that have not sent a request yet (oldest closed when full)");
+    add("--webhook-failures-per-minute", c.webhook_failures_per_minute, "GAPKIT_HTTPD_WEBHOOK_FAILURES_PER_MINUTE",
+        "Wrong webhook secrets per minute per client before 429");
     add("--max-in-flight", c.max_in_flight, "GAPKIT_HTTPD_MAX_IN_FLIGHT", "Matchmaking requests in flight in all");
     add("--max-frame-bytes", c.max_frame_bytes, "GAPKIT_HTTPD_MAX_FRAME_BYTES", "Largest WebSocket message");
     add("--max-body-bytes", c.max_body_bytes, "GAPKIT_HTTPD_MAX_BODY_BYTES", "Largest HTTP request body");
+    add("--max-header-bytes", c.max_header_bytes, "GAPKIT_HTTPD_MAX_HEADER_BYTES", "Largest HTTP request header");
+    add("--header-timeout", c.header_timeout_seconds, "GAPKIT_HTTPD_HEADER_TIMEOUT",
+        "Seconds to send the first request after connecting");
     add("--handshake-timeout", c.handshake_timeout_seconds, "GAPKIT_HTTPD_HANDSHAKE_TIMEOUT",
-        "Seconds to send the HTTP request and finish the WebSocket handshake");
+        "Seconds to finish the WebSocket handshake");
     add("--first-message-timeout", c.first_message_timeout_seconds, "GAPKIT_HTTPD_FIRST_MESSAGE_TIMEOUT",
         "Seconds to send the matchmaking request after connecting");
     add("--request-timeout", c.request_timeout_seconds, "GAPKIT_HTTPD_REQUEST_TIMEOUT",
@@ -54,6 +82,8 @@ void AddOptions(CLI::App& app, HttpdConfig& c) {
     add("--idle-timeout", c.idle_timeout_seconds, "GAPKIT_HTTPD_IDLE_TIMEOUT", "Seconds of silence before closing");
     add("--write-timeout", c.write_timeout_seconds, "GAPKIT_HTTPD_WRITE_TIMEOUT",
         "Seconds to deliver one message to a slow client");
+    add("--matchmaker-silence-timeout", c.matchmaker_silence_seconds, "GAPKIT_HTTPD_MATCHMAKER_SILENCE_TIMEOUT",
+        "Seconds without a reply from the matchmaker before the player gets Error 503");
     app.add_option("--webhook-secret-file", c.webhook_secret_file,
                    "File holding the path secret of POST /edgegap/webhook/<secret> "
                    "(or set GAPKIT_HTTPD_WEBHOOK_SECRET; unset: webhook endpoint off)")
@@ -80,6 +110,11 @@ common::Status HttpdConfig::Validate() const {
           {"per_ip_burst", per_ip_burst},
           {"per_ip_max_connections", per_ip_max_connections},
           {"max_connections", max_connections},
+          {"max_pending_connections", max_pending_connections},
+          {"webhook_failures_per_minute", webhook_failures_per_minute},
+          {"max_header_bytes", static_cast<double>(max_header_bytes)},
+          {"header_timeout", header_timeout_seconds},
+          {"matchmaker_silence_timeout", matchmaker_silence_seconds},
           {"max_in_flight", max_in_flight},
           {"max_frame_bytes", static_cast<double>(max_frame_bytes)},
           {"max_body_bytes", static_cast<double>(max_body_bytes)},
@@ -90,6 +125,8 @@ common::Status HttpdConfig::Validate() const {
           {"write_timeout", write_timeout_seconds}}) {
         if (auto ok = Positive(field, value); !ok) return ok;
     }
+    if (auto policy = ClientAddressPolicy::FromConfig(*this); !policy) return common::Fail(policy.error());
+    if (auto cors = CheckCors(bind_address, cors_origins); !cors) return cors;
     if (!webhook_secret.empty() && webhook_secret.size() < 16) {
         return MakeError(ErrorCode::kInvalidArgument, "the webhook secret must be at least 16 characters");
     }

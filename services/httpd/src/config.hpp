@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "gapkit/common/result.hpp"
+#include "gapkit/protocol/match_messages.hpp"
 
 namespace gapkit::httpd {
 
@@ -24,26 +25,46 @@ struct HttpdConfig {
     std::string web_root = kDefaultWebRoot;  ///< Folder served at `/` (the operator test page).
 
     // Who may call.
-    std::vector<std::string> cors_origins;     ///< Allowed `Origin`s; empty: any origin.
-    std::vector<std::string> trusted_proxies;  ///< Peer IPs whose `X-Forwarded-For` is believed.
-    bool allow_client_ip_override = false;     ///< Honour the request's `client_ip` (development only).
-    std::string fake_ip;                       ///< Used instead of a loopback/private client IP (dev); empty: off.
+    /// Allowed `Origin`s; "*" allows any origin. Empty is allowed (as any origin) only when bound
+    /// to a loopback address: a public httpd must name its origins or say "*" explicitly.
+    std::vector<std::string> cors_origins;
+    /// Proxies whose forwarding header is believed: IPs or CIDR ranges ("172.30.0.0/16", "fd00::/8").
+    std::vector<std::string> trusted_proxies;
+    /// The header that carries the proxy chain: "x-forwarded-for" (default) or "forwarded" (RFC 7239).
+    std::string forwarded_header = "x-forwarded-for";
+    /// IPv6 clients are limited per network of this many bits (default 64: one home or phone).
+    int ipv6_limit_prefix_bits = 64;
+    bool allow_client_ip_override = false;  ///< Honour the request's `client_ip` (development only).
+    std::string fake_ip;                    ///< Used instead of a loopback/private client IP (dev); empty: off.
 
     // Limits.
     double per_ip_requests_per_minute = 30;  ///< Sustained matchmaking requests per client IP.
     double per_ip_burst = 10;                ///< Requests a quiet IP may make at once.
-    int per_ip_max_connections = 8;          ///< Concurrent connections per client IP.
-    int max_connections = 10000;             ///< Concurrent connections in all.
-    int max_in_flight = 256;                 ///< Matchmaking requests in flight in all.
-    std::size_t max_frame_bytes = 4096;      ///< Largest WebSocket message accepted.
-    std::size_t max_body_bytes = 65536;      ///< Largest HTTP request body accepted.
+    /// Concurrent connections per client: WebSocket sessions per resolved client, and for a direct
+    /// (unproxied) peer its HTTP connections that have sent a request.
+    int per_ip_max_connections = 8;
+    int max_connections = 10000;  ///< Concurrent connections in all.
+    /// Accepted connections that have not sent a complete request header yet; when full, the
+    /// oldest of them is closed to make room. Also capped at half the open-file limit.
+    int max_pending_connections = 1024;
+    /// Wrong webhook secrets per minute per client (also the burst); then 429 instead of 404.
+    double webhook_failures_per_minute = 10;
+    int max_in_flight = 256;               ///< Matchmaking requests in flight in all.
+    std::size_t max_frame_bytes = 4096;    ///< Largest WebSocket message accepted.
+    std::size_t max_body_bytes = 65536;    ///< Largest HTTP request body accepted.
+    std::size_t max_header_bytes = 16384;  ///< Largest HTTP request header accepted.
 
     // Timeouts (seconds).
-    int handshake_timeout_seconds = 10;      ///< To send the HTTP request / finish the WebSocket handshake.
+    int header_timeout_seconds = 5;          ///< To send the first request after connecting.
+    int handshake_timeout_seconds = 10;      ///< To finish the WebSocket handshake.
     int first_message_timeout_seconds = 10;  ///< To send the matchmaking request after the handshake.
     int request_timeout_seconds = 120;       ///< Whole matchmaking request, from sending to the final reply.
     int idle_timeout_seconds = 30;           ///< Silence on a connection (keep-alive HTTP, WebSocket pings).
-    int write_timeout_seconds = 10;          ///< To deliver one message to a slow client.
+    int write_timeout_seconds = 10;          ///< To deliver one message or HTTP response to a slow client.
+    /// Silence from the matchmaker on an open request before the player gets Error 503. The
+    /// matchmaker sends a reply at least every protocol::kHeartbeatSeconds; default
+    /// kMissedHeartbeatsBeforeGivingUp of them (15).
+    int matchmaker_silence_seconds = protocol::kMissedHeartbeatsBeforeGivingUp * protocol::kHeartbeatSeconds;
 
     // Secrets.
     std::string webhook_secret;       ///< Path secret of `POST /edgegap/webhook/<secret>`; empty: endpoint off.

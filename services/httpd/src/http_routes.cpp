@@ -1,6 +1,10 @@
 #include "http_routes.hpp"
 
 #include <algorithm>
+#include <array>
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include <fmt/core.h>
 
@@ -11,9 +15,20 @@ namespace {
 
 constexpr std::string_view kWebhookPrefix = "/edgegap/webhook/";
 
-HttpResponse HandleWebhook(ServerContext& context, const HttpRequest& request, std::string_view secret) {
+std::array<unsigned char, SHA256_DIGEST_LENGTH> Digest(std::string_view text) {
+    std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+    return digest;
+}
+
+bool AnyOrigin(const HttpdConfig& config) {
+    return config.cors_origins.empty() ||
+           std::find(config.cors_origins.begin(), config.cors_origins.end(), "*") != config.cors_origins.end();
+}
+
+HttpResponse HandleWebhook(ServerContext& context, const HttpRequest& request) {
     // A wrong secret looks exactly like a missing route, so the endpoint cannot be discovered.
-    if (context.config.webhook_secret.empty() || secret != context.config.webhook_secret) {
+    if (CheckWebhook(context.config, request.target()) != WebhookAuth::kAuthentic) {
         return MakeResponse(context, request, http::status::not_found, "not found\n");
     }
     if (request.method() != http::verb::post) {
@@ -52,8 +67,18 @@ HttpResponse HandleGet(ServerContext& context, const HttpRequest& request, std::
 
 }  // namespace
 
+WebhookAuth CheckWebhook(const HttpdConfig& config, std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (!path.starts_with(kWebhookPrefix)) return WebhookAuth::kNotWebhook;
+    if (config.webhook_secret.empty()) return WebhookAuth::kWrongSecret;
+    const auto expected = Digest(config.webhook_secret);
+    const auto given = Digest(path.substr(kWebhookPrefix.size()));
+    return CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0 ? WebhookAuth::kAuthentic
+                                                                              : WebhookAuth::kWrongSecret;
+}
+
 bool OriginAllowed(const HttpdConfig& config, std::string_view origin) {
-    if (config.cors_origins.empty() || origin.empty()) return true;
+    if (AnyOrigin(config) || origin.empty()) return true;
     return std::find(config.cors_origins.begin(), config.cors_origins.end(), origin) != config.cors_origins.end();
 }
 
@@ -65,7 +90,7 @@ HttpResponse MakeResponse(const ServerContext& context, const HttpRequest& reque
     response.set(http::field::cache_control, "no-store");
     const std::string_view origin = request[http::field::origin];
     if (!origin.empty() && OriginAllowed(context.config, origin)) {
-        response.set(http::field::access_control_allow_origin, context.config.cors_origins.empty() ? "*" : origin);
+        response.set(http::field::access_control_allow_origin, AnyOrigin(context.config) ? "*" : origin);
         response.set(http::field::vary, "Origin");
     }
     response.keep_alive(request.keep_alive());
@@ -82,7 +107,7 @@ HttpResponse HandleHttp(ServerContext& context, const HttpRequest& request) {
         return MakeResponse(context, request, http::status::forbidden,
                             fmt::format("origin {} is not allowed\n", std::string_view(request[http::field::origin])));
     }
-    if (path.starts_with(kWebhookPrefix)) return HandleWebhook(context, request, path.substr(kWebhookPrefix.size()));
+    if (path.starts_with(kWebhookPrefix)) return HandleWebhook(context, request);
     if (request.method() == http::verb::options) return HandlePreflight(context, request);
     if (request.method() != http::verb::get && request.method() != http::verb::head) {
         return MakeResponse(context, request, http::status::method_not_allowed, "method not allowed\n");

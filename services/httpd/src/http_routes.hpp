@@ -23,8 +23,15 @@ HttpResponse HandleHttp(ServerContext& context, const HttpRequest& request);
 HttpResponse MakeResponse(const ServerContext& context, const HttpRequest& request, boost::beast::http::status status,
                           std::string body, std::string_view content_type = "text/plain; charset=utf-8");
 
-/// True when `origin` may call: no allow-list configured, no Origin header (not a browser), or
-/// the origin is on the list.
+/// What a request to the webhook route proves. A wrong secret answers 404 like a missing route.
+enum class WebhookAuth { kNotWebhook, kAuthentic, kWrongSecret };
+
+/// Checks `target` against `POST /edgegap/webhook/<secret>`; the secret is compared in constant
+/// time (over SHA-256 digests, so neither its content nor its length leaks through timing).
+WebhookAuth CheckWebhook(const HttpdConfig& config, std::string_view target);
+
+/// True when `origin` may call: no allow-list configured (loopback only, see config.hpp), "*" on
+/// the list, no Origin header (not a browser), or the origin is on the list.
 bool OriginAllowed(const HttpdConfig& config, std::string_view origin);
 
 }  // namespace gapkit::httpd

@@ -9,20 +9,28 @@
 #include "bus_gateway.hpp"
 #include "config.hpp"
 #include "gapkit/bus/connection.hpp"
+#include "gapkit/bus/names.hpp"
 #include "gapkit/common/log.hpp"
+#include "gapkit/common/secrets.hpp"
 #include "server.hpp"
 
 namespace {
 
 int Run(const gapkit::httpd::HttpdConfig& config) {
-    auto connection = gapkit::bus::Connection::Connect("gapkit_httpd", {.send_asap = true});
+    // Its own inbox prefix: the httpd NATS user may subscribe to `_INBOX_httpd.>` only, so no
+    // other role can read the replies meant for players.
+    auto connection = gapkit::bus::Connection::Connect(
+        "gapkit_httpd", {.send_asap = true, .inbox_prefix = std::string(gapkit::bus::names::kHttpdInboxPrefix)});
     if (!connection) {
         GAPKIT_LOG_ERROR("httpd", "cannot connect to NATS: {}", connection.error().ToString());
         return 1;
     }
-    // The bus bounds are a little looser than the WebSocket's own, which reports the timeout.
-    const auto limit = std::chrono::seconds(config.request_timeout_seconds + 5);
-    gapkit::httpd::BusGateway gateway(**connection, {.overall_timeout = limit, .idle_timeout = limit});
+    // The bus bounds are a little looser than the WebSocket session's own (request timeout: 408,
+    // matchmaker silence: 503), which report to the player; these only free an abandoned inbox.
+    const auto slack = std::chrono::seconds(5);
+    gapkit::httpd::BusGateway gateway(
+        **connection, {.overall_timeout = std::chrono::seconds(config.request_timeout_seconds) + slack,
+                       .idle_timeout = std::chrono::seconds(config.matchmaker_silence_seconds) + slack});
     gapkit::common::MetricsRegistry metrics;
     auto server = gapkit::httpd::HttpServer::Start(config, {gateway, metrics, gapkit::common::SystemClock::Instance()});
     if (!server) {
@@ -45,6 +53,11 @@ int Run(const gapkit::httpd::HttpdConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before any secret (webhook secret, NATS password) is read: no core dump or same-user process
+    // may see them.
+    if (auto protected_memory = gapkit::common::ProtectProcessMemory(); !protected_memory) {
+        GAPKIT_LOG_WARN("httpd", "{}", protected_memory.error().ToString());
+    }
     CLI::App app{
         "gapkit-httpd: the public HTTP/WebSocket front of the gapkit matchmaker.\n"
         "NATS comes from NATS_HOST, NATS_USER, NATS_PASSWORD, NATS_CA / NATS_CA_CONTENTS, NATS_INSECURE.",

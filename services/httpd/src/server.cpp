@@ -1,5 +1,10 @@
 #include "server.hpp"
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -10,6 +15,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -50,6 +56,48 @@ common::Result<std::map<std::string, StaticFile>> LoadWebRoot(const std::string&
     if (ec) return MakeError(ErrorCode::kInvalidArgument, fmt::format("web root {}: {}", root, ec.message()));
     return files;
 }
+
+constexpr int kEvictOnExhaustion = 16;
+constexpr int kShedPerRound = 256;
+constexpr auto kExhaustionBackoff = std::chrono::milliseconds(20);
+constexpr auto kExhaustionLogInterval = std::chrono::seconds(10);
+
+bool IsDescriptorExhaustion(const boost::system::error_code& ec) {
+    return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+           ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+// Idle connects must not be able to use up the descriptors themselves: at most half of them may
+// wait for a request, the rest stays for identified connections, NATS and files.
+int PendingCap(int configured) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return configured;
+    const auto half = static_cast<int>(std::min<rlim_t>(limit.rlim_cur / 2, 1 << 30));
+    if (half >= configured) return configured;
+    GAPKIT_LOG_INFO("httpd", "max pending connections {} lowered to {} (half the open-file limit {})", configured,
+                    std::max(1, half), limit.rlim_cur);
+    return std::max(1, half);
+}
+
+// One spare file descriptor (/dev/null), given up for a moment to accept-and-close connections
+// when the process has none left. Touched by the accept loop only.
+class ReserveDescriptor {
+  public:
+    ReserveDescriptor() { Acquire(); }
+    ~ReserveDescriptor() { Release(); }
+    ReserveDescriptor(const ReserveDescriptor&) = delete;
+    ReserveDescriptor& operator=(const ReserveDescriptor&) = delete;
+    void Acquire() {
+        if (fd_ < 0) fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    void Release() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+  private:
+    int fd_ = -1;
+};
 
 }  // namespace
 
@@ -92,21 +140,27 @@ void SessionRegistry::CloseAll() {
     for (auto& [id, close] : closers) close();
 }
 
-ServerContext::ServerContext(const HttpdConfig& c, MatchmakerGateway& g, const common::Clock& k,
-                             common::MetricsRegistry& registry, std::map<std::string, StaticFile> f)
+ServerContext::ServerContext(const HttpdConfig& c, ClientAddressPolicy policy, int max_pending_connections,
+                             MatchmakerGateway& g, const common::Clock& k, common::MetricsRegistry& registry,
+                             std::map<std::string, StaticFile> f)
     : config(c),
+      address_policy(std::move(policy)),
       gateway(g),
       clock(k),
       metrics(registry),
-      limiter(
-          std::make_shared<ClientLimiter>(ClientLimits{c.per_ip_requests_per_minute, c.per_ip_burst,
-                                                       c.per_ip_max_connections, c.max_connections, c.max_in_flight},
-                                          k)),
-      files(std::move(f)) {}
+      limiter(std::make_shared<ClientLimiter>(
+          ClientLimits{c.per_ip_requests_per_minute, c.per_ip_burst, c.per_ip_max_connections, c.max_connections,
+                       c.max_in_flight, c.webhook_failures_per_minute},
+          k)),
+      files(std::move(f)),
+      pending(max_pending_connections) {}
 
 struct HttpServer::Impl {
     asio::io_context io{};
     tcp::acceptor acceptor{io};
+    asio::steady_timer backoff{io};
+    ReserveDescriptor reserve;
+    common::Clock::SteadyTime exhaustion_logged_at{};
     std::shared_ptr<ServerContext> context;
     std::vector<std::thread> threads;
     std::mutex stop_mutex;
@@ -117,6 +171,10 @@ struct HttpServer::Impl {
             auto [ec, socket] =
                 co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            if (IsDescriptorExhaustion(ec)) {
+                co_await OnDescriptorsExhausted(ec);
+                continue;
+            }
             if (ec) continue;  // A client that vanished during accept is not our problem.
             // Replies are small and final: without this, the last frames wait out the peer's delayed ACK.
             boost::system::error_code ignored;
@@ -136,6 +194,37 @@ struct HttpServer::Impl {
         }
     }
 
+    // Out of file descriptors, accept would fail at once forever: a spin. Instead free what can be
+    // freed (the oldest connections that have not said anything), or, with none of those, shed
+    // what waits in the backlog through the reserve descriptor so it is refused instead of left
+    // hanging; then wait a moment before accepting again.
+    asio::awaitable<void> OnDescriptorsExhausted(const boost::system::error_code& ec) {
+        context->metrics.Rejected("descriptors").Increment();
+        const auto now = context->clock.Now();
+        if (now - exhaustion_logged_at >= kExhaustionLogInterval) {
+            exhaustion_logged_at = now;
+            GAPKIT_LOG_WARN("httpd", "accept: {} ({} connections waiting for a request); shedding connections",
+                            ec.message(), context->pending.size());
+        }
+        if (context->pending.EvictOldest(kEvictOnExhaustion) == 0) Shed();
+        backoff.expires_after(kExhaustionBackoff);
+        co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+
+    // Everything waiting in the backlog is refused now rather than one per back-off period, so a
+    // client learns at once instead of queueing behind a flood.
+    void Shed() {
+        reserve.Release();
+        for (int i = 0; i < kShedPerRound; ++i) {
+            boost::system::error_code ec;
+            tcp::socket waiting = acceptor.accept(ec);  // Non-blocking acceptor: would_block when none waits.
+            if (ec) break;
+            context->metrics.Rejected("shed").Increment();
+            waiting.close(ec);
+        }
+        reserve.Acquire();
+    }
+
     common::Status Listen(const HttpdConfig& config) {
         boost::system::error_code ec;
         const auto address = asio::ip::make_address(config.bind_address, ec);
@@ -147,6 +236,7 @@ struct HttpServer::Impl {
         if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
         if (!ec) acceptor.bind(endpoint, ec);
         if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        if (!ec) acceptor.non_blocking(true, ec);
         if (ec) {
             return MakeError(ErrorCode::kUnavailable,
                              fmt::format("cannot listen on {}:{}: {}", config.bind_address, config.port, ec.message()));
@@ -163,8 +253,12 @@ common::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpdConfig&
     if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
     auto files = LoadWebRoot(config.web_root);
     if (!files) return common::Fail(files.error());
+    auto policy = ClientAddressPolicy::FromConfig(config);
+    if (!policy) return common::Fail(policy.error());
     auto impl = std::make_unique<Impl>();
-    impl->context = std::make_shared<ServerContext>(config, deps.gateway, deps.clock, deps.metrics, std::move(*files));
+    const int max_pending = PendingCap(config.max_pending_connections);
+    impl->context = std::make_shared<ServerContext>(config, std::move(*policy), max_pending, deps.gateway, deps.clock,
+                                                    deps.metrics, std::move(*files));
     if (auto listening = impl->Listen(config); !listening) return common::Fail(listening.error());
     asio::co_spawn(impl->io, impl->Accept(), asio::detached);
     for (int i = 0; i < config.threads; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });

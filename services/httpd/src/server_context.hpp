@@ -10,11 +10,13 @@
 #include <mutex>
 #include <string>
 
+#include "client_address.hpp"
 #include "client_limiter.hpp"
 #include "config.hpp"
 #include "gapkit/common/clock.hpp"
 #include "gapkit/common/metrics.hpp"
 #include "gateway.hpp"
+#include "pending_connections.hpp"
 
 namespace gapkit::httpd {
 
@@ -52,16 +54,20 @@ class SessionRegistry {
 };
 
 struct ServerContext {
-    ServerContext(const HttpdConfig& config, MatchmakerGateway& gateway, const common::Clock& clock,
-                  common::MetricsRegistry& registry, std::map<std::string, StaticFile> files);
+    /// `max_pending_connections` is the config's cap after clamping to the open-file limit.
+    ServerContext(const HttpdConfig& config, ClientAddressPolicy address_policy, int max_pending_connections,
+                  MatchmakerGateway& gateway, const common::Clock& clock, common::MetricsRegistry& registry,
+                  std::map<std::string, StaticFile> files);
 
     const HttpdConfig config;
+    const ClientAddressPolicy address_policy;
     MatchmakerGateway& gateway;
     const common::Clock& clock;
     ServerMetrics metrics;
     std::shared_ptr<ClientLimiter> limiter;
     const std::map<std::string, StaticFile> files;  // URL path -> file, loaded at start.
     SessionRegistry sessions;
+    PendingConnections pending;
 };
 
 }  // namespace gapkit::httpd

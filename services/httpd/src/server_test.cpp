@@ -1,9 +1,11 @@
 #include "server.hpp"
 
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -27,7 +29,8 @@ class FakeGateway : public MatchmakerGateway {
   public:
     std::vector<MatchReply> script;
     common::Status end = common::Ok();
-    bool hold = false;  // Never answer: the request times out.
+    bool hold = false;    // Never answer: the request times out.
+    bool silent = false;  // Send the script, then nothing more (a matchmaker that died).
     bool ready = true;
 
     ~FakeGateway() override {
@@ -40,9 +43,9 @@ class FakeGateway : public MatchmakerGateway {
             held_.push_back(std::move(handlers));
             return;
         }
-        threads_.emplace_back([script = script, end = end, handlers = std::move(handlers)] {
+        threads_.emplace_back([script = script, end = end, silent = silent, handlers = std::move(handlers)] {
             for (const auto& reply : script) handlers.on_reply(reply);
-            handlers.on_end(end);
+            if (!silent) handlers.on_end(end);
         });
     }
     bool Ready() const override { return ready; }
@@ -54,6 +57,15 @@ class FakeGateway : public MatchmakerGateway {
     std::vector<protocol::MatchRequest> Requests() {
         std::lock_guard lock(mutex_);
         return requests;
+    }
+    // Answers every held request with `reply`, as the final one.
+    void AnswerHeld(const MatchReply& reply) {
+        std::lock_guard lock(mutex_);
+        for (auto& handlers : held_) {
+            handlers.on_reply(reply);
+            handlers.on_end(common::Ok());
+        }
+        held_.clear();
     }
 
     std::vector<protocol::MatchRequest> requests;
@@ -76,15 +88,30 @@ class HttpdTest : public ::testing::Test {
         server_ = std::move(*server);
     }
 
+    asio::ip::tcp::endpoint Endpoint() const {
+        return asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port());
+    }
+
+    // One request on a connection of its own.
     http::response<http::string_body> Get(const std::string& target, http::verb verb = http::verb::get,
-                                          std::string body = "", std::string origin = "") {
+                                          const std::string& body = "", const std::string& origin = "") {
         asio::io_context io;
-        beast::tcp_stream stream(io);
-        stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+        return Send(*Connect(io), verb, target, body, origin);
+    }
+
+    // A connected TCP stream to the server, for requests that keep the connection.
+    std::unique_ptr<beast::tcp_stream> Connect(asio::io_context& io) {
+        auto stream = std::make_unique<beast::tcp_stream>(io);
+        stream->connect(Endpoint());
+        return stream;
+    }
+
+    static http::response<http::string_body> Send(beast::tcp_stream& stream, http::verb verb, const std::string& target,
+                                                  const std::string& body = "", const std::string& origin = "") {
         http::request<http::string_body> request{verb, target, 11};
         request.set(http::field::host, "localhost");
         if (!origin.empty()) request.set(http::field::origin, origin);
-        request.body() = std::move(body);
+        request.body() = body;
         request.prepare_payload();
         http::write(stream, request);
         beast::flat_buffer buffer;
@@ -98,15 +125,28 @@ class HttpdTest : public ::testing::Test {
         websocket::stream<beast::tcp_stream> ws{io};
     };
 
-    std::unique_ptr<WsClient> OpenWs(const std::string& origin = "") {
+    std::unique_ptr<WsClient> OpenWs(const std::string& origin = "", const std::string& forwarded_for = "") {
         auto client = std::make_unique<WsClient>();
-        beast::get_lowest_layer(client->ws)
-            .connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
-        client->ws.set_option(websocket::stream_base::decorator([origin](websocket::request_type& request) {
-            if (!origin.empty()) request.set(http::field::origin, origin);
-        }));
+        beast::get_lowest_layer(client->ws).connect(Endpoint());
+        client->ws.set_option(
+            websocket::stream_base::decorator([origin, forwarded_for](websocket::request_type& request) {
+                if (!origin.empty()) request.set(http::field::origin, origin);
+                if (!forwarded_for.empty()) request.set("X-Forwarded-For", forwarded_for);
+            }));
         client->ws.handshake("localhost", "/matchmaker/ws");
         return client;
+    }
+
+    // The status of a refused upgrade from `forwarded_for` (101 when it was accepted).
+    unsigned UpgradeStatus(const std::string& forwarded_for) {
+        WsClient client;
+        beast::get_lowest_layer(client.ws).connect(Endpoint());
+        client.ws.set_option(websocket::stream_base::decorator(
+            [forwarded_for](websocket::request_type& request) { request.set("X-Forwarded-For", forwarded_for); }));
+        websocket::response_type response;
+        boost::system::error_code ec;
+        client.ws.handshake(response, "localhost", "/matchmaker/ws", ec);
+        return response.result_int();
     }
 
     // Reads frames until the server closes; returns them and the close code.
@@ -125,6 +165,19 @@ class HttpdTest : public ::testing::Test {
         auto client = OpenWs();
         client->ws.write(asio::buffer(message));
         return ReadAll(*client);
+    }
+
+    // Waits for a metrics line the server writes after the client has seen the end.
+    bool MetricsSoonShow(const std::string& text) {
+        return testing::WaitFor([&] { return metrics_.RenderText().find(text) != std::string::npos; });
+    }
+
+    // The error of reading one byte: eof when the server closed the connection.
+    static boost::system::error_code ReadOneByte(beast::tcp_stream& stream) {
+        char byte = 0;
+        boost::system::error_code ec;
+        stream.socket().read_some(asio::buffer(&byte, 1), ec);
+        return ec;
     }
 
     HttpdConfig config_;
@@ -270,8 +323,7 @@ TEST_F(HttpdTest, ClientThatDoesNotReadIsCutOff) {
     auto client = OpenWs();
     client->ws.write(asio::buffer(std::string(kRequest)));
     // 25 MB of progress cannot fit in the socket buffers of a client that never reads.
-    ASSERT_TRUE(testing::WaitFor(
-        [this] { return metrics_.RenderText().find("outcome=\"slow_client\"") != std::string::npos; }));
+    ASSERT_TRUE(MetricsSoonShow("outcome=\"slow_client\""));
     auto [frames, code] = ReadAll(*client);
     EXPECT_LT(frames.size(), 400u);
 }
@@ -309,6 +361,124 @@ TEST_F(HttpdTest, OversizedBodyGets413) {
     StartServer();
     EXPECT_EQ(Get("/edgegap/webhook/x", http::verb::post, std::string(1000, 'x')).result(),
               http::status::payload_too_large);
+}
+
+TEST_F(HttpdTest, FiftyPlayersBehindATrustedProxyAreAllServed) {
+    config_.trusted_proxies = {"127.0.0.1"};
+    gateway_.hold = true;
+    StartServer();
+    std::vector<std::unique_ptr<WsClient>> players;
+    for (int i = 0; i < 50; ++i) {
+        players.push_back(OpenWs("", fmt::format("81.0.0.{}", i)));
+        players.back()->ws.write(asio::buffer(std::string(kRequest)));
+    }
+    ASSERT_TRUE(testing::WaitFor([this] { return gateway_.Requests().size() == 50; }));
+    std::set<std::string> client_ips;
+    for (const auto& request : gateway_.Requests()) client_ips.insert(request.client_ip.value_or(""));
+    EXPECT_EQ(client_ips.size(), 50u);
+    EXPECT_TRUE(client_ips.contains("81.0.0.49"));
+    gateway_.AnswerHeld(protocol::MatchError{500, "done"});
+    for (auto& player : players) EXPECT_EQ(ReadAll(*player).first.at(0), R"({"Error":[500,"done"]})");
+}
+
+TEST_F(HttpdTest, OneForwardedAddressOverItsLimitsGets429) {
+    config_.trusted_proxies = {"127.0.0.1"};
+    config_.per_ip_max_connections = 3;
+    gateway_.hold = true;
+    StartServer();
+    std::vector<std::unique_ptr<WsClient>> held;
+    for (int i = 0; i < 3; ++i) held.push_back(OpenWs("", "81.1.1.1"));
+    EXPECT_EQ(UpgradeStatus("81.1.1.1"), 429u);
+    EXPECT_EQ(UpgradeStatus("1.2.3.4, 81.1.1.1"), 429u) << "a client-supplied entry must not give a new budget";
+    EXPECT_EQ(UpgradeStatus("81.1.1.2"), 101u);
+    held.clear();
+    ASSERT_TRUE(testing::WaitFor([this] { return UpgradeStatus("81.1.1.1") == 101u; }));
+}
+
+TEST_F(HttpdTest, RateLimitFollowsTheForwardedAddress) {
+    config_.trusted_proxies = {"127.0.0.1"};
+    config_.per_ip_burst = 1;
+    config_.per_ip_requests_per_minute = 1;
+    gateway_.script = {protocol::MatchError{500, "x"}};
+    StartServer();
+    auto exchange = [this](const std::string& forwarded_for) {
+        auto client = OpenWs("", forwarded_for);
+        client->ws.write(asio::buffer(std::string(kRequest)));
+        return ReadAll(*client).first.at(0);
+    };
+    EXPECT_EQ(exchange("81.2.2.2"), R"({"Error":[500,"x"]})");
+    EXPECT_TRUE(exchange("81.2.2.2").starts_with(R"({"Error":[429,"rate limit)"));
+    EXPECT_EQ(exchange("81.2.2.3"), R"({"Error":[500,"x"]})");
+}
+
+TEST_F(HttpdTest, WebhooksWithTheSecretAreNeverLimitedWrongOnesAre) {
+    config_.per_ip_max_connections = 4;
+    config_.webhook_failures_per_minute = 3;
+    StartServer();
+    asio::io_context io;
+    std::vector<std::unique_ptr<beast::tcp_stream>> open;
+    for (int i = 0; i < 20; ++i) {
+        open.push_back(Connect(io));
+        for (int j = 0; j < 3; ++j) {
+            EXPECT_EQ(Send(*open.back(), http::verb::post, "/edgegap/webhook/0123456789abcdef-secret", "{}").result(),
+                      http::status::no_content);
+        }
+    }
+    EXPECT_EQ(gateway_.webhooks.size(), 60u);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(Get("/edgegap/webhook/guess", http::verb::post, "{}").result(), http::status::not_found);
+    EXPECT_EQ(Get("/edgegap/webhook/guess", http::verb::post, "{}").result(), http::status::too_many_requests);
+    EXPECT_EQ(Get("/edgegap/webhook/0123456789abcdef-secret", http::verb::post, "{}").result(),
+              http::status::no_content);
+}
+
+TEST_F(HttpdTest, SilentMatchmakerGives503WithinTheHeartbeatBound) {
+    config_.matchmaker_silence_seconds = 1;
+    gateway_.script = {protocol::Acknowledged{}};
+    gateway_.silent = true;
+    StartServer();
+    const auto started = std::chrono::steady_clock::now();
+    auto [frames, code] = Exchange(kRequest);
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[0], R"("Acknowledged")");
+    EXPECT_TRUE(frames[1].starts_with(R"({"Error":[503,"the matchmaker stopped answering)")) << frames[1];
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    EXPECT_TRUE(MetricsSoonShow("outcome=\"matchmaker_silent\""));
+}
+
+TEST_F(HttpdTest, IdleConnectsAreEvictedSoAFreshRequestGetsIn) {
+    config_.max_pending_connections = 4;
+    StartServer();
+    asio::io_context io;
+    std::vector<std::unique_ptr<beast::tcp_stream>> idle;
+    for (int i = 0; i < 10; ++i) idle.push_back(Connect(io));
+    auto fresh = Connect(io);
+    EXPECT_EQ(Send(*fresh, http::verb::get, "/healthz").result(), http::status::ok);
+    EXPECT_EQ(ReadOneByte(*idle.front()), asio::error::eof) << "the oldest idle connection is closed by the server";
+    EXPECT_TRUE(MetricsSoonShow("reason=\"pending_evicted\""));
+}
+
+TEST_F(HttpdTest, ConnectionThatSendsNothingIsClosedAfterTheHeaderTimeout) {
+    config_.header_timeout_seconds = 1;
+    StartServer();
+    asio::io_context io;
+    auto idle = Connect(io);
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(ReadOneByte(*idle));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+}
+
+TEST(HttpdConfig, PublicBindNeedsAnExplicitCorsList) {
+    HttpdConfig config;
+    config.bind_address = "0.0.0.0";
+    auto refused = config.Validate();
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("--cors '*'"), std::string::npos);
+    config.cors_origins = {"*"};
+    EXPECT_TRUE(config.Validate());
+    config.cors_origins = {};
+    config.bind_address = "::1";
+    EXPECT_TRUE(config.Validate());
 }
 
 }  // namespace

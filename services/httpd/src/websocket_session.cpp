@@ -54,11 +54,14 @@ MatchError EndToError(const common::Status& end) {
 
 class Session : public std::enable_shared_from_this<Session> {
   public:
-    Session(std::shared_ptr<ServerContext> context, beast::tcp_stream stream, std::string peer_ip)
+    Session(std::shared_ptr<ServerContext> context, beast::tcp_stream stream, ClientAddress client,
+            std::unique_ptr<ClientLimiter::Lease> client_slot)
         : context_(std::move(context)),
           ws_(std::move(stream)),
-          peer_ip_(std::move(peer_ip)),
+          client_(std::move(client)),
+          client_slot_(std::move(client_slot)),
           watchdog_(ws_.get_executor()),
+          silence_watchdog_(ws_.get_executor()),
           write_watchdog_(ws_.get_executor()),
           started_at_(context_->clock.Now()) {}
 
@@ -71,7 +74,7 @@ class Session : public std::enable_shared_from_this<Session> {
         const bool accepted = co_await Accept(request);
         if (accepted) {
             const std::optional<std::string> text = co_await ReadFirstMessage();
-            if (text) co_await Serve(*text, request);
+            if (text) co_await Serve(*text);
         }
         context_->sessions.Remove(registration);
         context_->metrics.Outcome(outcome_).Increment();
@@ -131,7 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
         co_return beast::buffers_to_string(buffer.data());
     }
 
-    asio::awaitable<void> Serve(const std::string& text, const HttpRequest& request) {
+    asio::awaitable<void> Serve(const std::string& text) {
         auto parsed = protocol::ParseMatchRequest(text, context_->config.max_frame_bytes);
         if (!parsed) {
             outcome_ = "rejected_invalid";
@@ -139,7 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
             co_await Finish(reply);
             co_return;
         }
-        auto slot = context_->limiter->AdmitRequest(peer_ip_);
+        auto slot = context_->limiter->AdmitRequest(client_.limit_key);
         if (!slot) {
             const bool busy = slot.error().code() == ErrorCode::kUnavailable;
             outcome_ = busy ? "rejected_busy" : "rejected_rate";
@@ -147,8 +150,9 @@ class Session : public std::enable_shared_from_this<Session> {
             co_await Finish(reply);
             co_return;
         }
-        parsed->client_ip = ResolveClientIp(context_->config, peer_ip_, request["X-Forwarded-For"], parsed->client_ip);
-        GAPKIT_LOG_DEBUG("httpd", "matchmaking {} {} for {}", parsed->game, parsed->version, *parsed->client_ip);
+        parsed->client_ip = MatchmakerClientIp(context_->config, client_.ip, parsed->client_ip);
+        GAPKIT_LOG_DEBUG("httpd", "matchmaking {} {} for {} (limited as {})", parsed->game, parsed->version,
+                         *parsed->client_ip, client_.limit_key);
         context_->metrics.in_flight.Add(1);
         co_await Relay(*parsed);
         context_->metrics.in_flight.Add(-1);
@@ -163,8 +167,10 @@ class Session : public std::enable_shared_from_this<Session> {
                 common::MakeError(ErrorCode::kTimeout,
                                   fmt::format("no answer within {} s", self.context_->config.request_timeout_seconds)));
         });
+        ArmSilence();
         co_await Pump();
         watchdog_.cancel();
+        silence_watchdog_.cancel();
         channel_->close();
     }
 
@@ -177,6 +183,18 @@ class Session : public std::enable_shared_from_this<Session> {
             }};
     }
 
+    // The matchmaker sends something at least every heartbeat period while it works on a request;
+    // silence means it died or lost the request, so the player hears it now, not at the overall
+    // timeout.
+    void ArmSilence() {
+        Arm(silence_watchdog_, std::chrono::seconds(context_->config.matchmaker_silence_seconds), [](Session& self) {
+            self.silent_ = true;
+            self.Push(common::MakeError(ErrorCode::kUnavailable,
+                                        fmt::format("the matchmaker stopped answering (nothing for {} s), try again",
+                                                    self.context_->config.matchmaker_silence_seconds)));
+        });
+    }
+
     void Push(common::Status end) {
         if (channel_) channel_->async_send({}, GatewayEvent{std::nullopt, std::move(end)}, asio::detached);
     }
@@ -186,7 +204,8 @@ class Session : public std::enable_shared_from_this<Session> {
             auto [ec, event] = co_await channel_->async_receive(kUseTuple);
             if (ec) co_return;
             if (!event.reply) {
-                outcome_ = event.end                                         ? "no_answer"
+                outcome_ = silent_                                           ? "matchmaker_silent"
+                           : event.end                                       ? "no_answer"
                            : event.end.error().code() == ErrorCode::kTimeout ? "timeout"
                                                                              : "failed";
                 const MatchReply reply = EndToError(event.end);
@@ -200,6 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
                 co_await Finish(*event.reply);
                 co_return;
             }
+            ArmSilence();
             const bool sent = co_await Send(*event.reply);
             if (!sent) co_return;
         }
@@ -276,20 +296,25 @@ class Session : public std::enable_shared_from_this<Session> {
 
     std::shared_ptr<ServerContext> context_;
     websocket::stream<beast::tcp_stream> ws_;
-    const std::string peer_ip_;
+    const ClientAddress client_;
+    const std::unique_ptr<ClientLimiter::Lease> client_slot_;
     asio::steady_timer watchdog_;
+    asio::steady_timer silence_watchdog_;
     asio::steady_timer write_watchdog_;
     const common::Clock::SteadyTime started_at_;
     std::shared_ptr<Channel> channel_;
     std::string outcome_ = "closed_early";
     bool closing_ = false;
+    bool silent_ = false;
 };
 
 }  // namespace
 
 asio::awaitable<void> ServeMatchmaking(std::shared_ptr<ServerContext> context, beast::tcp_stream stream,
-                                       HttpRequest request, std::string peer_ip) {
-    auto session = std::make_shared<Session>(std::move(context), std::move(stream), std::move(peer_ip));
+                                       HttpRequest request, ClientAddress client,
+                                       std::unique_ptr<ClientLimiter::Lease> client_slot) {
+    auto session =
+        std::make_shared<Session>(std::move(context), std::move(stream), std::move(client), std::move(client_slot));
     co_await session->Run(std::move(request));
 }
 

@@ -4,12 +4,14 @@
 // out as one text frame, then a normal close after `SessionReady` or `Error`.
 //
 // Life of a session, all on the connection's strand:
-//   1. check Origin and the per-IP limits, accept the upgrade (handshake timeout)
+//   1. check Origin, accept the upgrade (handshake timeout); the connection has already taken the
+//      client's connection slot (connection.cpp) and hands it over
 //   2. read one text message within the first-message timeout and the frame size limit
-//   3. validate it, take a request slot (per-IP rate, global in-flight cap), resolve the client IP
+//   3. validate it, take a request slot (per-client rate, global in-flight cap)
 //   4. send it through the gateway; replies arrive on a foreign thread and are queued into a
 //      channel; one writer drains it (one write in flight, each with a write timeout)
-//   5. after the final reply, or an error, or the overall request timeout: close.
+//   5. after the final reply, or an error, or the overall request timeout, or the matchmaker's
+//      silence for `matchmaker_silence_seconds` (Error 503): close.
 // A reader runs beside the writer for the rest of the session, so pings, pongs and a client's
 // close are seen while the matchmaker works.
 
@@ -19,12 +21,16 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "client_address.hpp"
 #include "http_routes.hpp"
 #include "server_context.hpp"
 
 namespace gapkit::httpd {
 
+/// `client` is the resolved client of the upgrade request; `client_slot` its connection slot,
+/// held until the session ends.
 boost::asio::awaitable<void> ServeMatchmaking(std::shared_ptr<ServerContext> context, boost::beast::tcp_stream stream,
-                                              HttpRequest request, std::string peer_ip);
+                                              HttpRequest request, ClientAddress client,
+                                              std::unique_ptr<ClientLimiter::Lease> client_slot);
 
 }  // namespace gapkit::httpd
