@@ -51,6 +51,7 @@ make_state() {
         -e "s|@MATCHMAKER_PASSWORD@|$(secret "$state/secrets/matchmaker")|" \
         -e "s|@HTTPD_PASSWORD@|$(secret "$state/secrets/httpd")|" \
         -e "s|@GAMESERVER_PASSWORD@|$(secret "$state/secrets/gameserver")|" \
+        -e "s|@OPERATOR_PASSWORD@|$(secret "$state/secrets/operator")|" \
         -e "s|^  users: \\[$|&\n${NATS_EXTRA_USERS//$'\n'/\\n}|" \
         "$root/deploy/local/nats.conf.in" > "$state/nats/nats.conf"
     chmod 600 "$state/nats/nats.conf"
@@ -106,6 +107,10 @@ nats_env() {  # nats_env <user>
     echo "NATS_HOST=127.0.0.1:$NATS_PORT NATS_USER=$1 NATS_PASSWORD=$(cat "$state/secrets/$1") NATS_CA=$state/ca/rootCA.pem"
 }
 
+operator_env() {  # the read-only operator's variables, its password by file so none is printed
+    echo "NATS_HOST=127.0.0.1:$NATS_PORT NATS_USER=operator NATS_PASSWORD_FILE=$state/secrets/operator NATS_CA=$state/ca/rootCA.pem"
+}
+
 make_state
 trap 'stop_all; exit 0' INT TERM HUP
 trap stop_all EXIT
@@ -123,7 +128,7 @@ wait_port edgegap-sim "$SIM_PORT"
 webhook_secret=$(secret "$state/secrets/webhook")
 start matchmaker $(nats_env matchmaker) EDGEGAP_API_KEY=devkey \
     GAPKIT_PRIVATE_KEY_FILE="$state/secrets/private_key" \
-    GAPKIT_MM_WEBHOOK_URL="http://127.0.0.1:$HTTPD_PORT/edgegap/webhook/$webhook_secret" \
+    GAPKIT_MM_WEBHOOK_BASE_URL="http://127.0.0.1:$HTTPD_PORT/edgegap/webhook" GAPKIT_MM_WEBHOOK_SECRET="$webhook_secret" \
     "$bin/gapkit-matchmaker" --app-name "$GAME" --app-version "$GAME_VERSION" \
     --lightyear-protocol-id "$PROTOCOL_ID" --edgegap-base-url "http://127.0.0.1:$SIM_PORT" \
     --metrics-port "$MM_METRICS_PORT"
@@ -141,6 +146,7 @@ cat <<EOT
     Edgegap simulator (live state):     http://127.0.0.1:$SIM_PORT/   (game server logs: $state/logs/deployments/)
     Matchmaker metrics:                 http://127.0.0.1:$MM_METRICS_PORT/metrics
     Check the bus:                      env $(nats_env httpd | sed 's/NATS_PASSWORD=[^ ]*/NATS_PASSWORD=.../') $bin/gapctl nats-check
+    Read-only bus user (operator):      env $(operator_env) $bin/gapctl nats-check
   Game '$GAME' version '$GAME_VERSION', protocol id $PROTOCOL_ID, key in $state/secrets/private_key.
 
   Play:   $bin/spaceships-client --matchmaker ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws

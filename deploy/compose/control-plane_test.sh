@@ -43,7 +43,7 @@ start() {  # start <name> <command...>: in the background, output in $work/<name
 
 # .env, as an operator fills it in.
 export GAPKIT_NATS_MATCHMAKER_PASSWORD=m$RANDOM$RANDOM GAPKIT_NATS_HTTPD_PASSWORD=h$RANDOM$RANDOM \
-    GAPKIT_NATS_GAMESERVER_PASSWORD=g$RANDOM$RANDOM
+    GAPKIT_NATS_GAMESERVER_PASSWORD=g$RANDOM$RANDOM GAPKIT_NATS_OPERATOR_PASSWORD=o$RANDOM$RANDOM
 private_key=$(openssl rand -hex 32)
 webhook_secret=$(openssl rand -hex 16)
 read -r nats_port monitor_port sim_port httpd_port metrics_port < <(
@@ -81,7 +81,8 @@ start matchmaker env NATS_HOST="tls://localhost:$nats_port" NATS_USER=matchmaker
     EDGEGAP_BASE_URL="http://127.0.0.1:$sim_port" GAPKIT_PRIVATE_KEY="$private_key" \
     GAPKIT_MM_APP_NAME=spaceships GAPKIT_MM_APP_VERSION=1 GAPKIT_MM_PROTOCOL_ID=80085 \
     GAPKIT_MM_GAME_PORT_NAME=gameport GAPKIT_MM_METRICS_BIND=127.0.0.1 GAPKIT_MM_METRICS_PORT="$metrics_port" \
-    GAPKIT_MM_WEBHOOK_URL="http://127.0.0.1:$httpd_port/edgegap/webhook/$webhook_secret" "$bin/gapkit-matchmaker"
+    GAPKIT_MM_WEBHOOK_BASE_URL="http://127.0.0.1:$httpd_port/edgegap/webhook" GAPKIT_MM_WEBHOOK_SECRET="$webhook_secret" \
+    "$bin/gapkit-matchmaker"
 start httpd env NATS_HOST="tls://localhost:$nats_port" NATS_USER=httpd NATS_PASSWORD="$GAPKIT_NATS_HTTPD_PASSWORD" \
     NATS_CA="$ca" GAPKIT_HTTPD_WEBHOOK_SECRET="$webhook_secret" GAPKIT_HTTPD_CORS= GAPKIT_HTTPD_BIND=127.0.0.1 \
     GAPKIT_HTTPD_PORT="$httpd_port" GAPKIT_HTTPD_FAKE_IP=81.128.157.100 "$bin/gapkit-httpd"

@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/log.hpp"
+#include "gapkit/common/secrets.hpp"
 #include "service.hpp"
 
 namespace {
@@ -34,6 +35,10 @@ int Run(MatchmakerConfig config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before any secret is read: no core dump or same-user process may see the keys.
+    if (auto protected_memory = gapkit::common::ProtectProcessMemory(); !protected_memory) {
+        GAPKIT_LOG_WARN("matchmaker", "{}", protected_memory.error().ToString());
+    }
     CLI::App app{"gapkit-matchmaker: creates Edgegap sessions for matchmaking requests on the bus"};
     MatchmakerConfig config;
     gapkit::matchmaker::AddOptions(app, config);

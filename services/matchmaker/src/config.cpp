@@ -8,6 +8,7 @@
 #include "gapkit/common/env.hpp"
 #include "gapkit/common/files.hpp"
 #include "gapkit/common/log.hpp"
+#include "gapkit/common/secrets.hpp"
 #include "gapkit/netcode/private_key.hpp"
 #include "gapkit/protocol/match_messages.hpp"
 
@@ -44,8 +45,30 @@ common::Status LoadPrivateKey(MatchmakerConfig& config) {
                          "no netcode private key: set GAPKIT_PRIVATE_KEY or --private-key-file");
     }
     auto key = netcode::ParsePrivateKey(text);
+    common::Wipe(text);
     if (!key) return common::Fail(key.error().WithContext("private key"));
     config.private_key = *key;
+    common::Wipe(*key);
+    return common::Ok();
+}
+
+// The URL Edgegap calls carries the secret, so only its public part may come from argv.
+common::Status BuildWebhookUrl(MatchmakerConfig& config) {
+    auto secret = ReadSecret("--webhook-secret-file", config.webhook_secret_file, "GAPKIT_MM_WEBHOOK_SECRET");
+    if (!secret) return common::Fail(secret.error());
+    config.webhook_secret = std::move(*secret);
+    if (config.webhook_base_url.empty()) {
+        if (config.webhook_secret.empty()) return common::Ok();
+        return MakeError(ErrorCode::kInvalidArgument, "a webhook secret is set but no --webhook-base-url");
+    }
+    if (config.webhook_secret.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "--webhook-base-url needs the webhook secret: set GAPKIT_MM_WEBHOOK_SECRET or "
+                         "--webhook-secret-file");
+    }
+    std::string_view base = config.webhook_base_url;
+    while (base.ends_with('/')) base.remove_suffix(1);
+    config.webhook_url = fmt::format("{}/{}", base, config.webhook_secret);
     return common::Ok();
 }
 
@@ -74,9 +97,11 @@ void AddOptions(CLI::App& app, MatchmakerConfig& c) {
         "File holding the Edgegap API key (or set EDGEGAP_API_KEY)");
     add("--edgegap-timeout", c.edgegap_timeout_seconds, "GAPKIT_MM_EDGEGAP_TIMEOUT",
         "Seconds for one Edgegap HTTP exchange");
-    add("--webhook-base-url", c.webhook_url, "GAPKIT_MM_WEBHOOK_URL",
-        "Session webhook URL given to Edgegap, secret path included (empty: polling only); "
-        "prefer the variable: argv is visible to other users");
+    add("--webhook-base-url", c.webhook_base_url, "GAPKIT_MM_WEBHOOK_BASE_URL",
+        "Public URL of httpd's webhook route without the secret, e.g. "
+        "https://play.example.com/edgegap/webhook (empty: polling only)");
+    add("--webhook-secret-file", c.webhook_secret_file, "GAPKIT_MM_WEBHOOK_SECRET_FILE",
+        "File holding the webhook path secret (or set GAPKIT_MM_WEBHOOK_SECRET)");
     add("--readiness-timeout", c.readiness_timeout_seconds, "GAPKIT_MM_READINESS_TIMEOUT",
         "Seconds a session may take to become ready");
     add("--poll-initial-ms", c.poll_initial_ms, "GAPKIT_MM_POLL_INITIAL_MS", "First readiness poll delay (ms)");
@@ -104,6 +129,7 @@ common::Status Finish(MatchmakerConfig& config) {
     auto api_key = ReadSecret("--edgegap-api-key-file", config.edgegap_api_key_file, "EDGEGAP_API_KEY");
     if (!api_key) return common::Fail(api_key.error());
     config.edgegap_api_key = std::move(*api_key);
+    if (auto ok = BuildWebhookUrl(config); !ok) return ok;
     return config.Validate();
 }
 
@@ -125,7 +151,7 @@ common::Status MatchmakerConfig::Validate() const {
                                            {"poll_initial_ms", poll_initial_ms, 10, 60000},
                                            {"poll_max_ms", poll_max_ms, poll_initial_ms, 60000},
                                            {"token_expire", token_expire_seconds, 1, 3600},
-                                           {"token_timeout", token_timeout_seconds, -1, 3600},
+                                           {"token_timeout", token_timeout_seconds, 1, 3600},
                                            {"max_concurrent_sessions", max_concurrent_sessions, 1, 100000},
                                            {"reaper_interval", reaper_interval_seconds, 1, 3600},
                                            {"reap_grace", reap_grace_seconds, 0, 86400},
@@ -137,6 +163,9 @@ common::Status MatchmakerConfig::Validate() const {
             !ok) {
             return ok;
         }
+    }
+    if (!webhook_secret.empty() && webhook_secret.size() < 16) {
+        return MakeError(ErrorCode::kInvalidArgument, "the webhook secret must be at least 16 characters");
     }
     if (auto level = common::ParseLogLevel(log_level); !level) return common::Fail(level.error());
     return common::Ok();

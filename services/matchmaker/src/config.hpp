@@ -5,8 +5,9 @@
 /// variables, then command-line flags (CLI11 reads each flag's variable when the flag is absent),
 /// then secrets from the environment or files, and validated before the service starts.
 ///
-/// Secrets (the netcode private key, the Edgegap API key) never come from argv except through the
-/// `--lightyear-private-key` compatibility flag, which logs a warning; they are never logged.
+/// Secrets (the netcode private key, the Edgegap API key, the webhook secret) never come from argv
+/// except through the `--lightyear-private-key` compatibility flag, which logs a warning; they are
+/// never logged.
 
 #include <cstdint>
 #include <string>
@@ -33,14 +34,26 @@ struct MatchmakerConfig {
     std::string edgegap_api_key;       ///< Secret: env EDGEGAP_API_KEY or `--edgegap-api-key-file`.
     std::string edgegap_api_key_file;  ///< File holding the API key.
     int edgegap_timeout_seconds = 10;  ///< Bound on one Edgegap HTTP exchange. Default 10 s.
-    std::string webhook_url;           ///< Session webhook URL sent to Edgegap; empty: none. Default "".
+    /// Public URL of httpd's webhook route without its secret, e.g.
+    /// `https://play.example.com/edgegap/webhook`; empty: no webhook, readiness by polling only.
+    /// Default "".
+    std::string webhook_base_url;
+    /// The webhook's path secret (the same as httpd's), at least 16 characters. Secret: env
+    /// GAPKIT_MM_WEBHOOK_SECRET or `--webhook-secret-file`, never argv. Required with a base URL.
+    std::string webhook_secret;
+    std::string webhook_secret_file;  ///< File holding `webhook_secret`.
+    /// What is sent to Edgegap with each session: `<webhook_base_url>/<webhook_secret>`, made by
+    /// `Finish`; empty without a base URL. Holds the secret: never logged.
+    std::string webhook_url;
 
     // Lifecycle bounds.
     int readiness_timeout_seconds = 60;  ///< Session creation to ready; then Error 408. Default 60 s.
     int poll_initial_ms = 200;           ///< First readiness poll delay; doubles per poll. Default 200 ms.
     int poll_max_ms = 2000;              ///< Longest delay between readiness polls. Default 2000 ms.
     int token_expire_seconds = 30;       ///< Connect token lifetime. Default 30 s.
-    int token_timeout_seconds = 15;      ///< netcode connection timeout inside the token. Default 15 s.
+    /// netcode connection timeout inside the token, 1..3600. Default 15 s. (netcode's -1, "never
+    /// time out", is refused: a slot that never times out never frees its paid session.)
+    int token_timeout_seconds = 15;
     int max_concurrent_sessions = 64;    ///< Sessions being created at once; beyond: Error 503. Default 64.
 
     // Cleanup.
@@ -68,7 +81,8 @@ void AddOptions(CLI::App& app, MatchmakerConfig& config);
 
 /// Runs after parsing: reads secrets (the private key from `--lightyear-private-key` with a warning,
 /// else `--private-key-file`, else GAPKIT_PRIVATE_KEY; the API key from its file, else
-/// EDGEGAP_API_KEY), parses the private key and validates.
+/// EDGEGAP_API_KEY; the webhook secret from its file, else GAPKIT_MM_WEBHOOK_SECRET), parses the
+/// private key (its text is wiped), builds `webhook_url` and validates.
 common::Status Finish(MatchmakerConfig& config);
 
 }  // namespace gapkit::matchmaker

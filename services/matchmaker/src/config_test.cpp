@@ -17,7 +17,8 @@ const std::string kKeyHex = "000102030405060708090a0b0c0d0e0f1011121314151617181
 // Parses `args` like main() does, with every matchmaker variable unset unless `env` sets it.
 common::Status Parse(std::vector<std::string> args, MatchmakerConfig& config, testing::EnvOverrides env = {}) {
     for (const char* name : {"GAPKIT_PRIVATE_KEY", "EDGEGAP_API_KEY", "GAPKIT_MM_APP_NAME", "GAPKIT_MM_APP_VERSION",
-                             "GAPKIT_MM_PROTOCOL_ID", "GAPKIT_MM_READINESS_TIMEOUT"}) {
+                             "GAPKIT_MM_PROTOCOL_ID", "GAPKIT_MM_READINESS_TIMEOUT", "GAPKIT_MM_WEBHOOK_BASE_URL",
+                             "GAPKIT_MM_WEBHOOK_SECRET", "GAPKIT_MM_WEBHOOK_SECRET_FILE"}) {
         env.emplace(name, std::nullopt);
     }
     ScopedEnv scoped(env);
@@ -104,6 +105,43 @@ TEST(MatchmakerConfig, ValidateNamesTheBadField) {
     config.poll_max_ms = 2000;
     config.protocol_id = 0;
     EXPECT_FALSE(config.Validate());
+}
+
+TEST(MatchmakerConfig, WebhookUrlIsTheBaseUrlPlusTheSecretFromTheEnvironment) {
+    MatchmakerConfig config;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--webhook-base-url", "https://play.example.com/edgegap/webhook/"});
+    const testing::EnvOverrides secrets = {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}};
+    testing::EnvOverrides env = secrets;
+    env.emplace("GAPKIT_MM_WEBHOOK_SECRET", "0123456789abcdef0123");
+    auto ok = Parse(args, config, env);
+    ASSERT_TRUE(ok) << ok.error().ToString();
+    EXPECT_EQ(config.webhook_url, "https://play.example.com/edgegap/webhook/0123456789abcdef0123");
+
+    MatchmakerConfig no_secret;
+    auto refused = Parse(args, no_secret, secrets);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("GAPKIT_MM_WEBHOOK_SECRET"), std::string::npos);
+
+    MatchmakerConfig short_secret;
+    env["GAPKIT_MM_WEBHOOK_SECRET"] = "short";
+    auto too_short = Parse(args, short_secret, env);
+    ASSERT_FALSE(too_short);
+    EXPECT_EQ(too_short.error().message().find("short"), std::string::npos);  // The secret is not echoed.
+    EXPECT_NE(too_short.error().message().find("16 characters"), std::string::npos);
+
+    MatchmakerConfig polling;
+    ASSERT_TRUE(Parse(kRequired, polling, secrets));
+    EXPECT_TRUE(polling.webhook_url.empty());
+}
+
+TEST(MatchmakerConfig, TokenTimeoutThatNeverExpiresIsRefused) {
+    MatchmakerConfig config;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--token-timeout", "-1"});
+    auto refused = Parse(args, config, {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("token_timeout"), std::string::npos);
 }
 
 TEST(MatchmakerConfig, UnclaimedAgeCoversReadinessAndTokenLifetime) {
