@@ -1,5 +1,7 @@
 #include "gapkit/bus/names.hpp"
 
+#include <cctype>
+
 #include <fmt/core.h>
 
 namespace gapkit::bus::names {
@@ -20,6 +22,14 @@ common::Status CheckToken(std::string_view what, std::string_view token) {
     return common::Ok();
 }
 
+bool IsPlainIdByte(unsigned char c) { return std::isalnum(c) != 0 || c == '_' || c == '-'; }
+
+int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;  // Lower case is never written, so it is refused: one id has one encoding.
+}
+
 KeyValueConfig Bucket(std::string_view name, std::string description, std::chrono::milliseconds ttl,
                       std::int32_t max_value_bytes) {
     KeyValueConfig config;
@@ -31,6 +41,40 @@ KeyValueConfig Bucket(std::string_view name, std::string description, std::chron
 }
 
 }  // namespace
+
+common::Result<std::string> EncodeIdToken(std::string_view id) {
+    if (id.empty()) return MakeError(ErrorCode::kInvalidArgument, "an empty id has no key");
+    std::string token;
+    token.reserve(id.size());
+    for (unsigned char c : id) {
+        if (IsPlainIdByte(c)) {
+            token += static_cast<char>(c);
+        } else {
+            token += fmt::format("={:02X}", c);
+        }
+    }
+    return token;
+}
+
+std::optional<std::string> DecodeIdToken(std::string_view token) {
+    if (token.empty()) return std::nullopt;
+    std::string id;
+    for (std::size_t i = 0; i < token.size(); ++i) {
+        const auto c = static_cast<unsigned char>(token[i]);
+        if (IsPlainIdByte(c)) {
+            id += static_cast<char>(c);
+            continue;
+        }
+        if (c != '=' || i + 2 >= token.size()) return std::nullopt;
+        const int high = HexValue(token[i + 1]);
+        const int low = HexValue(token[i + 2]);
+        const auto byte = static_cast<unsigned char>(high * 16 + low);
+        if (high < 0 || low < 0 || IsPlainIdByte(byte)) return std::nullopt;
+        id += static_cast<char>(byte);
+        i += 2;
+    }
+    return id;
+}
 
 common::Result<std::string> MatchmakerRequestSubject(std::string_view game, std::string_view version) {
     if (auto ok = CheckToken("game name", game); !ok) return common::Fail(ok.error());

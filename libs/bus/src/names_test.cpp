@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <string>
+#include <vector>
+
 namespace gapkit::bus::names {
 namespace {
 
@@ -64,6 +68,31 @@ TEST(BusNames, BucketSettingsMatchTheOriginalSystem) {
     EXPECT_EQ(CertDigestsConfig().bucket, "cert_digests");
     EXPECT_EQ(SessionDeploymentsConfig().bucket, "session_deployments");
     EXPECT_EQ(SessionDeploymentsConfig().ttl, std::chrono::seconds(30));
+}
+
+TEST(BusNames, OrdinaryIdsAreTheirOwnToken) {
+    EXPECT_EQ(*EncodeIdToken("b9fa0b6c06c3-S"), "b9fa0b6c06c3-S");
+    EXPECT_EQ(*DecodeIdToken("b9fa0b6c06c3-S"), "b9fa0b6c06c3-S");
+    EXPECT_FALSE(EncodeIdToken(""));
+}
+
+TEST(BusNames, AnyIdRoundTripsThroughAKeySafeToken) {
+    for (const std::string& id :
+         std::vector<std::string>{"a.b", "2001:db8::1", "with space", "x=y", "*>", std::string("\0\xff", 2)}) {
+        auto token = EncodeIdToken(id);
+        ASSERT_TRUE(token) << id;
+        for (char c : *token) {
+            EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '=') << *token;
+        }
+        EXPECT_EQ(DecodeIdToken(*token), id) << *token;
+    }
+    EXPECT_EQ(*EncodeIdToken("2001:db8::1"), "2001=3Adb8=3A=3A1");
+}
+
+TEST(BusNames, TokensThatNoEncodingMakesAreRefused) {
+    for (const char* token : {"", "abc.deleting", "=3", "=3a", "=41", "a=ZZ", "a b"}) {
+        EXPECT_FALSE(DecodeIdToken(token)) << token;
+    }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -90,6 +91,16 @@ std::string GameServerWildcardSubject(std::string_view fact);
 /// has another shape, another fact, or a bad deployment token. Outside data: the subject is
 /// chosen by whoever publishes, so it proves nothing about the sender.
 common::Result<std::string> DeploymentOfGameServerSubject(std::string_view subject, std::string_view fact);
+
+/// One KV key or subject token for an outside id (an Edgegap session id, an IP address): letters,
+/// digits, '_' and '-' stay as they are, so ordinary Edgegap ids keep their plain form; every other
+/// byte ('.', ':', ' ', '=' ...) becomes `=XX` (two upper-case hex digits), which NATS allows in
+/// keys and subject tokens. `kInvalidArgument` for an empty id. Pure; any thread.
+common::Result<std::string> EncodeIdToken(std::string_view id);
+
+/// The id `EncodeIdToken` made `token` from; nothing when `token` is not such an encoding (a
+/// claim key with its `.deleting` suffix, a bad escape, a byte that is never left plain).
+std::optional<std::string> DecodeIdToken(std::string_view token);
 
 /// Bucket settings as the original system creates them.
 KeyValueConfig SessionsEg2LyConfig();
