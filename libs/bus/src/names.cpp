@@ -141,6 +141,11 @@ KeyValueConfig CertDigestsConfig() {
     return Bucket(kCertDigestsBucket, "server public ip -> certificate digest", kCertDigestTtl, kMaxValueBytes);
 }
 
+KeyValueConfig ParkedDeletionsConfig() {
+    return Bucket(kParkedDeletionsBucket, "sessions whose deletion failed for long", std::chrono::milliseconds(0),
+                  kMaxValueBytes);
+}
+
 WorkQueueConfig DeleteSessionQueueConfig() {
     WorkQueueConfig config;
     config.stream = std::string(kDeleteSessionStream);

@@ -81,8 +81,9 @@ class SessionBook {
     /// drops expired claim keys. Returns the number of sessions this call enqueued.
     common::Result<int> Reap(std::chrono::seconds max_age);
 
-    /// For the watcher and the delete worker.
+    /// For the watcher, the delete worker and the reconciler.
     bus::KeyValue& active_connections() { return *active_; }
+    bus::KeyValue& unclaimed_sessions() { return *unclaimed_; }
     bus::WorkQueue& delete_queue() { return *delete_queue_; }
 
   private:

@@ -61,6 +61,10 @@ inline constexpr std::string_view kUnclaimedSessionsBucket = "unclaimed_sessions
 /// KV: session id -> the Edgegap deployment (request id) its token was issued for (TTL 30 s, like
 /// the client id mappings written with it). Checked when a game server claims a join.
 inline constexpr std::string_view kSessionDeploymentsBucket = "session_deployments";
+/// KV: session id (`EncodeIdToken`) -> why and since when its deletion failed for long. The delete
+/// worker parks a session here instead of dropping it; the reconciler retries parked sessions and
+/// `/metrics` counts them. No TTL: a parked session stays until it is deleted or gone.
+inline constexpr std::string_view kParkedDeletionsBucket = "parked_deletions";
 /// KV: server public ip -> certificate digest (TTL 14 days), written by the matchmaker on a
 /// game server's checked `cert_digest`.
 inline constexpr std::string_view kCertDigestsBucket = "cert_digests";
@@ -109,6 +113,7 @@ KeyValueConfig ActiveConnectionsConfig();
 KeyValueConfig SessionDeploymentsConfig();
 KeyValueConfig UnclaimedSessionsConfig();
 KeyValueConfig CertDigestsConfig();
+KeyValueConfig ParkedDeletionsConfig();
 
 /// The delete-session work queue's settings.
 WorkQueueConfig DeleteSessionQueueConfig();
