@@ -135,6 +135,21 @@ Result<std::uint64_t> KeyValue::Create(std::string_view key, std::string_view va
     return common::Fail(std::move(error));
 }
 
+Result<std::uint64_t> KeyValue::Update(std::string_view key, std::string_view value, std::uint64_t expected_revision) {
+    const std::string key_text(key);
+    std::uint64_t revision = 0;
+    const natsStatus status = kvStore_Update(&revision, impl_->kv.get(), key_text.c_str(), value.data(),
+                                             static_cast<int>(value.size()), expected_revision);
+    if (status == NATS_OK) return revision;
+    auto error = NatsError(status, Action(impl_->bucket, "update", key));
+    if (error.message().find("wrong last sequence") != std::string::npos) {
+        return MakeError(
+            ErrorCode::kFailedPrecondition,
+            fmt::format("update {}/{}: revision {} is no longer the latest", impl_->bucket, key, expected_revision));
+    }
+    return common::Fail(std::move(error));
+}
+
 Status KeyValue::Delete(std::string_view key) {
     const std::string key_text(key);
     return CheckNats(kvStore_Delete(impl_->kv.get(), key_text.c_str()), Action(impl_->bucket, "delete", key));

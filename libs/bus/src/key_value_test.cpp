@@ -62,6 +62,22 @@ TEST_F(BusKeyValue, CreateConflictsWithAnExistingKey) {
     EXPECT_TRUE(bucket->Create("digest", "ef:01").has_value());  // A deleted key can be created again.
 }
 
+TEST_F(BusKeyValue, UpdateSucceedsOnlyFromTheLatestRevision) {
+    auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_update"});
+    ASSERT_TRUE(bucket);
+    auto first = bucket->Create("leader", "a");
+    ASSERT_TRUE(first.has_value()) << first.error().ToString();
+    auto second = bucket->Update("leader", "a", *first);
+    ASSERT_TRUE(second.has_value()) << second.error().ToString();
+    EXPECT_GT(*second, *first);
+    auto stale = bucket->Update("leader", "b", *first);
+    ASSERT_FALSE(stale.has_value());
+    EXPECT_EQ(stale.error().code(), ErrorCode::kFailedPrecondition) << stale.error().ToString();
+    EXPECT_EQ(bucket->Get("leader")->value().value, "a");
+    ASSERT_TRUE(bucket->Delete("leader").has_value());
+    EXPECT_FALSE(bucket->Update("leader", "a", *second).has_value());  // Deleted since.
+}
+
 TEST_F(BusKeyValue, EntriesExpireAfterTheTtl) {
     auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_ttl", .ttl = 1s});
     ASSERT_TRUE(bucket);

@@ -82,6 +82,11 @@ class KeyValue {
     /// Sets `key` only if it has no current value; `kAlreadyExists` otherwise.
     common::Result<std::uint64_t> Create(std::string_view key, std::string_view value);
 
+    /// Sets `key` only if its latest revision is still `expected_revision` (compare-and-set);
+    /// returns the new revision. `kFailedPrecondition` when someone wrote or deleted it since, or
+    /// when it expired.
+    common::Result<std::uint64_t> Update(std::string_view key, std::string_view value, std::uint64_t expected_revision);
+
     /// Deletes `key` (watchers see a `kDelete`). Deleting an absent key succeeds.
     common::Status Delete(std::string_view key);
 
