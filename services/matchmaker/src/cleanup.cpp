@@ -1,5 +1,7 @@
 #include "cleanup.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -11,9 +13,24 @@ namespace {
 
 constexpr std::chrono::milliseconds kPollTimeout{250};  // Bounds how long Stop waits for each thread.
 constexpr int kDeleteBatch = 16;
-constexpr std::uint64_t kMaxDeleteDeliveries = 20;  // Then the item is dropped with an error log.
 
 }  // namespace
+
+std::chrono::seconds DeleteRetryDelay(const MatchmakerConfig& config, std::uint64_t delivery) {
+    std::int64_t delay = config.delete_retry_seconds;
+    for (std::uint64_t n = 1; n < delivery && delay < config.delete_retry_max_seconds; ++n) delay *= 2;
+    return std::chrono::seconds(std::min<std::int64_t>(delay, config.delete_retry_max_seconds));
+}
+
+bool ShouldParkDelete(const MatchmakerConfig& config, std::uint64_t delivery) {
+    std::int64_t failing_seconds = 0;
+    // Ends after at most delete_park_after_seconds / delete_retry_seconds steps, whatever `delivery`.
+    for (std::uint64_t n = 1; n < delivery; ++n) {
+        failing_seconds += DeleteRetryDelay(config, n).count();
+        if (failing_seconds >= config.delete_park_after_seconds) return true;
+    }
+    return false;
+}
 
 Cleanup::Cleanup(const MatchmakerConfig& config, SessionBook& book, edgegap::EdgegapApi& api,
                  boost::asio::any_io_executor executor, Metrics& metrics)
@@ -62,22 +79,59 @@ void Cleanup::WatchLoop(bus::KeyWatcher watcher) {
 }
 
 void Cleanup::HandleConnectionEvent(const bus::KeyEntry& entry) {
+    const auto session_id = bus::names::DecodeIdToken(entry.key);
+    if (!session_id) {
+        GAPKIT_LOG_WARN("matchmaker", "active_connections: key {} is not an encoded session id; ignored", entry.key);
+        return;
+    }
     if (entry.operation == bus::KeyOperation::kPut) {
-        GAPKIT_LOG_DEBUG("matchmaker", "session {} claimed by client {}", entry.key, entry.value);
-        if (auto ok = book_.MarkClaimed(entry.key); !ok) {
-            GAPKIT_LOG_WARN("matchmaker", "marking session {} claimed: {}", entry.key, ok.error().ToString());
+        GAPKIT_LOG_DEBUG("matchmaker", "session {} claimed by client {}", *session_id, entry.value);
+        if (auto ok = book_.MarkClaimed(*session_id); !ok) {
+            GAPKIT_LOG_WARN("matchmaker", "marking session {} claimed: {}", *session_id, ok.error().ToString());
         }
         return;
     }
-    if (auto queued = book_.EnqueueDelete(entry.key, "player left"); !queued) {
-        GAPKIT_LOG_WARN("matchmaker", "queueing the delete of session {}: {}", entry.key, queued.error().ToString());
-    }
+    book_.EnqueueDeleteOrKeep(*session_id, "player left");
 }
 
 common::Result<int> Cleanup::ReapOnce() {
+    if (const std::size_t kept = book_.RetryKeptDeletes(); kept > 0) {
+        GAPKIT_LOG_WARN("matchmaker", "{} session deletions still wait for the bus", kept);
+    }
+    RefreshParkedGauge();
     auto reaped = book_.Reap(std::chrono::seconds(config_.UnclaimedMaxAgeSeconds()));
     if (reaped && *reaped > 0) metrics_.reaped.Increment(static_cast<std::uint64_t>(*reaped));
     return reaped;
+}
+
+void Cleanup::RefreshParkedGauge() {
+    auto parked = book_.ParkedIds();
+    if (!parked) {
+        GAPKIT_LOG_WARN("matchmaker", "listing parked deletions: {}", parked.error().ToString());
+        return;
+    }
+    metrics_.parked.Set(static_cast<std::int64_t>(parked->size()));
+}
+
+common::Result<int> Cleanup::RetryParkedOnce() {
+    auto parked = book_.ParkedIds();
+    if (!parked) return common::Fail(parked.error());
+    int unparked = 0;
+    for (const std::string& session_id : *parked) {
+        auto deleted = DeleteSession(session_id);
+        if (!deleted) {
+            GAPKIT_LOG_WARN("matchmaker", "parked session {} still not deleted: {}", session_id,
+                            deleted.error().ToString());
+            continue;
+        }
+        if (auto ok = book_.Unpark(session_id); !ok) return common::Fail(ok.error());
+        GAPKIT_LOG_INFO("matchmaker", "parked session {} deleted ({})", session_id,
+                        edgegap::ToString(deleted->outcome));
+        metrics_.CountDelete("unparked");
+        ++unparked;
+    }
+    RefreshParkedGauge();
+    return unparked;
 }
 
 void Cleanup::ReapLoop() {
@@ -103,24 +157,39 @@ void Cleanup::DeleteLoop(std::unique_ptr<bus::WorkConsumer> consumer) {
 void Cleanup::HandleDeleteItem(bus::WorkItem& item) {
     const std::string& session_id = item.data();
     auto deleted = DeleteSession(session_id);
-    common::Status settled = common::Ok();
-    if (deleted) {
-        const bool gone = deleted->outcome == edgegap::StopOutcome::kAlreadyGone;
-        GAPKIT_LOG_INFO("matchmaker", "session {} deleted ({})", session_id, edgegap::ToString(deleted->outcome));
-        metrics_.CountDelete(gone ? "gone" : "deleted");
-        settled = item.Ack();
-    } else if (item.delivery_count() >= kMaxDeleteDeliveries) {
-        GAPKIT_LOG_ERROR("matchmaker", "giving up deleting session {} after {} attempts: {}", session_id,
-                         item.delivery_count(), deleted.error().ToString());
-        metrics_.CountDelete("dropped");
-        settled = item.Term();
-    } else {
-        GAPKIT_LOG_WARN("matchmaker", "deleting session {} failed, retrying in {} s: {}", session_id,
-                        config_.delete_retry_seconds, deleted.error().ToString());
-        metrics_.CountDelete("retried");
-        settled = item.Nak(std::chrono::seconds(config_.delete_retry_seconds));
+    if (!deleted) return RetryOrPark(item, deleted.error());
+    const bool gone = deleted->outcome == edgegap::StopOutcome::kAlreadyGone;
+    GAPKIT_LOG_INFO("matchmaker", "session {} deleted ({})", session_id, edgegap::ToString(deleted->outcome));
+    metrics_.CountDelete(gone ? "gone" : "deleted");
+    if (auto acked = item.Ack(); !acked) {
+        GAPKIT_LOG_WARN("matchmaker", "acking delete of {}: {}", session_id, acked.error().ToString());
     }
-    if (!settled) GAPKIT_LOG_WARN("matchmaker", "settling delete of {}: {}", session_id, settled.error().ToString());
+}
+
+// Never Term: an item leaves the queue only deleted, gone, or parked where the reconciler and
+// /metrics see it. An unsettled item comes back after the consumer's ack wait.
+void Cleanup::RetryOrPark(bus::WorkItem& item, const edgegap::ApiError& error) {
+    const std::string& session_id = item.data();
+    const std::uint64_t delivery = item.delivery_count();
+    if (ShouldParkDelete(config_, delivery)) {
+        auto parked = book_.Park(session_id, error.ToString());
+        if (parked && item.Ack()) {
+            GAPKIT_LOG_ERROR("matchmaker", "deleting session {} failed {} times; parked for the reconciler: {}",
+                             session_id, delivery, error.ToString());
+            metrics_.CountDelete("parked");
+            RefreshParkedGauge();
+            return;
+        }
+        GAPKIT_LOG_WARN("matchmaker", "parking session {} failed; it stays queued: {}", session_id,
+                        parked ? "ack failed" : parked.error().ToString());
+    }
+    const auto delay = DeleteRetryDelay(config_, delivery);
+    GAPKIT_LOG_WARN("matchmaker", "deleting session {} failed (try {}), retrying in {} s: {}", session_id, delivery,
+                    delay.count(), error.ToString());
+    metrics_.CountDelete("retried");
+    if (auto nak = item.Nak(delay); !nak) {
+        GAPKIT_LOG_WARN("matchmaker", "nak of delete {}: {}", session_id, nak.error().ToString());
+    }
 }
 
 edgegap::ApiResult<edgegap::StopResult> Cleanup::DeleteSession(const std::string& session_id) {

@@ -4,12 +4,15 @@
 /// The matchmaker's background cleanup (ARCHITECTURE.md section 2, steps 5-7), one thread each:
 /// - watcher: follows `active_connections`; a put means the player arrived (the session leaves
 ///   `unclaimed_sessions`), a delete or purge means the player left (the session is enqueued for
-///   deletion);
-/// - reaper: every `reaper_interval_seconds`, enqueues the deletion of sessions left unclaimed
-///   past `MatchmakerConfig::UnclaimedMaxAgeSeconds()`;
+///   deletion; if the bus refuses, it is kept in memory and retried by the reaper pass);
+/// - reaper: every `reaper_interval_seconds`, enqueues again the deletions kept in memory
+///   (`SessionBook::RetryKeptDeletes`), enqueues the deletion of sessions left unclaimed past
+///   `MatchmakerConfig::UnclaimedMaxAgeSeconds()` and refreshes the parked-deletions gauge;
 /// - delete worker: pulls `edgegap_delete_session_q` through the durable consumer shared by all
 ///   matchmakers (each item goes to one of them), calls `DELETE /v1/session/<id>` and acks on
-///   success or 404/410; transient failures are retried after `delete_retry_seconds`.
+///   success or 404/410. A failure is retried with no delivery cap after `DeleteRetryDelay`
+///   (doubling); once it has failed for `delete_park_after_seconds` the session is parked in
+///   `parked_deletions` (then the item is acked) for the reconciler or `RetryParkedOnce`.
 /// `SessionBook::EnqueueDelete` claims each deletion, so a session is enqueued once however many
 /// matchmakers see it go.
 ///
@@ -19,7 +22,9 @@
 /// Ownership: borrows everything; all of it must outlive `Stop`.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -38,6 +43,14 @@ namespace gapkit::matchmaker {
 /// Durable consumer name shared by every matchmaker's delete worker.
 inline constexpr const char* kDeleteWorkerDurable = "matchmaker_delete_worker";
 
+/// Delay before the next try of a delete that failed on its `delivery`-th delivery (1-based):
+/// `delete_retry_seconds` doubled per earlier failure, at most `delete_retry_max_seconds`.
+std::chrono::seconds DeleteRetryDelay(const MatchmakerConfig& config, std::uint64_t delivery);
+
+/// True when a delete that failed on its `delivery`-th delivery has been retried for at least
+/// `delete_park_after_seconds` (the sum of the delays before deliveries 2..`delivery`).
+bool ShouldParkDelete(const MatchmakerConfig& config, std::uint64_t delivery);
+
 class Cleanup {
   public:
     Cleanup(const MatchmakerConfig& config, SessionBook& book, edgegap::EdgegapApi& api,
@@ -55,6 +68,10 @@ class Cleanup {
     /// Runs one reaper pass now (also what the reaper thread does). Returns sessions enqueued.
     common::Result<int> ReapOnce();
 
+    /// Tries `DELETE /v1/session/<id>` once for every parked session; deleted or gone ones are
+    /// unparked. Returns how many were unparked. Any thread except the io_context's (it waits).
+    common::Result<int> RetryParkedOnce();
+
   private:
     void WatchLoop(bus::KeyWatcher watcher);
     void HandleConnectionEvent(const bus::KeyEntry& entry);
@@ -62,6 +79,8 @@ class Cleanup {
     void DeleteLoop(std::unique_ptr<bus::WorkConsumer> consumer);
     void HandleDeleteItem(bus::WorkItem& item);
     edgegap::ApiResult<edgegap::StopResult> DeleteSession(const std::string& session_id);
+    void RetryOrPark(bus::WorkItem& item, const edgegap::ApiError& error);
+    void RefreshParkedGauge();
     bool SleepUnlessStopped(std::chrono::milliseconds delay);
 
     // Constant after construction.

@@ -115,7 +115,20 @@ void AddOptions(CLI::App& app, MatchmakerConfig& c) {
     add("--reap-grace", c.reap_grace_seconds, "GAPKIT_MM_REAP_GRACE",
         "Seconds after token expiry before an unclaimed session is deleted");
     add("--delete-retry", c.delete_retry_seconds, "GAPKIT_MM_DELETE_RETRY",
-        "Seconds before a failed delete is retried");
+        "Seconds before a failed delete is first retried (doubles per failure)");
+    add("--delete-retry-max", c.delete_retry_max_seconds, "GAPKIT_MM_DELETE_RETRY_MAX",
+        "Longest delay between retries of a failed delete (it doubles per failure)");
+    add("--delete-park-after", c.delete_park_after_seconds, "GAPKIT_MM_DELETE_PARK_AFTER",
+        "Seconds of failed retries after which a delete is parked for the reconciler");
+    add("--reconcile-interval", c.reconcile_interval_seconds, "GAPKIT_MM_RECONCILE_INTERVAL",
+        "Seconds between reconciler passes (0: off)");
+    add("--reconcile-grace", c.reconcile_grace_seconds, "GAPKIT_MM_RECONCILE_GRACE",
+        "Seconds an unaccounted session (or a record without its session) is left alone");
+    app.add_flag("--reconcile-dry-run", c.reconcile_dry_run, "Reconciler only logs and counts what it would do")
+        ->envname("GAPKIT_MM_RECONCILE_DRY_RUN")
+        ->capture_default_str();
+    add("--reconcile-max-lookups", c.reconcile_max_lookups, "GAPKIT_MM_RECONCILE_MAX_LOOKUPS",
+        "Edgegap lookups per reconciler pass");
     add("--threads", c.threads, "GAPKIT_MM_THREADS", "I/O threads");
     add("--shutdown-grace", c.shutdown_grace_seconds, "GAPKIT_MM_SHUTDOWN_GRACE",
         "Seconds in-flight requests get to finish on SIGTERM");
@@ -156,6 +169,11 @@ common::Status MatchmakerConfig::Validate() const {
                                            {"reaper_interval", reaper_interval_seconds, 1, 3600},
                                            {"reap_grace", reap_grace_seconds, 0, 86400},
                                            {"delete_retry", delete_retry_seconds, 1, 3600},
+                                           {"reconcile_interval", reconcile_interval_seconds, 0, 3600},
+                                           {"reconcile_grace", reconcile_grace_seconds, edgegap_timeout_seconds, 86400},
+                                           {"reconcile_max_lookups", reconcile_max_lookups, 1, 10000},
+                                           {"delete_retry_max", delete_retry_max_seconds, delete_retry_seconds, 3600},
+                                           {"delete_park_after", delete_park_after_seconds, 1, 7 * 86400},
                                            {"threads", threads, 1, 256},
                                            {"shutdown_grace", shutdown_grace_seconds, 0, 3600}}) {
         if (auto ok = common::CheckRange(field, static_cast<double>(value), static_cast<double>(low),

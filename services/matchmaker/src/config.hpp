@@ -54,12 +54,30 @@ struct MatchmakerConfig {
     /// netcode connection timeout inside the token, 1..3600. Default 15 s. (netcode's -1, "never
     /// time out", is refused: a slot that never times out never frees its paid session.)
     int token_timeout_seconds = 15;
-    int max_concurrent_sessions = 64;    ///< Sessions being created at once; beyond: Error 503. Default 64.
+    int max_concurrent_sessions = 64;  ///< Sessions being created at once; beyond: Error 503. Default 64.
 
     // Cleanup.
     int reaper_interval_seconds = 5;  ///< How often unclaimed sessions are checked. Default 5 s.
     int reap_grace_seconds = 30;   ///< Reap this long after the token expired (or readiness timed out). Default 30 s.
     int delete_retry_seconds = 5;  ///< Delay before a failed session delete is tried again. Default 5 s.
+
+    // Reconciler (reconciler.hpp).
+    /// Seconds between reconciler passes, 0..3600; 0 turns the reconciler off. Default 60 s.
+    int reconcile_interval_seconds = 60;
+    /// Age (Edgegap's `elapsed`) a session gapkit does not account for must reach before it is
+    /// deleted, and how long a bus record must stay without its Edgegap session before it is
+    /// removed; at least `edgegap_timeout_seconds`. Default 120 s (reconciler.hpp says why).
+    int reconcile_grace_seconds = 120;
+    /// Only log and count what the reconciler would do. Default false.
+    bool reconcile_dry_run = false;
+    /// Edgegap lookups (`GET /v1/session`, `GET /v1/status`, parked `DELETE`) per pass, 1..10000;
+    /// the rest wait for later passes. Default 50.
+    int reconcile_max_lookups = 50;
+    /// The retry delay doubles per failed delivery up to this. Default 300 s.
+    int delete_retry_max_seconds = 300;
+    /// A delete failing this long (summed retry delays) is parked in `parked_deletions` for the
+    /// reconciler and its queue item acked. Default 1800 s.
+    int delete_park_after_seconds = 1800;
 
     // Service.
     int threads = 2;                       ///< I/O threads. Default 2.

@@ -16,9 +16,10 @@ const std::string kKeyHex = "000102030405060708090a0b0c0d0e0f1011121314151617181
 
 // Parses `args` like main() does, with every matchmaker variable unset unless `env` sets it.
 common::Status Parse(std::vector<std::string> args, MatchmakerConfig& config, testing::EnvOverrides env = {}) {
-    for (const char* name : {"GAPKIT_PRIVATE_KEY", "EDGEGAP_API_KEY", "GAPKIT_MM_APP_NAME", "GAPKIT_MM_APP_VERSION",
-                             "GAPKIT_MM_PROTOCOL_ID", "GAPKIT_MM_READINESS_TIMEOUT", "GAPKIT_MM_WEBHOOK_BASE_URL",
-                             "GAPKIT_MM_WEBHOOK_SECRET", "GAPKIT_MM_WEBHOOK_SECRET_FILE"}) {
+    for (const char* name :
+         {"GAPKIT_PRIVATE_KEY", "EDGEGAP_API_KEY", "GAPKIT_MM_APP_NAME", "GAPKIT_MM_APP_VERSION",
+          "GAPKIT_MM_PROTOCOL_ID", "GAPKIT_MM_READINESS_TIMEOUT", "GAPKIT_MM_WEBHOOK_BASE_URL",
+          "GAPKIT_MM_WEBHOOK_SECRET", "GAPKIT_MM_WEBHOOK_SECRET_FILE", "GAPKIT_MM_RECONCILE_GRACE"}) {
         env.emplace(name, std::nullopt);
     }
     ScopedEnv scoped(env);
@@ -142,6 +143,62 @@ TEST(MatchmakerConfig, TokenTimeoutThatNeverExpiresIsRefused) {
     auto refused = Parse(args, config, {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}});
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message().find("token_timeout"), std::string::npos);
+}
+
+TEST(MatchmakerConfig, ReconcilerOptionsHaveDefaultsFlagsAndEnvironment) {
+    const testing::EnvOverrides secrets = {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}};
+    MatchmakerConfig defaults;
+    ASSERT_TRUE(Parse(kRequired, defaults, secrets));
+    EXPECT_EQ(defaults.reconcile_interval_seconds, 60);
+    EXPECT_EQ(defaults.reconcile_grace_seconds, 120);
+    EXPECT_FALSE(defaults.reconcile_dry_run);
+    EXPECT_EQ(defaults.reconcile_max_lookups, 50);
+
+    MatchmakerConfig set;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--reconcile-interval", "0", "--reconcile-dry-run", "--reconcile-max-lookups", "5"});
+    testing::EnvOverrides env = secrets;
+    env.emplace("GAPKIT_MM_RECONCILE_GRACE", "30");
+    auto ok = Parse(args, set, env);
+    ASSERT_TRUE(ok) << ok.error().ToString();
+    EXPECT_EQ(set.reconcile_interval_seconds, 0);
+    EXPECT_EQ(set.reconcile_grace_seconds, 30);
+    EXPECT_TRUE(set.reconcile_dry_run);
+    EXPECT_EQ(set.reconcile_max_lookups, 5);
+}
+
+TEST(MatchmakerConfig, ReconcileGraceShorterThanAnEdgegapCallIsRefused) {
+    MatchmakerConfig config;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--edgegap-timeout", "20", "--reconcile-grace", "10"});
+    auto refused = Parse(args, config, {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("reconcile_grace"), std::string::npos);
+}
+
+TEST(MatchmakerConfig, DeleteBackOffHasDefaultsAndAMaxNoShorterThanTheFirstDelay) {
+    const testing::EnvOverrides secrets = {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}};
+    MatchmakerConfig defaults;
+    ASSERT_TRUE(Parse(kRequired, defaults, secrets));
+    EXPECT_EQ(defaults.delete_retry_seconds, 5);
+    EXPECT_EQ(defaults.delete_retry_max_seconds, 300);
+    EXPECT_EQ(defaults.delete_park_after_seconds, 1800);
+
+    MatchmakerConfig set;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--delete-retry-max", "60"});
+    testing::EnvOverrides env = secrets;
+    env.emplace("GAPKIT_MM_DELETE_PARK_AFTER", "600");
+    ASSERT_TRUE(Parse(args, set, env));
+    EXPECT_EQ(set.delete_retry_max_seconds, 60);
+    EXPECT_EQ(set.delete_park_after_seconds, 600);
+
+    MatchmakerConfig bad;
+    args = kRequired;
+    args.insert(args.end(), {"--delete-retry", "10", "--delete-retry-max", "5"});
+    auto refused = Parse(args, bad, secrets);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("delete_retry_max"), std::string::npos);
 }
 
 TEST(MatchmakerConfig, UnclaimedAgeCoversReadinessAndTokenLifetime) {

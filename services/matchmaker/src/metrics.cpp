@@ -6,6 +6,8 @@ Metrics::Metrics(common::MetricsRegistry& registry)
     : in_flight(registry.GetGauge("gapkit_matchmaker_requests_in_flight", "Matchmaking requests being worked on")),
       reaped(registry.GetCounter("gapkit_matchmaker_sessions_reaped_total",
                                  "Unclaimed sessions this matchmaker sent to deletion")),
+      parked(registry.GetGauge("gapkit_matchmaker_parked_deletions",
+                               "Sessions whose delete failed for long, parked for the reconciler")),
       registry_(registry),
       duration_(registry.GetHistogram("gapkit_matchmaker_request_duration_seconds",
                                       "Matchmaking request duration, start to final reply",
@@ -38,6 +40,25 @@ void Metrics::CountFact(std::string_view fact, std::string_view outcome) {
         .GetCounter("gapkit_matchmaker_server_facts_total", "Game servers' facts by fact and outcome",
                     {{"fact", std::string(fact)}, {"outcome", std::string(outcome)}})
         .Increment();
+}
+
+void Metrics::CountReconcile(std::string_view action) {
+    registry_
+        .GetCounter("gapkit_matchmaker_reconcile_total", "Reconciler decisions by action",
+                    {{"action", std::string(action)}})
+        .Increment();
+}
+
+void Metrics::ObserveReconcilePass(double seconds) {
+    registry_
+        .GetHistogram("gapkit_matchmaker_reconcile_pass_seconds", "Duration of reconciler passes led here",
+                      common::DefaultLatencyBucketsSeconds())
+        .Observe(seconds);
+}
+
+void Metrics::SetReconcileLeader(bool leader) {
+    registry_.GetGauge("gapkit_matchmaker_reconcile_leader", "1 while this matchmaker holds the reconciler lease")
+        .Set(leader ? 1 : 0);
 }
 
 }  // namespace gapkit::matchmaker

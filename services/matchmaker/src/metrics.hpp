@@ -10,9 +10,13 @@
 /// start to final reply (histogram) | | `gapkit_matchmaker_requests_in_flight` | | requests being worked on | |
 /// `gapkit_matchmaker_edgegap_calls_total` | `endpoint`, `status` | Edgegap calls by endpoint and HTTP status (0: no
 /// answer) | | `gapkit_matchmaker_sessions_reaped_total` | | unclaimed sessions sent to deletion by this reaper | |
-/// `gapkit_matchmaker_sessions_deleted_total` | `result` | delete-queue items: deleted, gone, retried, dropped | |
-/// `gapkit_matchmaker_server_facts_total` | `fact`, `outcome` | game servers' facts (join, left, cert_digest) by
-/// outcome: accepted, refused, failed, ignored (reply subject not a game server inbox) |
+/// `gapkit_matchmaker_sessions_deleted_total` | `result` | delete-queue items: deleted, gone, retried, parked; parked
+/// sessions retried: unparked | | `gapkit_matchmaker_parked_deletions` | | sessions whose delete failed for long,
+/// waiting in `parked_deletions` | | `gapkit_matchmaker_server_facts_total` | `fact`, `outcome` | game servers' facts
+/// (join, left, cert_digest) by outcome: accepted, refused, failed, ignored (reply subject not a game server inbox) |
+/// `gapkit_matchmaker_reconcile_total` | `action` | reconciler decisions (docs/matchmaker.md "Reconciler") |
+/// `gapkit_matchmaker_reconcile_pass_seconds` | | duration of the reconciler passes this one led (histogram) |
+/// `gapkit_matchmaker_reconcile_leader` | | 1 while this matchmaker holds the reconciler lease |
 ///
 /// Threads: any (the metrics are atomics). The registry must outlive this struct.
 
@@ -31,9 +35,15 @@ class Metrics {
     void CountEdgegapCall(const std::string& endpoint, int http_status);
     void CountDelete(const std::string& result);
     void CountFact(std::string_view fact, std::string_view outcome);
+    /// Reconciler (reconciler.hpp): one decision, one finished pass, whether this one leads.
+    void CountReconcile(std::string_view action);
+    void ObserveReconcilePass(double seconds);
+    void SetReconcileLeader(bool leader);
 
     common::Gauge& in_flight;
     common::Counter& reaped;
+    /// Sessions in `parked_deletions` at this matchmaker's last look (the reaper pass).
+    common::Gauge& parked;
 
   private:
     common::MetricsRegistry& registry_;

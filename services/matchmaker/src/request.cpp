@@ -73,7 +73,7 @@ struct Replies {
     const bus::Message message;
     asio::steady_timer timer;  // The heartbeat's; cancelled when the request ends.
     std::chrono::steady_clock::time_point last_sent = std::chrono::steady_clock::now();
-    std::string label = "?";                  // "<client ip>" once parsed, for log lines.
+    std::string label = "?";                     // "<client ip>" once parsed, for log lines.
     std::string status = "waiting for Edgegap";  // The last status Edgegap reported.
     bool finished = false;
 };
@@ -122,7 +122,8 @@ class Request {
     const MatchmakerConfig& config_;
     const std::shared_ptr<Replies> replies_;
     const common::Clock::SteadyTime started_;
-    std::string session_id_;  // Set once Edgegap created the session.
+    std::string session_id_;          // Set once Edgegap created the session.
+    std::string created_request_id_;  // The POST answer's deployment request id, often "".
     double created_seconds_ = 0;
 };
 
@@ -175,6 +176,7 @@ asio::awaitable<Step<std::string>> Request::CreateSession(const protocol::MatchR
     auto created = co_await ctx_.api.CreateSession(session_request);
     ctx_.metrics.CountEdgegapCall("create_session", created ? 200 : created.error().http_status);
     if (!created) co_return tl::unexpected(FromApiError("create session", created.error()));
+    created_request_id_ = created->deployment_request_id;
     co_return created->session_id;
 }
 
@@ -212,14 +214,17 @@ asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Poll() 
     co_return deployment;
 }
 
-// A ready session normally embeds its deployment; when it does not, the status endpoint has it.
+// A ready session normally embeds its deployment; when it does not, the status endpoint has it,
+// found by the session's request id or else the one the POST answered with.
 asio::awaitable<Step<edgegap::DeploymentStatus>> Request::ReadyDeployment(const edgegap::Session& session) {
     if (session.deployment && !session.deployment->public_ip.empty()) co_return *session.deployment;
-    if (session.deployment_request_id.empty()) {
+    const std::string& request_id =
+        session.deployment_request_id.empty() ? created_request_id_ : session.deployment_request_id;
+    if (request_id.empty()) {
         co_return tl::unexpected(
             Failure{502, "Edgegap reported the session ready without a deployment", "edgegap_error"});
     }
-    auto status = co_await ctx_.api.GetDeploymentStatus(session.deployment_request_id);
+    auto status = co_await ctx_.api.GetDeploymentStatus(request_id);
     ctx_.metrics.CountEdgegapCall("get_deployment_status", status ? 200 : status.error().http_status);
     if (!status) co_return tl::unexpected(FromApiError("deployment status", status.error()));
     co_return *status;
@@ -256,12 +261,9 @@ void Request::Report(const edgegap::Session& session) {
 void Request::Send(const protocol::MatchReply& reply) { replies_->Send(reply); }
 
 void Request::Finish(const Step<protocol::SessionReady>& result) {
-    if (!result && !session_id_.empty()) {
-        if (auto queued = ctx_.book.EnqueueDelete(session_id_, result.error().outcome); !queued) {
-            GAPKIT_LOG_ERROR("matchmaker", "session {} could not be queued for deletion (the reaper will retry): {}",
-                             session_id_, queued.error().ToString());
-        }
-    }
+    // A failed enqueue is kept in memory and retried by the reaper pass (leak path (c): the
+    // unclaimed record may be missing too, so nothing else would find the session).
+    if (!result && !session_id_.empty()) ctx_.book.EnqueueDeleteOrKeep(session_id_, result.error().outcome);
     if (result) {
         Send(*result);
     } else {
@@ -280,7 +282,8 @@ void Request::Finish(const Step<protocol::SessionReady>& result) {
         error = fmt::format(" error=\"{}\"", result.error().message);
         if (!result.error().detail.empty()) error += fmt::format(" detail=\"{}\"", result.error().detail);
     }
-    GAPKIT_LOG_INFO("matchmaker", "request client_ip={} session={} outcome={} code={} created_s={:.3f} total_s={:.3f}{}",
+    GAPKIT_LOG_INFO("matchmaker",
+                    "request client_ip={} session={} outcome={} code={} created_s={:.3f} total_s={:.3f}{}",
                     replies_->label, session_id_.empty() ? "-" : session_id_, outcome,
                     result ? 200 : result.error().code, created_seconds_, total, error);
 }

@@ -55,8 +55,9 @@ class ServerFactsTest : public MatchmakerServiceTest {
         return reply ? *reply : protocol::FactReply{};
     }
 
-    std::optional<std::string> Value(bus::KeyValue& bucket, const std::string& key) {
-        auto entry = bucket.Get(key);
+    // `id` is a session id or an IP: the book keys both through EncodeIdToken.
+    std::optional<std::string> Value(bus::KeyValue& bucket, const std::string& id) {
+        auto entry = bucket.Get(bus::names::EncodeIdToken(id).value());
         if (!entry || !entry->has_value() || (*entry)->value.empty()) return std::nullopt;
         return (*entry)->value;
     }

@@ -16,6 +16,7 @@
 #include "gapkit/edgegap/http_client.hpp"
 #include "gapkit/edgegap/parse.hpp"
 #include "metrics_server.hpp"
+#include "reconciler.hpp"
 #include "request.hpp"
 #include "server_facts.hpp"
 
@@ -71,6 +72,7 @@ struct Service::State {
     std::unique_ptr<RequestContext> requests;
     std::unique_ptr<ServerFacts> facts;
     std::unique_ptr<Cleanup> cleanup;
+    std::unique_ptr<Reconciler> reconciler;
     std::unique_ptr<MetricsServer> metrics_server;
 
     // Owner thread only.
@@ -152,6 +154,7 @@ void Service::State::Shutdown(std::chrono::milliseconds grace) {
     request_subscription.reset();
     webhook_subscription.reset();
     if (facts) facts->Unsubscribe();
+    if (reconciler) reconciler->Stop();  // Before cleanup: its passes retry parked deletions through it.
     if (cleanup) cleanup->Stop();
     if (metrics_server) metrics_server->Stop();
     work.reset();
@@ -173,6 +176,9 @@ common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config,
     s.facts = std::make_unique<ServerFacts>(s.bus, *s.book, *s.api, s.ioc.get_executor(), s.clock, s.metrics);
     s.cleanup = std::make_unique<Cleanup>(s.config, *s.book, *s.api, s.ioc.get_executor(), s.metrics);
     if (auto ok = s.cleanup->Start(); !ok) return common::Fail(ok.error());
+    s.reconciler = std::make_unique<Reconciler>(s.config, *s.book, *s.cleanup, *s.api, s.ioc.get_executor(), s.clock,
+                                                s.metrics);
+    if (auto ok = s.reconciler->Start(s.bus); !ok) return common::Fail(ok.error());
     if (s.config.metrics_port != 0) {
         s.metrics_server = std::make_unique<MetricsServer>(
             s.ioc.get_executor(), s.registry, [&s] { return s.bus.State() == bus::ConnectionState::kConnected; });
@@ -205,5 +211,7 @@ std::uint16_t Service::metrics_port() const { return state_->metrics_server ? st
 int Service::in_flight() const { return state_->requests ? state_->requests->in_flight.load() : 0; }
 
 common::Result<int> Service::ReapOnce() { return state_->cleanup->ReapOnce(); }
+
+common::Result<ReconcileReport> Service::ReconcileOnce() { return state_->reconciler->RunOnce(); }
 
 }  // namespace gapkit::matchmaker

@@ -5,7 +5,8 @@
 /// client, the session book, the request subscription on `matchmaker.request.<app>.<version>`
 /// (queue group `matchmaker`), the webhook subscription on `matchmaker.webhooks.session` (every
 /// matchmaker), the game servers' facts on `gameserver.*.{join,left,cert_digest}` (queue group
-/// `matchmaker`, server_facts.hpp), the cleanup threads and the metrics listener.
+/// `matchmaker`, server_facts.hpp), the cleanup threads, the reconciler (reconciler.hpp) and the
+/// metrics listener.
 ///
 /// NATS callbacks only post into the io_context: each request runs as a coroutine on its own strand
 /// (request.hpp). Webhook bodies are parsed on the NATS thread and only wake the waiting request.
@@ -21,6 +22,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config.hpp"
+#include "reconciler.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/clock.hpp"
 #include "gapkit/common/metrics.hpp"
@@ -61,6 +63,9 @@ class Service {
 
     /// Runs one reaper pass now; returns the sessions this pass enqueued.
     common::Result<int> ReapOnce();
+
+    /// Runs one reconciler pass now (reconciler.hpp); fails when `reconcile_interval_seconds` is 0.
+    common::Result<ReconcileReport> ReconcileOnce();
 
     struct State;
 

@@ -49,6 +49,7 @@ class MatchmakerServiceTest : public ::testing::Test {
         ASSERT_TRUE(sim_config) << sim_config.error().ToString();
         sim_config->delays = {100ms, 100ms};
         sim_config->tick_interval = 20ms;
+        AdjustSimulator(*sim_config);
         auto sim = edgegap_sim::Simulator::Start(std::move(*sim_config));
         ASSERT_TRUE(sim) << sim.error().ToString();
         sim_ = std::move(*sim);
@@ -60,6 +61,9 @@ class MatchmakerServiceTest : public ::testing::Test {
         edgegap_ = std::move(*edgegap);
         requester_ = Connect("test-requester");
     }
+
+    // A suite's changes to the simulator's configuration (more apps, versions) before it starts.
+    virtual void AdjustSimulator(edgegap_sim::SimulatorConfig&) {}
 
     void TearDown() override {
         services_.clear();
@@ -82,12 +86,13 @@ class MatchmakerServiceTest : public ::testing::Test {
     }
 
     Service* StartService(MatchmakerConfig config, const common::Clock* clock = nullptr,
-                          common::MetricsRegistry* registry = nullptr) {
+                          common::MetricsRegistry* registry = nullptr, edgegap::EdgegapApi* api = nullptr) {
         connections_.push_back(Connect("matchmaker-" + std::to_string(connections_.size())));
         ServiceDeps deps;
         deps.bus = connections_.back().get();
         deps.clock = clock;
         deps.registry = registry;
+        deps.api = api;
         auto service = Service::Start(std::move(config), deps);
         EXPECT_TRUE(service) << service.error().ToString();
         if (!service) return nullptr;
@@ -126,6 +131,13 @@ class MatchmakerServiceTest : public ::testing::Test {
         return !session && session.error().category == edgegap::ApiErrorCategory::kNotFound;
     }
 
+    // A registry for one service, owned by the fixture: it must outlive the service's threads,
+    // which TearDown stops after the test body's locals are gone.
+    common::MetricsRegistry& NewRegistry() {
+        registries_.push_back(std::make_unique<common::MetricsRegistry>());
+        return *registries_.back();
+    }
+
     std::unique_ptr<bus::KeyValue> Bucket(const bus::KeyValueConfig& config) {
         auto bucket = requester_->KeyValueBucket(config);
         EXPECT_TRUE(bucket) << bucket.error().ToString();
@@ -137,6 +149,8 @@ class MatchmakerServiceTest : public ::testing::Test {
     std::unique_ptr<edgegap::BlockingEdgegapClient> edgegap_;
     std::unique_ptr<bus::Connection> requester_;
     std::vector<std::unique_ptr<bus::Connection>> connections_;
+    common::ManualClock manual_clock_;  // For services started on a hand-moved clock.
+    std::vector<std::unique_ptr<common::MetricsRegistry>> registries_;
     std::vector<std::unique_ptr<Service>> services_;
 };
 

@@ -4,11 +4,64 @@
 #include "service_fixture.hpp"
 
 #include "gapkit/common/files.hpp"
+#include "gapkit/edgegap/fake_api.hpp"
 #include "gapkit/testing/process.hpp"
 #include "gapkit/testing/temp_dir.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
+
+// A FakeEdgegapApi whose POST answer names the deployment (`deployment_request_id`) and whose
+// sessions report ready without it: only `GET /v1/status/<POST's id>` can find the server.
+class ReadyWithoutDeploymentApi final : public edgegap::EdgegapApi {
+  public:
+    explicit ReadyWithoutDeploymentApi(edgegap::FakeEdgegapApi& fake) : fake_(fake) {}
+
+    edgegap::ApiTask<edgegap::CreatedSession> CreateSession(edgegap::SessionRequest request) override {
+        auto created = co_await fake_.CreateSession(std::move(request));
+        // The fake names each session "<deployment request id>-S".
+        if (created) created->deployment_request_id = created->session_id.substr(0, created->session_id.size() - 2);
+        co_return created;
+    }
+    edgegap::ApiTask<edgegap::Session> GetSession(std::string id) override {
+        auto session = co_await fake_.GetSession(std::move(id));
+        if (session) {
+            session->deployment.reset();
+            session->deployment_request_id.clear();
+        }
+        co_return session;
+    }
+    edgegap::ApiTask<edgegap::StopResult> DeleteSession(std::string id) override { return fake_.DeleteSession(id); }
+    edgegap::ApiTask<edgegap::Page<edgegap::Session>> ListSessions(edgegap::ListOptions options) override {
+        return fake_.ListSessions(options);
+    }
+    edgegap::ApiTask<edgegap::CreatedDeployment> Deploy(edgegap::DeployRequest request) override {
+        return fake_.Deploy(std::move(request));
+    }
+    edgegap::ApiTask<edgegap::DeploymentStatus> GetDeploymentStatus(std::string id) override {
+        return fake_.GetDeploymentStatus(id);
+    }
+    edgegap::ApiTask<edgegap::StopResult> StopDeployment(std::string id) override { return fake_.StopDeployment(id); }
+    edgegap::ApiTask<edgegap::Page<edgegap::DeploymentStatus>> ListDeployments(edgegap::ListOptions options) override {
+        return fake_.ListDeployments(options);
+    }
+    edgegap::ApiTask<edgegap::Context> GetContext(edgegap::ContainerEndpoint endpoint) override {
+        return fake_.GetContext(std::move(endpoint));
+    }
+    edgegap::ApiTask<edgegap::StopResult> SelfStop(edgegap::ContainerEndpoint endpoint) override {
+        return fake_.SelfStop(std::move(endpoint));
+    }
+    edgegap::ApiTask<edgegap::AppVersion> GetAppVersion(std::string app, std::string version) override {
+        return fake_.GetAppVersion(app, version);
+    }
+    edgegap::ApiTask<edgegap::AppVersion> PatchAppVersion(std::string app, std::string version,
+                                                          edgegap::AppVersionPatch patch) override {
+        return fake_.PatchAppVersion(app, version, std::move(patch));
+    }
+
+  private:
+    edgegap::FakeEdgegapApi& fake_;
+};
 
 TEST_F(MatchmakerServiceTest, RequestStreamsProgressThenAWorkingToken) {
     ASSERT_NE(StartService(Config()), nullptr);
@@ -46,7 +99,7 @@ TEST_F(MatchmakerServiceTest, RequestStreamsProgressThenAWorkingToken) {
 }
 
 TEST_F(MatchmakerServiceTest, ReaperDeletesUnclaimedSessions) {
-    common::ManualClock clock;
+    common::ManualClock& clock = manual_clock_;
     Service* service = StartService(Config(), &clock);
     ASSERT_NE(service, nullptr);
     auto replies = Request();
@@ -65,7 +118,7 @@ TEST_F(MatchmakerServiceTest, ReaperDeletesUnclaimedSessions) {
 }
 
 TEST_F(MatchmakerServiceTest, ClaimedThenReleasedSessionIsDeleted) {
-    common::ManualClock clock;
+    common::ManualClock& clock = manual_clock_;
     Service* service = StartService(Config(), &clock);
     ASSERT_NE(service, nullptr);
     auto replies = Request();
@@ -88,8 +141,11 @@ TEST_F(MatchmakerServiceTest, ClaimedThenReleasedSessionIsDeleted) {
 }
 
 TEST_F(MatchmakerServiceTest, ReleasedSessionIsDeletedOnceWhateverTheNumberOfMatchmakers) {
-    common::MetricsRegistry registries[3];
-    for (auto& registry : registries) ASSERT_NE(StartService(Config(), nullptr, &registry), nullptr);
+    std::vector<common::MetricsRegistry*> registries;
+    for (int i = 0; i < 3; ++i) {
+        registries.push_back(&NewRegistry());
+        ASSERT_NE(StartService(Config(), nullptr, registries.back()), nullptr);
+    }
     auto replies = Request();
     const std::string session_id = SessionIdOf(replies);
     ASSERT_TRUE(Holds<protocol::SessionReady>(replies.back()));
@@ -99,10 +155,10 @@ TEST_F(MatchmakerServiceTest, ReleasedSessionIsDeletedOnceWhateverTheNumberOfMat
     EXPECT_TRUE(WaitFor([&] { return SessionGone(session_id); }));
     std::this_thread::sleep_for(500ms);  // Room for a duplicate delete to show up, were there one.
     std::uint64_t deletes = 0;
-    for (auto& registry : registries) {
+    for (auto* registry : registries) {
         for (const char* result : {"deleted", "gone"}) {
             deletes +=
-                registry.GetCounter("gapkit_matchmaker_sessions_deleted_total", "", {{"result", result}}).Value();
+                registry->GetCounter("gapkit_matchmaker_sessions_deleted_total", "", {{"result", result}}).Value();
         }
     }
     EXPECT_EQ(deletes, 1u);
@@ -136,8 +192,7 @@ TEST_F(MatchmakerServiceTest, EdgegapServerErrorBecomes502AndLeavesNothing) {
     ASSERT_NE(error, nullptr);
     EXPECT_EQ(error->code, 502);
     // Edgegap's own text stays in the log: the player gets a generic message with the code.
-    EXPECT_EQ(error->message.rfind("the game server provider failed (create session, HTTP 5", 0), 0u)
-        << error->message;
+    EXPECT_EQ(error->message.rfind("the game server provider failed (create session, HTTP 5", 0), 0u) << error->message;
     sim_->SetFaults({});
     EXPECT_EQ(LiveSessions(), 0u);
 }
@@ -241,9 +296,9 @@ TEST_F(MatchmakerServiceTest, ConcurrencyCapAnswers503AtOnce) {
 }
 
 TEST_F(MatchmakerServiceTest, TwoMatchmakersShareRequestsAndTheSurvivorCleansUp) {
-    common::ManualClock clock;
-    common::MetricsRegistry registry_a;
-    common::MetricsRegistry registry_b;
+    common::ManualClock& clock = manual_clock_;
+    common::MetricsRegistry& registry_a = NewRegistry();
+    common::MetricsRegistry& registry_b = NewRegistry();
     ASSERT_NE(StartService(Config(), &clock, &registry_a), nullptr);
     Service* b = StartService(Config(), &clock, &registry_b);
     ASSERT_NE(b, nullptr);
@@ -334,6 +389,23 @@ TEST_F(MatchmakerServiceTest, ProgramServesRequestsAndStopsCleanlyOnSigterm) {
     EXPECT_NE(text->find("outcome=ready"), std::string::npos) << *text;
     EXPECT_EQ(text->find(key_hex), std::string::npos);  // The key never reaches the log.
     EXPECT_EQ(text->find("devkey"), std::string::npos);
+}
+
+TEST_F(MatchmakerServiceTest, ReadySessionWithoutItsDeploymentIsFoundThroughThePostsRequestId) {
+    edgegap::FakeEdgegapApi fake;
+    ReadyWithoutDeploymentApi api(fake);
+    ASSERT_NE(StartService(Config(), nullptr, nullptr, &api), nullptr);
+    auto replies = Request();
+    const auto* ready = std::get_if<protocol::SessionReady>(&replies.back());
+    ASSERT_NE(ready, nullptr) << protocol::SerializeMatchReply(replies.back());
+    const std::string session_id = SessionIdOf(replies);
+    const std::string request_id = session_id.substr(0, session_id.size() - 2);
+    bool polled_status = false;
+    for (const auto& call : fake.calls()) {
+        polled_status |= call.method == "GetDeploymentStatus" && call.argument == request_id;
+    }
+    EXPECT_TRUE(polled_status);
+    EXPECT_EQ(ready->ip, "127.0.0.1");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "session_book.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/core.h>
@@ -13,23 +14,37 @@ namespace {
 using common::ErrorCode;
 namespace names = bus::names;
 
-std::string ClaimKey(std::string_view session_id) { return fmt::format("{}{}", session_id, kClaimSuffix); }
+// Every id from outside (an Edgegap session id, an IP) becomes a key through EncodeIdToken, so
+// that '.', ' ' or ':' in it cannot make a KV write fail and leak the session.
+common::Result<std::string> Key(std::string_view id) { return names::EncodeIdToken(id); }
 
 bool IsClaimKey(std::string_view key) { return key.ends_with(kClaimSuffix); }
 
 // A missing key, a delete marker and an empty value all mean "nothing".
-common::Result<std::optional<std::string>> ReadValue(bus::KeyValue& bucket, std::string_view key,
+common::Result<std::optional<std::string>> ReadValue(bus::KeyValue& bucket, std::string_view id,
                                                      std::string_view bucket_name) {
-    auto entry = bucket.Get(key);
+    auto key = Key(id);
+    if (!key) return common::Fail(key.error());
+    auto entry = bucket.Get(*key);
     if (!entry) return common::Fail(entry.error().WithContext(std::string(bucket_name)));
     if (!entry->has_value() || (*entry)->value.empty()) return std::optional<std::string>();
     return std::optional<std::string>(std::move((*entry)->value));
 }
 
-common::Status Write(bus::KeyValue& bucket, std::string_view key, std::string_view value,
-                     std::string_view bucket_name) {
-    auto put = bucket.Put(key, value);
+common::Status Write(bus::KeyValue& bucket, std::string_view id, std::string_view value, std::string_view bucket_name) {
+    auto key = Key(id);
+    if (!key) return common::Fail(key.error());
+    auto put = bucket.Put(*key, value);
     if (!put) return common::Fail(put.error().WithContext(std::string(bucket_name)));
+    return common::Ok();
+}
+
+common::Status Remove(bus::KeyValue& bucket, std::string_view id, std::string_view bucket_name) {
+    auto key = Key(id);
+    if (!key) return common::Fail(key.error());
+    if (auto deleted = bucket.Delete(*key); !deleted) {
+        return common::Fail(deleted.error().WithContext(std::string(bucket_name)));
+    }
     return common::Ok();
 }
 
@@ -54,7 +69,8 @@ common::Result<std::unique_ptr<SessionBook>> SessionBook::Open(bus::Connection& 
           Binding{&book->eg2ly_, names::SessionsEg2LyConfig()}, Binding{&book->ly2eg_, names::SessionsLy2EgConfig()},
           Binding{&book->deployments_, names::SessionDeploymentsConfig()},
           Binding{&book->cert_digests_, names::CertDigestsConfig()},
-          Binding{&book->active_, names::ActiveConnectionsConfig()}}) {
+          Binding{&book->active_, names::ActiveConnectionsConfig()},
+          Binding{&book->parked_, names::ParkedDeletionsConfig()}}) {
         auto bucket = connection.KeyValueBucket(config);
         if (!bucket) return common::Fail(bucket.error().WithContext(fmt::format("bucket {}", config.bucket)));
         *slot = std::move(*bucket);
@@ -66,9 +82,7 @@ common::Result<std::unique_ptr<SessionBook>> SessionBook::Open(bus::Connection& 
 }
 
 common::Status SessionBook::RecordUnclaimed(std::string_view session_id) {
-    auto put = unclaimed_->Put(session_id, std::to_string(clock_.UnixSeconds()));
-    if (!put) return common::Fail(put.error().WithContext("unclaimed_sessions"));
-    return common::Ok();
+    return Write(*unclaimed_, session_id, std::to_string(clock_.UnixSeconds()), names::kUnclaimedSessionsBucket);
 }
 
 common::Status SessionBook::RecordMapping(std::string_view session_id, std::uint64_t client_id,
@@ -96,10 +110,7 @@ common::Result<std::optional<std::string>> SessionBook::ConnectedClient(std::str
 }
 
 common::Status SessionBook::ClearConnection(std::string_view session_id) {
-    if (auto deleted = active_->Delete(session_id); !deleted) {
-        return common::Fail(deleted.error().WithContext(std::string(names::kActiveConnectionsBucket)));
-    }
-    return common::Ok();
+    return Remove(*active_, session_id, names::kActiveConnectionsBucket);
 }
 
 common::Result<std::string> SessionBook::CertDigest(std::string_view public_ip) {
@@ -112,23 +123,101 @@ common::Status SessionBook::RecordCertDigest(std::string_view public_ip, std::st
     return Write(*cert_digests_, public_ip, digest, names::kCertDigestsBucket);
 }
 
-common::Status SessionBook::MarkClaimed(std::string_view session_id) { return unclaimed_->Delete(session_id); }
+common::Status SessionBook::MarkClaimed(std::string_view session_id) {
+    return Remove(*unclaimed_, session_id, names::kUnclaimedSessionsBucket);
+}
 
 common::Result<bool> SessionBook::EnqueueDelete(std::string_view session_id, std::string_view reason) {
-    auto subject = names::DeleteSessionSubject(session_id);
+    return Enqueue(session_id, reason, /*even_if_claimed=*/false);
+}
+
+common::Result<bool> SessionBook::Enqueue(std::string_view session_id, std::string_view reason, bool even_if_claimed) {
+    auto token = Key(session_id);
+    if (!token) return common::Fail(token.error());
+    auto subject = names::DeleteSessionSubject(*token);
     if (!subject) return common::Fail(subject.error());
-    auto claim = unclaimed_->Create(ClaimKey(session_id), std::to_string(clock_.UnixSeconds()));
+    const std::string claim_key = fmt::format("{}{}", *token, kClaimSuffix);
+    const std::string now = std::to_string(clock_.UnixSeconds());
+    auto claim = even_if_claimed ? unclaimed_->Put(claim_key, now) : unclaimed_->Create(claim_key, now);
     if (!claim && claim.error().code() != ErrorCode::kAlreadyExists) return common::Fail(claim.error());
     if (claim) {
+        // The payload stays the plain id: the worker deletes exactly what Edgegap named.
         if (auto sent = delete_queue_->Publish(*subject, session_id); !sent) {
             // Release the claim so that a later pass (a reaper, a peer) can enqueue it again.
-            (void)unclaimed_->Delete(ClaimKey(session_id));
+            (void)unclaimed_->Delete(claim_key);
             return common::Fail(sent.error().WithContext("delete queue"));
         }
         GAPKIT_LOG_INFO("matchmaker", "session {} queued for deletion ({})", session_id, reason);
     }
-    if (auto removed = unclaimed_->Delete(session_id); !removed) return common::Fail(removed.error());
+    if (auto removed = unclaimed_->Delete(*token); !removed) return common::Fail(removed.error());
     return claim.has_value();
+}
+
+bool SessionBook::EnqueueDeleteOrKeep(std::string_view session_id, std::string_view reason) {
+    auto queued = EnqueueDelete(session_id, reason);
+    if (queued) return true;
+    // An id with no key can never be enqueued; keeping it would only retry forever.
+    const bool retriable = queued.error().code() != ErrorCode::kInvalidArgument;
+    std::lock_guard lock(kept_mutex_);
+    if (!retriable || kept_.size() >= kMaxKeptDeletes) {
+        GAPKIT_LOG_ERROR("matchmaker", "session {} could not be queued for deletion and is not retried here: {}",
+                         session_id, queued.error().ToString());
+        return false;
+    }
+    kept_.emplace(std::string(session_id), std::string(reason));
+    GAPKIT_LOG_WARN("matchmaker", "session {} could not be queued for deletion, kept for retry: {}", session_id,
+                    queued.error().ToString());
+    return false;
+}
+
+std::size_t SessionBook::RetryKeptDeletes() {
+    std::map<std::string, std::string> kept;
+    {
+        std::lock_guard lock(kept_mutex_);
+        kept.swap(kept_);
+    }
+    // Retried without the lock: each is a bus round trip, and requests may keep more meanwhile.
+    // The first failure ends the pass: the bus is most likely still down, and each try waits.
+    // The claim is taken even if it exists: the failed try's claim may have reached the server
+    // after its publish failed (nats.c resends buffered requests on reconnect), and a second
+    // delete item costs one DELETE answered 404, where a missing one leaks the session.
+    for (auto it = kept.begin(); it != kept.end() && Enqueue(it->first, it->second, /*even_if_claimed=*/true);) {
+        it = kept.erase(it);
+    }
+    std::lock_guard lock(kept_mutex_);
+    kept_.merge(kept);
+    return kept_.size();
+}
+
+std::size_t SessionBook::kept_deletes() const {
+    std::lock_guard lock(kept_mutex_);
+    return kept_.size();
+}
+
+common::Status SessionBook::Park(std::string_view session_id, std::string_view reason) {
+    const std::string value =
+        fmt::format("{} {}", clock_.UnixSeconds(), reason.substr(0, std::min(reason.size(), kMaxParkReasonBytes)));
+    return Write(*parked_, session_id, value, names::kParkedDeletionsBucket);
+}
+
+common::Status SessionBook::Unpark(std::string_view session_id) {
+    return Remove(*parked_, session_id, names::kParkedDeletionsBucket);
+}
+
+common::Result<std::vector<std::string>> SessionBook::ParkedIds() {
+    auto keys = parked_->Keys();
+    if (!keys) return common::Fail(keys.error().WithContext(std::string(names::kParkedDeletionsBucket)));
+    std::vector<std::string> ids;
+    ids.reserve(keys->size());
+    for (const std::string& key : *keys) {
+        if (auto id = names::DecodeIdToken(key)) {
+            ids.push_back(std::move(*id));
+        } else {
+            GAPKIT_LOG_WARN("matchmaker", "{}: key {} is not an encoded session id; skipped",
+                            names::kParkedDeletionsBucket, key);
+        }
+    }
+    return ids;
 }
 
 common::Result<int> SessionBook::Reap(std::chrono::seconds max_age) {
@@ -154,7 +243,9 @@ common::Status SessionBook::ReapKey(const std::string& key, std::chrono::seconds
     // A value that does not parse cannot be aged; it is treated as expired so it cannot linger.
     if (written && now < *written + static_cast<std::uint64_t>(limit.count())) return common::Ok();
     if (claim) return unclaimed_->Delete(key);
-    auto queued = EnqueueDelete(key, "unclaimed");
+    auto session_id = names::DecodeIdToken(key);
+    if (!session_id) return MakeError(ErrorCode::kInvalidArgument, "not an encoded session id; left in place");
+    auto queued = EnqueueDelete(*session_id, "unclaimed");
     if (!queued) return common::Fail(queued.error());
     reaped += *queued ? 1 : 0;
     return common::Ok();

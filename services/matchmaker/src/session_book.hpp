@@ -3,7 +3,8 @@
 /// @file
 /// `SessionBook`: the matchmaker's shared bookkeeping in JetStream (ARCHITECTURE.md sections 2-3):
 /// the KV buckets `unclaimed_sessions`, `sessions_eg2ly`, `sessions_ly2eg`, `session_deployments`,
-/// `cert_digests`, `active_connections` and the work queue `edgegap_delete_session_q`. The
+/// `cert_digests`, `active_connections`, `parked_deletions` and the work queue
+/// `edgegap_delete_session_q`. The
 /// matchmaker is the only writer of every bucket; game servers' facts reach them through
 /// server_facts.hpp, which checks them first.
 ///
@@ -13,17 +14,25 @@
 /// publishes on the work queue; the others see `kAlreadyExists` and stop. Claim keys are removed by
 /// `Reap` after `kClaimLifetime`, long after any peer could still race for the same session.
 ///
+/// Keys: every session id and IP becomes a KV key or subject token through
+/// `bus::names::EncodeIdToken` (any Edgegap id works, '.', ' ' and ':' included); values and the
+/// queue item's payload stay the plain id. Methods take and return plain ids.
+///
 /// Threads: every method may be called from any thread. Calls block on a JetStream round trip
 /// (about a millisecond on loopback or a LAN); request coroutines make a few of them per request,
 /// the cleanup threads the rest.
 /// Ownership: the book holds its buckets and queue, which keep the bus connection alive.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/bus/key_value.hpp"
@@ -37,6 +46,10 @@ namespace gapkit::matchmaker {
 inline constexpr std::chrono::hours kClaimLifetime{1};
 /// Suffix of delete claim keys in `unclaimed_sessions`.
 inline constexpr std::string_view kClaimSuffix = ".deleting";
+/// Most deletions `EnqueueDeleteOrKeep` keeps in memory while the bus fails.
+inline constexpr std::size_t kMaxKeptDeletes = 10000;
+/// Longest reason kept in a `parked_deletions` value.
+inline constexpr std::size_t kMaxParkReasonBytes = 200;
 
 class SessionBook {
   public:
@@ -77,9 +90,29 @@ class SessionBook {
     /// logged.
     common::Result<bool> EnqueueDelete(std::string_view session_id, std::string_view reason);
 
+    /// `EnqueueDelete` that loses nothing: when it fails (the bus is down), the session is kept in
+    /// an in-process list that `RetryKeptDeletes` works off, and the failure is logged. Returns
+    /// false when the session was kept. At most `kMaxKeptDeletes` are kept; beyond, the failure
+    /// is logged as an error and the reconciler (which lists Edgegap itself) is the safety net.
+    bool EnqueueDeleteOrKeep(std::string_view session_id, std::string_view reason);
+    /// Enqueues every kept deletion again; those that fail again stay kept. Returns how many stay.
+    std::size_t RetryKeptDeletes();
+    /// Sessions kept by `EnqueueDeleteOrKeep` and not yet enqueued.
+    std::size_t kept_deletes() const;
+
     /// One reaper pass: enqueues the delete of every unclaimed session older than `max_age` and
     /// drops expired claim keys. Returns the number of sessions this call enqueued.
     common::Result<int> Reap(std::chrono::seconds max_age);
+
+    /// `parked_deletions[session_id] = "<unix seconds now> <reason>"` (reason cut to
+    /// `kMaxParkReasonBytes`): the delete worker gave up retrying for now; the session is kept here
+    /// (no TTL) until `Unpark`, for the reconciler to retry and `/metrics` to count.
+    common::Status Park(std::string_view session_id, std::string_view reason);
+    /// Removes the session from `parked_deletions` (deleted, or gone at Edgegap). Absent is fine.
+    common::Status Unpark(std::string_view session_id);
+    /// Every parked session id (decoded). Keys that are not an `EncodeIdToken` encoding are
+    /// logged and skipped.
+    common::Result<std::vector<std::string>> ParkedIds();
 
     /// For the watcher, the delete worker and the reconciler.
     bus::KeyValue& active_connections() { return *active_; }
@@ -88,6 +121,7 @@ class SessionBook {
 
   private:
     explicit SessionBook(const common::Clock& clock) : clock_(clock) {}
+    common::Result<bool> Enqueue(std::string_view session_id, std::string_view reason, bool even_if_claimed);
     common::Status ReapKey(const std::string& key, std::chrono::seconds max_age, int& reaped);
 
     const common::Clock& clock_;
@@ -97,7 +131,11 @@ class SessionBook {
     std::unique_ptr<bus::KeyValue> deployments_;
     std::unique_ptr<bus::KeyValue> cert_digests_;
     std::unique_ptr<bus::KeyValue> active_;
+    std::unique_ptr<bus::KeyValue> parked_;
     std::unique_ptr<bus::WorkQueue> delete_queue_;
+
+    mutable std::mutex kept_mutex_;
+    std::map<std::string, std::string> kept_;  // Session id -> reason. Guarded by kept_mutex_.
 };
 
 /// Parses a record's unix-seconds value; nothing when it is not a plain decimal number.

@@ -1,0 +1,226 @@
+// The reconciler against a real nats-server and the in-process edgegap-sim: orphans created
+// straight at the simulator (as a lost POST answer leaves them) are deleted, other apps' sessions
+// and served sessions are not, stale records go, dry runs change nothing, one matchmaker leads.
+
+#include "reconciler.hpp"
+
+#include "service_fixture.hpp"
+
+namespace gapkit::matchmaker {
+namespace {
+
+class ReconcilerTest : public MatchmakerServiceTest {
+  protected:
+    // Passes by hand (RunOnce) unless a test sets a short interval; grace 2 s.
+    MatchmakerConfig ReconcilerConfig() const {
+        MatchmakerConfig config = Config();
+        config.reconcile_interval_seconds = 3600;
+        config.reconcile_grace_seconds = 2;
+        return config;
+    }
+
+    // A session created at the simulator behind the matchmaker's back; waits until it is linked.
+    std::string CreateAtEdgegap(const std::string& app = "echo", const std::string& version = "1") {
+        auto created = edgegap_->CreateSession({app, version, {"127.0.0.1"}, std::nullopt, std::nullopt});
+        EXPECT_TRUE(created) << created.error().ToString();
+        if (!created) return {};
+        const std::string id = created->session_id;
+        EXPECT_TRUE(WaitFor([&] {
+            auto session = edgegap_->GetSession(id);
+            return session && session->deployment.has_value();
+        }));
+        return id;
+    }
+
+    std::uint64_t Calls(const std::string& endpoint) {
+        return registry_
+            ->GetCounter("gapkit_matchmaker_edgegap_calls_total", "Edgegap API calls by endpoint and HTTP status",
+                         {{"endpoint", endpoint}, {"status", "200"}})
+            .Value();
+    }
+
+    std::uint64_t Actions(const std::string& action) {
+        return registry_
+            ->GetCounter("gapkit_matchmaker_reconcile_total", "Reconciler decisions by action", {{"action", action}})
+            .Value();
+    }
+
+    common::MetricsRegistry* registry_ = &NewRegistry();  // Outlives the services (stopped in TearDown).
+
+    bool HasKey(bus::KeyValue& bucket, const std::string& key) {
+        auto entry = bucket.Get(key);
+        EXPECT_TRUE(entry) << entry.error().ToString();
+        return entry && entry->has_value();
+    }
+};
+
+TEST_F(ReconcilerTest, DeletesASessionNobodyRecordedWithinPeriodPlusGrace) {
+    MatchmakerConfig config = ReconcilerConfig();
+    config.reconcile_interval_seconds = 1;
+    Service* service = StartService(config, nullptr, registry_);
+    ASSERT_NE(service, nullptr);
+    const auto created = std::chrono::steady_clock::now();
+    const std::string orphan = CreateAtEdgegap();
+    ASSERT_FALSE(orphan.empty());
+    ASSERT_TRUE(WaitFor([&] { return SessionGone(orphan); }, 20s));
+    // The promise, in test scale: period (1 s) + grace (2 s) + one pass and the delete worker.
+    EXPECT_LE(std::chrono::steady_clock::now() - created, 6s);
+    EXPECT_EQ(Actions("delete_orphan"), 1u);
+    // One lookup for the orphan (its app and age are kept), then nothing more per pass but the list.
+    const std::uint64_t lookups = Calls("get_session");
+    const std::uint64_t lists = Calls("list_sessions");
+    EXPECT_LE(lookups, 2u);
+    auto pass = service->ReconcileOnce();
+    ASSERT_TRUE(pass) << pass.error().ToString();
+    EXPECT_EQ(pass->lookups, 0);
+    EXPECT_EQ(Calls("get_session"), lookups);
+    EXPECT_EQ(Calls("list_sessions"), lists + 1);
+}
+
+// The Edgegap organization also holds another version of the game and another game.
+class ReconcilerSharedOrgTest : public ReconcilerTest {
+  protected:
+    void AdjustSimulator(edgegap_sim::SimulatorConfig& config) override {
+        edgegap_sim::VersionConfig other_version = config.apps[0].versions[0];
+        other_version.name = "2";
+        config.apps[0].versions.push_back(other_version);
+        config.apps.push_back({"other", {config.apps[0].versions[0]}});
+    }
+};
+
+TEST_F(ReconcilerSharedOrgTest, NeverTouchesSessionsOfAnotherAppOrVersion) {
+    Service* service = StartService(ReconcilerConfig(), nullptr, registry_);
+    ASSERT_NE(service, nullptr);
+    const std::string other_version_session = CreateAtEdgegap("echo", "2");
+    const std::string other_app_session = CreateAtEdgegap("other", "1");
+    std::this_thread::sleep_for(2500ms);  // Both older than the grace.
+    auto first = service->ReconcileOnce();
+    ASSERT_TRUE(first) << first.error().ToString();
+    EXPECT_TRUE(first->leader);
+    EXPECT_EQ(first->unaccounted, 2);
+    EXPECT_EQ(first->orphans, 0);
+    EXPECT_EQ(Actions("foreign"), 2u);
+    auto second = service->ReconcileOnce();
+    ASSERT_TRUE(second) << second.error().ToString();
+    EXPECT_EQ(second->orphans, 0);
+    EXPECT_EQ(second->lookups, 0);  // Remembered as foreign: no Edgegap call spent on them again.
+    EXPECT_FALSE(SessionGone(other_version_session));
+    EXPECT_FALSE(SessionGone(other_app_session));
+}
+
+TEST_F(ReconcilerTest, LeavesServedSessionsAlone) {
+    Service* service = StartService(ReconcilerConfig());
+    ASSERT_NE(service, nullptr);
+    const std::string waiting = SessionIdOf(Request("10.0.0.1"));  // Unclaimed, within its age.
+    const std::string playing = SessionIdOf(Request("10.0.0.2"));
+    ASSERT_FALSE(waiting.empty());
+    ASSERT_FALSE(playing.empty());
+    auto active = Bucket(bus::names::ActiveConnectionsConfig());
+    ASSERT_TRUE(active->Put(playing, "42"));  // The player arrived (the watcher marks it claimed).
+    std::this_thread::sleep_for(2500ms);      // Both older than the grace.
+    for (int pass = 0; pass < 2; ++pass) {
+        auto report = service->ReconcileOnce();
+        ASSERT_TRUE(report) << report.error().ToString();
+        EXPECT_EQ(report->listed, 2);
+        EXPECT_EQ(report->unaccounted, 0);
+        EXPECT_EQ(report->orphans, 0);
+        EXPECT_EQ(report->lookups, 0);
+    }
+    EXPECT_FALSE(SessionGone(waiting));
+    EXPECT_FALSE(SessionGone(playing));
+}
+
+TEST_F(ReconcilerTest, RemovesRecordsWhoseSessionIsGoneAfterTheGrace) {
+    Service* service = StartService(ReconcilerConfig());
+    ASSERT_NE(service, nullptr);
+    auto unclaimed = Bucket(bus::names::UnclaimedSessionsConfig());
+    auto active = Bucket(bus::names::ActiveConnectionsConfig());
+    const std::string now = std::to_string(common::SystemClock::Instance().UnixSeconds());
+    ASSERT_TRUE(unclaimed->Put("vanished1-S", now));
+    ASSERT_TRUE(active->Put("vanished2-S", "7"));
+    auto first = service->ReconcileOnce();
+    ASSERT_TRUE(first) << first.error().ToString();
+    EXPECT_EQ(first->records_removed, 0);  // Unlisted for less than the grace.
+    EXPECT_TRUE(HasKey(*unclaimed, "vanished1-S"));
+    std::this_thread::sleep_for(2100ms);
+    auto second = service->ReconcileOnce();
+    ASSERT_TRUE(second) << second.error().ToString();
+    EXPECT_EQ(second->records_removed, 2);
+    EXPECT_FALSE(HasKey(*unclaimed, "vanished1-S"));
+    EXPECT_FALSE(HasKey(*active, "vanished2-S"));
+}
+
+TEST_F(ReconcilerTest, DryRunReportsButChangesNothing) {
+    MatchmakerConfig config = ReconcilerConfig();
+    config.reconcile_dry_run = true;
+    Service* service = StartService(config, nullptr, registry_);
+    ASSERT_NE(service, nullptr);
+    auto unclaimed = Bucket(bus::names::UnclaimedSessionsConfig());
+    ASSERT_TRUE(unclaimed->Put("vanished-S", std::to_string(common::SystemClock::Instance().UnixSeconds())));
+    const std::string orphan = CreateAtEdgegap();
+    ASSERT_TRUE(service->ReconcileOnce());
+    std::this_thread::sleep_for(2500ms);
+    auto report = service->ReconcileOnce();
+    ASSERT_TRUE(report) << report.error().ToString();
+    EXPECT_EQ(report->orphans, 1);
+    EXPECT_EQ(report->records_removed, 1);
+    EXPECT_EQ(Actions("would_delete_orphan"), 1u);
+    EXPECT_EQ(Actions("would_remove_record"), 1u);
+    EXPECT_EQ(Actions("delete_orphan"), 0u);
+    std::this_thread::sleep_for(500ms);  // Room for a delete that must not happen.
+    EXPECT_FALSE(SessionGone(orphan));
+    EXPECT_TRUE(HasKey(*unclaimed, "vanished-S"));
+}
+
+TEST_F(ReconcilerTest, OneMatchmakerLeadsAndAnotherTakesOverWhenItStops) {
+    MatchmakerConfig config = ReconcilerConfig();
+    config.reconcile_interval_seconds = 1;
+    Service* first = StartService(config);
+    Service* second = StartService(config);
+    ASSERT_NE(first, nullptr);
+    ASSERT_NE(second, nullptr);
+    auto leads = [](Service* service) {
+        auto report = service->ReconcileOnce();
+        EXPECT_TRUE(report) << report.error().ToString();
+        return report && report->leader;
+    };
+    ASSERT_TRUE(WaitFor([&] { return leads(first) || leads(second); }));
+    const bool first_leads = leads(first);
+    EXPECT_NE(first_leads, leads(second));  // Exactly one.
+    Service* follower = first_leads ? second : first;
+    services_.erase(services_.begin() + (first_leads ? 0 : 1));  // The leader stops (and releases).
+    EXPECT_TRUE(WaitFor([&] { return leads(follower); }, 5s));
+}
+
+TEST_F(ReconcilerTest, TakesOverALeaseItsHolderStoppedRefreshing) {
+    // A matchmaker that died holding the lease: its key stays until the bucket's TTL (3 x 1 s).
+    auto dead = Lease::Open(*requester_, kReconcilerLeaseBucket, kReconcilerLeaseKey, 3s, "dead-matchmaker");
+    ASSERT_TRUE(dead) << dead.error().ToString();
+    ASSERT_TRUE(*(*dead)->Acquire());
+    MatchmakerConfig config = ReconcilerConfig();
+    config.reconcile_interval_seconds = 1;
+    Service* service = StartService(config);
+    ASSERT_NE(service, nullptr);
+    auto early = service->ReconcileOnce();
+    ASSERT_TRUE(early) << early.error().ToString();
+    EXPECT_FALSE(early->leader);
+    EXPECT_TRUE(WaitFor([&] {
+        auto report = service->ReconcileOnce();
+        return report && report->leader;
+    }));
+    // The dead holder's late refresh fails: it cannot write over the new leader.
+    EXPECT_FALSE(*(*dead)->Acquire());
+}
+
+TEST_F(ReconcilerTest, IntervalZeroTurnsItOff) {
+    MatchmakerConfig config = ReconcilerConfig();
+    config.reconcile_interval_seconds = 0;
+    Service* service = StartService(config);
+    ASSERT_NE(service, nullptr);
+    auto pass = service->ReconcileOnce();
+    ASSERT_FALSE(pass);
+    EXPECT_EQ(pass.error().code(), common::ErrorCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace gapkit::matchmaker
