@@ -1,7 +1,10 @@
 #include "admin.hpp"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
+#include "api.hpp"
 #include "json_fields.hpp"
 
 namespace gapkit::edgegap_sim {
@@ -24,6 +27,40 @@ common::Status ReadCount(const json::object& object, std::string_view key, int& 
     if (auto read = ReadInt(object, key, "faults", 0, 1000000, value); !read) return read;
     out = static_cast<int>(value);
     return common::Ok();
+}
+
+bool KnownRoute(const std::string& name) {
+    static const std::vector<std::string> kNames = ApiRouteNames();
+    return name == "*" || std::find(kNames.begin(), kNames.end(), name) != kNames.end();
+}
+
+common::Status ReadCountdowns(const json::object& object, std::string_view key, RouteCountdowns& out) {
+    const auto* value = object.if_contains(key);
+    if (value == nullptr || value->is_null()) return common::Ok();
+    if (!value->is_object()) {
+        return common::MakeError(common::ErrorCode::kInvalidArgument,
+                                 fmt::format("faults.{}: must be an object of route name to count", key));
+    }
+    RouteCountdowns counts;
+    for (const auto& [route, count] : value->get_object()) {
+        const std::string name(route);
+        if (!KnownRoute(name)) {
+            return common::MakeError(
+                common::ErrorCode::kInvalidArgument,
+                fmt::format("faults.{}: '{}' is not \"*\" nor a route such as \"POST /v1/session\"", key, name));
+        }
+        int parsed = 0;
+        if (auto read = ReadCount(value->get_object(), route, parsed); !read) return read;
+        counts[name] = parsed;
+    }
+    out = std::move(counts);
+    return common::Ok();
+}
+
+json::object CountdownsJson(const RouteCountdowns& counts) {
+    json::object object;
+    for (const auto& [route, count] : counts) object[route] = count;
+    return object;
 }
 
 std::string Escape(std::string_view text) {
@@ -92,7 +129,11 @@ json::object FaultsJson(const Faults& f) {
             {"drop_connection_fraction", f.drop_connection_fraction},
             {"malformed_json_fraction", f.malformed_json_fraction},
             {"fail_next_deployments", f.fail_next_deployments},
-            {"crash_next_processes", f.crash_next_processes}};
+            {"crash_next_processes", f.crash_next_processes},
+            {"lose_next_answers", CountdownsJson(f.lose_next_answers)},
+            {"reset_next_answers", CountdownsJson(f.reset_next_answers)},
+            {"stall_next_answers", CountdownsJson(f.stall_next_answers)},
+            {"stall_ms", f.stall.count()}};
 }
 
 common::Result<Faults> ParseFaults(std::string_view json_text, Faults base) {
@@ -107,8 +148,14 @@ common::Result<Faults> ParseFaults(std::string_view json_text, Faults base) {
     if (read) read = ReadFraction(*object, "malformed_json_fraction", base.malformed_json_fraction);
     if (read) read = ReadCount(*object, "fail_next_deployments", base.fail_next_deployments);
     if (read) read = ReadCount(*object, "crash_next_processes", base.crash_next_processes);
+    if (read) read = ReadCountdowns(*object, "lose_next_answers", base.lose_next_answers);
+    if (read) read = ReadCountdowns(*object, "reset_next_answers", base.reset_next_answers);
+    if (read) read = ReadCountdowns(*object, "stall_next_answers", base.stall_next_answers);
+    std::int64_t stall_ms = base.stall.count();
+    if (read) read = ReadInt(*object, "stall_ms", "faults", 0, 600000, stall_ms);
     if (!read) return common::Fail(read.error());
     base.added_latency = std::chrono::milliseconds(latency_ms);
+    base.stall = std::chrono::milliseconds(stall_ms);
     return base;
 }
 

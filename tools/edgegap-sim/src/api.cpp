@@ -27,14 +27,49 @@ ApiAnswer Answer(unsigned status, json::value body) { return {status, std::move(
 ApiAnswer Failure(unsigned status, std::string_view message) { return {status, ErrorBody(message)}; }
 ApiAnswer Failure(const ApiError& error) { return Failure(error.http_status, error.message); }
 
-bool Matches(const Route& route, http::verb method, std::initializer_list<std::string_view> pattern) {
-    if (route.method != method || route.segments.size() != pattern.size()) return false;
+// A path template such as "/v1/session/{id}": "{...}" segments match any one segment.
+struct RouteSpec {
+    http::verb method;
+    std::string_view path;
+};
+
+bool Matches(http::verb method, const std::vector<std::string>& segments, const RouteSpec& spec) {
+    if (method != spec.method) return false;
     std::size_t i = 0;
-    for (std::string_view part : pattern) {
-        if (part != "*" && part != route.segments[i]) return false;
-        ++i;
+    std::string_view rest = spec.path.substr(1);
+    for (; !rest.empty(); ++i) {
+        const std::size_t slash = rest.find('/');
+        const std::string_view part = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+        if (i >= segments.size() || (part.front() != '{' && part != segments[i])) return false;
     }
-    return true;
+    return i == segments.size();
+}
+
+bool Matches(const Route& route, const RouteSpec& spec) { return Matches(route.method, route.segments, spec); }
+
+using V = http::verb;
+constexpr RouteSpec kDeploy{V::post, "/v1/deploy"};
+constexpr RouteSpec kStatus{V::get, "/v1/status/{id}"};
+constexpr RouteSpec kStop{V::delete_, "/v1/stop/{id}"};
+constexpr RouteSpec kDeployments{V::get, "/v1/deployments"};
+constexpr RouteSpec kContainerLogs{V::get, "/v1/deployment/{id}/container-logs"};
+constexpr RouteSpec kCreateSession{V::post, "/v1/session"};
+constexpr RouteSpec kGetSession{V::get, "/v1/session/{id}"};
+constexpr RouteSpec kDeleteSession{V::delete_, "/v1/session/{id}"};
+constexpr RouteSpec kSessions{V::get, "/v1/sessions"};
+constexpr RouteSpec kGetVersion{V::get, "/v1/app/{app}/version/{version}"};
+constexpr RouteSpec kPatchVersion{V::patch, "/v1/app/{app}/version/{version}"};
+constexpr RouteSpec kContext{V::get, "/v1/context/{id}/{n}"};
+constexpr RouteSpec kSelfStop{V::delete_, "/v1/self/stop/{id}/{key}"};
+constexpr RouteSpec kAllRoutes[] = {kDeploy,        kStatus,     kStop,          kDeployments, kContainerLogs,
+                                    kCreateSession, kGetSession, kDeleteSession, kSessions,    kGetVersion,
+                                    kPatchVersion,  kContext,    kSelfStop};
+
+std::vector<std::string> Segments(const boost::urls::url_view& url) {
+    std::vector<std::string> segments;
+    for (auto segment : url.segments()) segments.push_back(segment);
+    return segments;
 }
 
 bool ApiKeyValid(const World& world, const Route& route) {
@@ -175,34 +210,33 @@ ApiAnswer ContainerLogs(World& world, const std::string& id) {
 
 // Routes that take the organization API key.
 ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
-    using V = http::verb;
-    if (Matches(r, V::post, {"v1", "deploy"})) return DeployAnswer(world, r.body);
-    if (Matches(r, V::get, {"v1", "status", "*"})) {
+    if (Matches(r, kDeploy)) return DeployAnswer(world, r.body);
+    if (Matches(r, kStatus)) {
         const Deployment* d = world.FindDeployment(r.segments[2]);
         // Edgegap answers an unknown request_id with 400 (reference A.13, item 5).
         if (d == nullptr) return Failure(400, fmt::format("Deployment {} not found", r.segments[2]));
         return Answer(200, world.StatusOf(*d));
     }
-    if (Matches(r, V::delete_, {"v1", "stop", "*"})) return StopAnswer(world, r.segments[2]);
-    if (Matches(r, V::get, {"v1", "deployments"})) return ListDeployments(world, r);
-    if (Matches(r, V::get, {"v1", "deployment", "*", "container-logs"})) return ContainerLogs(world, r.segments[2]);
-    if (Matches(r, V::post, {"v1", "session"})) return CreateSessionAnswer(world, r.body);
-    if (Matches(r, V::get, {"v1", "session", "*"})) return GetSession(world, r.segments[2]);
-    if (Matches(r, V::delete_, {"v1", "session", "*"})) return DeleteSessionAnswer(world, r.segments[2]);
-    if (Matches(r, V::get, {"v1", "sessions"})) return ListSessions(world, r);
-    if (Matches(r, V::get, {"v1", "app", "*", "version", "*"})) {
+    if (Matches(r, kStop)) return StopAnswer(world, r.segments[2]);
+    if (Matches(r, kDeployments)) return ListDeployments(world, r);
+    if (Matches(r, kContainerLogs)) return ContainerLogs(world, r.segments[2]);
+    if (Matches(r, kCreateSession)) return CreateSessionAnswer(world, r.body);
+    if (Matches(r, kGetSession)) return GetSession(world, r.segments[2]);
+    if (Matches(r, kDeleteSession)) return DeleteSessionAnswer(world, r.segments[2]);
+    if (Matches(r, kSessions)) return ListSessions(world, r);
+    if (Matches(r, kGetVersion)) {
         auto version = world.FindVersion(r.segments[2], r.segments[4]);
         if (!version) return Failure(version.error());
         return Answer(200, VersionJson(**version));
     }
-    if (Matches(r, V::patch, {"v1", "app", "*", "version", "*"})) return PatchVersion(world, r);
+    if (Matches(r, kPatchVersion)) return PatchVersion(world, r);
     return Failure(404, "Not found");
 }
 
 // In-container routes, authorised by the tokens injected into that deployment.
 std::optional<ApiAnswer> HandleContainerRoute(World& world, const Route& r) {
-    const bool context = Matches(r, http::verb::get, {"v1", "context", "*", "*"});
-    const bool self_stop = Matches(r, http::verb::delete_, {"v1", "self", "stop", "*", "*"});
+    const bool context = Matches(r, kContext);
+    const bool self_stop = Matches(r, kSelfStop);
     if (!context && !self_stop) return std::nullopt;
     const Deployment* d = world.FindDeployment(r.segments[context ? 2 : 3]);
     const bool known = d != nullptr && (context ? d->security_number == r.segments[3] : d->stop_key == r.segments[4]);
@@ -228,11 +262,30 @@ RateCategory Classify(const HttpRequest& request) {
     return RateCategory::kNone;
 }
 
+ApiRoute RouteOf(const HttpRequest& request) {
+    ApiRoute route{std::string(http::to_string(request.method())), "(unmatched)"};
+    auto url = boost::urls::parse_origin_form(request.target());
+    if (!url) return route;
+    const auto segments = Segments(*url);
+    for (const RouteSpec& spec : kAllRoutes) {
+        if (Matches(request.method(), segments, spec)) return {route.method, std::string(spec.path)};
+    }
+    return route;
+}
+
+std::vector<std::string> ApiRouteNames() {
+    std::vector<std::string> names;
+    for (const RouteSpec& spec : kAllRoutes) {
+        names.push_back(ApiRoute{std::string(http::to_string(spec.method)), std::string(spec.path)}.Name());
+    }
+    return names;
+}
+
 ApiAnswer HandleApi(World& world, const HttpRequest& request) {
     auto url = boost::urls::parse_origin_form(request.target());
     if (!url) return Failure(400, "malformed request target");
-    Route route{request.method(), {}, 1, 100, std::string(request[http::field::authorization]), request.body()};
-    for (auto segment : url->segments()) route.segments.push_back(segment);
+    Route route{request.method(), Segments(*url), 1, 100, std::string(request[http::field::authorization]),
+                request.body()};
     for (auto param : url->params()) {
         auto number = common::ParseInt(param.value, 1, 1000000);
         if ((param.key == "page" || param.key == "limit") && !number)

@@ -27,6 +27,19 @@ bool IsApiPath(std::string_view target);
 
 RateCategory Classify(const HttpRequest& request);
 
+/// The route a request is counted and targeted by faults under.
+struct ApiRoute {
+    std::string method;  // "POST"; bounded: Beast's verb names, "<unknown>" for others.
+    std::string path;    // The template, "/v1/session/{id}"; "(unmatched)" for paths not served.
+    /// "POST /v1/session/{id}", the key of `RouteCountdowns`.
+    std::string Name() const { return method + " " + path; }
+};
+
+ApiRoute RouteOf(const HttpRequest& request);
+
+/// Every route served, as `ApiRoute::Name()` values.
+std::vector<std::string> ApiRouteNames();
+
 /// Answers one API request; unknown paths get 404 and every error has Edgegap's `{"message"}` body.
 ApiAnswer HandleApi(World& world, const HttpRequest& request);
 

@@ -23,6 +23,18 @@ bool FaultState::TakeRateLimit() { return Take(&Faults::rate_limit_next_requests
 bool FaultState::TakeFailDeployment() { return Take(&Faults::fail_next_deployments); }
 bool FaultState::TakeCrashProcess() { return Take(&Faults::crash_next_processes); }
 
+bool FaultState::TakeRouted(RouteCountdowns Faults::*countdowns, const std::string& route_name) {
+    std::lock_guard lock(mutex_);
+    RouteCountdowns& counts = faults_.*countdowns;
+    for (const std::string& key : {route_name, std::string("*")}) {
+        auto found = counts.find(key);
+        if (found == counts.end() || found->second <= 0) continue;
+        --found->second;
+        return true;
+    }
+    return false;
+}
+
 bool FaultState::Roll(double Faults::*fraction) {
     std::lock_guard lock(mutex_);
     const double threshold = faults_.*fraction;

@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <random>
+#include <string>
 
 #include "gapkit/edgegap_sim/simulator.hpp"
 
@@ -21,6 +22,9 @@ class FaultState {
     bool TakeRateLimit();
     bool TakeFailDeployment();
     bool TakeCrashProcess();
+    /// Consumes one count of `countdowns` for `route_name` ("POST /v1/session"), or else of its
+    /// "*" entry; true when one fired.
+    bool TakeRouted(RouteCountdowns Faults::*countdowns, const std::string& route_name);
 
     /// Draws against a fraction: true with probability `fraction`.
     bool Roll(double Faults::*fraction);

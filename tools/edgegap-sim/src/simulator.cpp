@@ -14,8 +14,10 @@
 
 #include "admin.hpp"
 #include "api.hpp"
+#include "calls.hpp"
 #include "gapkit/common/log.hpp"
 #include "http_server.hpp"
+#include "observe.hpp"
 #include "process_launcher.hpp"
 #include "rate_limiter.hpp"
 #include "webhook.hpp"
@@ -37,8 +39,12 @@ HttpResponse MakeResponse(unsigned status, std::string body, std::string_view co
     return response;
 }
 
+HttpResponse JsonResponse(unsigned status, const boost::json::object& body) {
+    return MakeResponse(status, boost::json::serialize(body));
+}
+
 HttpResponse TooManyRequests(int retry_after_seconds) {
-    auto response = MakeResponse(429, boost::json::serialize(ErrorBody("Too Many Requests")));
+    auto response = JsonResponse(429, ErrorBody("Too Many Requests"));
     response.set(http::field::retry_after, std::to_string(retry_after_seconds));
     return response;
 }
@@ -79,6 +85,11 @@ class Simulator::Impl final : public Runtime {
     std::uint16_t port() const { return server_->port(); }
     const std::string& base_url() const { return base_url_; }
     void SetFaults(const Faults& faults) { faults_.Set(faults); }
+    CallCounters& calls() { return calls_; }
+    SimulatorState State() {
+        std::lock_guard lock(mutex_);
+        return Snapshot(*world_);
+    }
 
     common::Result<std::uint16_t> AllocatePort(std::string_view protocol) override {
         return AllocateFreePort(config_.public_ip, protocol);
@@ -98,7 +109,10 @@ class Simulator::Impl final : public Runtime {
   private:
     net::awaitable<std::optional<HttpResponse>> Handle(HttpRequest request);
     net::awaitable<std::optional<HttpResponse>> HandleApiWithFaults(HttpRequest request);
+    net::awaitable<void> Sleep(std::chrono::milliseconds duration);
     HttpResponse HandleAdmin(const HttpRequest& request);
+    HttpResponse HandleFaults(const HttpRequest& request);
+    HttpResponse HandleCalls(const HttpRequest& request);
     net::awaitable<void> TickLoop();
     void ApplyExits(const std::vector<ProcessExit>& exits);
 
@@ -106,7 +120,8 @@ class Simulator::Impl final : public Runtime {
     net::io_context ioc_;  // First member: destroyed last, after everything its handlers touch.
     const SimulatorConfig config_;
     const common::Clock& clock_ = common::SystemClock::Instance();
-    FaultState faults_;  // Thread-safe on its own.
+    FaultState faults_;   // Thread-safe on its own.
+    CallCounters calls_;  // Thread-safe on its own.
     std::string base_url_;
     std::shared_ptr<HttpServer> server_;
     std::thread thread_;
@@ -170,55 +185,113 @@ net::awaitable<void> Simulator::Impl::TickLoop() {
 
 net::awaitable<std::optional<HttpResponse>> Simulator::Impl::Handle(HttpRequest request) {
     const std::string_view target = request.target();
+    const bool get = request.method() == http::verb::get;
     if (IsApiPath(target)) co_return co_await HandleApiWithFaults(std::move(request));
     if (target.rfind("/admin/", 0) == 0) co_return HandleAdmin(request);
-    if (request.method() == http::verb::get && (target == "/" || target == "/index.html")) {
+    if (get && target == "/metrics") {
+        // No key, like a Prometheus scrape target: it holds counts only, no ids, tokens or keys.
+        co_return MakeResponse(200, MetricsText(calls_.Snapshot(), State()), "text/plain; version=0.0.4");
+    }
+    if (get && (target == "/" || target == "/index.html")) {
         std::lock_guard lock(mutex_);
         co_return MakeResponse(200, RenderStatusPage(*world_), "text/html; charset=utf-8");
     }
-    co_return MakeResponse(404, boost::json::serialize(ErrorBody("Not found")));
+    co_return JsonResponse(404, ErrorBody("Not found"));
+}
+
+net::awaitable<void> Simulator::Impl::Sleep(std::chrono::milliseconds duration) {
+    if (duration.count() <= 0) co_return;
+    net::steady_timer timer(co_await net::this_coro::executor, duration);
+    co_await timer.async_wait(kUseTuple);
 }
 
 net::awaitable<std::optional<HttpResponse>> Simulator::Impl::HandleApiWithFaults(HttpRequest request) {
+    const ApiRoute route = RouteOf(request);
+    auto count = [&](std::string_view status, std::string_view fault) {
+        calls_.Count(route.method, route.path, status, fault);
+    };
     const Faults faults = faults_.Get();
-    if (faults.added_latency.count() > 0) {
-        net::steady_timer delay(co_await net::this_coro::executor, faults.added_latency);
-        co_await delay.async_wait(kUseTuple);
+    co_await Sleep(faults.added_latency);
+    if (faults_.Roll(&Faults::drop_connection_fraction)) {
+        count("dropped", "dropped");
+        co_return std::nullopt;
     }
-    if (faults_.Roll(&Faults::drop_connection_fraction)) co_return std::nullopt;
-    if (faults_.TakeRateLimit()) co_return TooManyRequests(faults.retry_after_seconds);
+    if (faults_.TakeRateLimit()) {
+        count("429", "injected_429");
+        co_return TooManyRequests(faults.retry_after_seconds);
+    }
     ApiAnswer answer;
     {
         std::lock_guard lock(mutex_);
-        if (!rate_limiter_.Allow(Classify(request), clock_.Now()))
+        if (!rate_limiter_.Allow(Classify(request), clock_.Now())) {
+            count("429", "none");
             co_return TooManyRequests(faults.retry_after_seconds);
+        }
         if (faults_.Roll(&Faults::server_error_fraction)) {
             static const unsigned kCodes[] = {500, 502, 503};
             const unsigned code = kCodes[clock_.Now().time_since_epoch().count() % 3];
-            co_return MakeResponse(code, boost::json::serialize(ErrorBody("injected fault: internal server error")));
+            count(std::to_string(code), "injected_5xx");
+            co_return JsonResponse(code, ErrorBody("injected fault: internal server error"));
         }
         answer = HandleApi(*world_, request);
     }
+    // The call is performed; the faults below only lose, cut or delay its answer.
+    const std::string name = route.Name();
+    if (faults_.TakeRouted(&Faults::lose_next_answers, name)) {
+        count("lost", "lost");
+        // A lost answer looks like silence: hold the connection until the client gives up and
+        // closes it (we never read it again), then close it as an idle proxy would.
+        co_await Sleep(config_.read_timeout);
+        co_return std::nullopt;
+    }
+    if (faults_.TakeRouted(&Faults::reset_next_answers, name)) {
+        count("reset", "reset");
+        co_return std::nullopt;
+    }
+    const bool stalled = faults_.TakeRouted(&Faults::stall_next_answers, name);
     std::string body = boost::json::serialize(answer.body);
-    if (answer.status == 200 && faults_.Roll(&Faults::malformed_json_fraction)) body.resize(body.size() / 2);
+    const bool malformed = answer.status == 200 && faults_.Roll(&Faults::malformed_json_fraction);
+    if (malformed) body.resize(body.size() / 2);
+    count(std::to_string(answer.status), stalled ? "stalled" : malformed ? "malformed" : "none");
+    if (stalled) co_await Sleep(faults.stall);
     co_return MakeResponse(answer.status, std::move(body));
 }
 
 HttpResponse Simulator::Impl::HandleAdmin(const HttpRequest& request) {
     const std::string_view authorization = request[http::field::authorization];
     if (authorization != "token " + config_.api_key && authorization != config_.api_key) {
-        return MakeResponse(401, boost::json::serialize(ErrorBody("Invalid Token")));
+        return JsonResponse(401, ErrorBody("Invalid Token"));
     }
-    if (request.target() != "/admin/faults") return MakeResponse(404, boost::json::serialize(ErrorBody("Not found")));
+    const std::string_view target = request.target();
+    if (target == "/admin/faults") return HandleFaults(request);
+    if (target == "/admin/calls") return HandleCalls(request);
+    if (target == "/admin/state") {
+        if (request.method() != http::verb::get) return JsonResponse(405, ErrorBody("use GET"));
+        return JsonResponse(200, StateJson(State()));
+    }
+    return JsonResponse(404, ErrorBody("Not found"));
+}
+
+HttpResponse Simulator::Impl::HandleFaults(const HttpRequest& request) {
     if (request.method() == http::verb::post) {
         auto faults = ParseFaults(request.body(), Faults{});
-        if (!faults) return MakeResponse(400, boost::json::serialize(ErrorBody(faults.error().message())));
+        if (!faults) return JsonResponse(400, ErrorBody(faults.error().message()));
         faults_.Set(*faults);
         GAPKIT_LOG_INFO("edgegap-sim", "faults set: {}", boost::json::serialize(FaultsJson(*faults)));
     } else if (request.method() != http::verb::get) {
-        return MakeResponse(405, boost::json::serialize(ErrorBody("use GET or POST")));
+        return JsonResponse(405, ErrorBody("use GET or POST"));
     }
-    return MakeResponse(200, boost::json::serialize(FaultsJson(faults_.Get())));
+    return JsonResponse(200, FaultsJson(faults_.Get()));
+}
+
+HttpResponse Simulator::Impl::HandleCalls(const HttpRequest& request) {
+    if (request.method() == http::verb::delete_) {
+        calls_.Reset();
+        GAPKIT_LOG_INFO("edgegap-sim", "call counters reset");
+    } else if (request.method() != http::verb::get) {
+        return JsonResponse(405, ErrorBody("use GET or DELETE"));
+    }
+    return JsonResponse(200, CallsJson(calls_.Snapshot()));
 }
 
 common::Result<std::unique_ptr<Simulator>> Simulator::Start(SimulatorConfig config) {
@@ -233,6 +306,12 @@ Simulator::~Simulator() { Stop(); }
 std::uint16_t Simulator::port() const { return impl_->port(); }
 std::string Simulator::base_url() const { return impl_->base_url(); }
 void Simulator::SetFaults(const Faults& faults) { impl_->SetFaults(faults); }
+std::vector<CallCount> Simulator::Calls() const { return impl_->calls().Snapshot(); }
+std::uint64_t Simulator::CountCalls(std::string_view method, std::string_view route, std::string_view status) const {
+    return SumCalls(impl_->calls().Snapshot(), method, route, status);
+}
+void Simulator::ResetCalls() { impl_->calls().Reset(); }
+SimulatorState Simulator::State() const { return impl_->State(); }
 void Simulator::Stop() { impl_->Stop(); }
 
 }  // namespace gapkit::edgegap_sim

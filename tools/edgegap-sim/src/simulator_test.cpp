@@ -14,20 +14,11 @@ namespace {
 using namespace std::chrono_literals;
 using boost::beast::http::verb;
 using testing::Call;
+using testing::EchoConfig;
 using testing::TestResponse;
 using testing::UdpRoundTrip;
 using testing::WaitFor;
 namespace json = boost::json;
-
-SimulatorConfig EchoConfig() {
-    auto config = LoadSimulatorConfig(GAPKIT_SIM_EXAMPLES_DIR "/echo.json");
-    EXPECT_TRUE(config.has_value());
-    config->delays = {50ms, 100ms};
-    config->tick_interval = 20ms;
-    config->rate_limits = {0, 0, 0};  // The tests poll faster than Edgegap allows.
-    config->apps[0].versions[0].termination_grace_period = 1s;
-    return *config;
-}
 
 class SimulatorTest : public ::testing::Test {
   protected:

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,6 +24,17 @@ boost::json::value TestResponse::Json() const {
     boost::system::error_code ec;
     auto value = boost::json::parse(body, ec);
     return ec ? boost::json::value(nullptr) : value;
+}
+
+SimulatorConfig EchoConfig() {
+    using namespace std::chrono_literals;
+    auto config = LoadSimulatorConfig(GAPKIT_SIM_EXAMPLES_DIR "/echo.json");
+    EXPECT_TRUE(config.has_value());
+    config->delays = {50ms, 100ms};
+    config->tick_interval = 20ms;
+    config->rate_limits = {0, 0, 0};  // The tests poll faster than Edgegap allows.
+    config->apps[0].versions[0].termination_grace_period = 1s;
+    return *config;
 }
 
 namespace {

@@ -17,7 +17,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "gapkit/edgegap_sim/simulator.hpp"
+
 namespace gapkit::edgegap_sim::testing {
+
+/// examples/echo.json with fast starting states, no rate limits and a 1 s grace period.
+SimulatorConfig EchoConfig();
 
 struct TestResponse {
     bool answered = false;  // False when the connection closed without an answer.

@@ -304,9 +304,11 @@ void World::TickDeployment(Deployment& d) {
         BeginStop(d, "stop requested while starting");
     } else if (!d.Terminal() && d.state != DeploymentState::kTerminating && now - d.created >= d.max_duration) {
         BeginStop(d, "max duration reached");
-    } else if (d.state == DeploymentState::kReady && d.kind != SessionKind::kDefault && d.empty_ttl.count() > 0) {
+    } else if (d.state == DeploymentState::kReady) {
+        // Tracked even with the TTL off: the fault harness reads how long a deployment stood empty.
         if (SocketsUsed(d) > 0) d.empty_since = now;
-        if (now - d.empty_since >= d.empty_ttl) BeginStop(d, "empty time-to-live reached");
+        const bool ttl_on = d.kind != SessionKind::kDefault && d.empty_ttl.count() > 0;
+        if (ttl_on && now - d.empty_since >= d.empty_ttl) BeginStop(d, "empty time-to-live reached");
     }
 }
 

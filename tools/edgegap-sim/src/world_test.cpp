@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "observe.hpp"
+
 namespace gapkit::edgegap_sim {
 namespace {
 
@@ -240,6 +242,34 @@ TEST_F(WorldTest, EmptyTimeToLiveStopsADeploymentWithoutSessions) {
     EXPECT_EQ(d.state, DeploymentState::kReady);
     Run(200ms);
     EXPECT_EQ(d.state, DeploymentState::kTerminating);
+}
+
+TEST_F(WorldTest, SnapshotAgesSessionsAndMeasuresTimeEmptyAndPastTheTtl) {
+    auto config = TestConfig();
+    config.apps[0].versions[0].session.empty_ttl = 10s;
+    Reset(config);
+    auto session = world_->CreateSession({"game", "1", {"1.1.1.1"}, {}, {}});
+    ASSERT_TRUE(session.has_value());
+    const std::string session_id = (*session)->session_id;
+    Run(1s);
+    auto state = Snapshot(*world_);
+    ASSERT_EQ(state.sessions.size(), 1u);
+    ASSERT_EQ(state.deployments.size(), 1u);
+    EXPECT_EQ(state.sessions[0].deployment_id, state.deployments[0].request_id);
+    EXPECT_NEAR(state.sessions[0].age_seconds, 1.0, 0.06);
+    EXPECT_EQ(state.deployments[0].status, "Status.READY");
+    EXPECT_EQ(state.deployments[0].sessions, 1);
+    EXPECT_EQ(state.deployments[0].empty_seconds, 0.0);
+    ASSERT_TRUE(world_->DeleteSession(session_id));
+    Run(2s);
+    state = Snapshot(*world_);
+    EXPECT_TRUE(state.sessions.empty());
+    EXPECT_NEAR(state.deployments[0].empty_seconds, 2.0, 0.06);
+    EXPECT_EQ(state.deployments[0].past_empty_ttl_seconds, 0.0);
+    clock_.Advance(10s);  // No tick: as if the simulator kept the deployment past its TTL.
+    EXPECT_NEAR(Snapshot(*world_).deployments[0].past_empty_ttl_seconds, 2.0, 0.06);
+    world_->Tick();
+    EXPECT_EQ(Snapshot(*world_).deployments[0].status, "Status.TERMINATING");
 }
 
 TEST_F(WorldTest, MaxDurationStopsTheDeployment) {

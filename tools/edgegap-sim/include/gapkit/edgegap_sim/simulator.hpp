@@ -8,7 +8,9 @@
 /// `{"message": ...}` error bodies. Every deployment is a real child process started from the
 /// app version's command line with the `ARBITRIUM_*` environment a real container gets. Faults
 /// (latency, 5xx, 429, dropped connections, malformed JSON, failing deployments, crashing
-/// processes) can be injected for tests. `docs/edgegap-sim.md` lists how it differs from Edgegap.
+/// processes, calls performed whose answer is lost, cut or stalled) can be injected for tests, and
+/// every API call is counted per route (`Calls`, `GET /admin/calls`, `GET /metrics`).
+/// `docs/edgegap-sim.md` lists how it differs from Edgegap.
 ///
 /// Embedding in a test:
 /// @code
@@ -20,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,9 +33,15 @@
 
 namespace gapkit::edgegap_sim {
 
+/// Counted faults aimed at routes. Key: a route name as `CallCount` reports it, "METHOD /path
+/// template" (e.g. "POST /v1/session", "GET /v1/session/{id}"), or "*" for every `/v1` route (an
+/// exact key is used before "*"). Value: how many more matching requests it hits; counts down.
+using RouteCountdowns = std::map<std::string, int>;
+
 /// Injected faults. All are off by default. Counters (`*_next_*`) count down as they fire.
 /// Programs running the simulator binary set the same fields with `POST /admin/faults` (API key
-/// needed), a JSON object with these names and `added_latency_ms` for the latency.
+/// needed), a JSON object with these names, `added_latency_ms` for the latency and `stall_ms`
+/// for the stall.
 struct Faults {
     std::chrono::milliseconds added_latency{0};  ///< Delay before every API answer. Default 0.
     double server_error_fraction = 0.0;          ///< Fraction [0,1] of API requests answered 500/502/503. Default 0.
@@ -42,6 +51,63 @@ struct Faults {
     double malformed_json_fraction = 0.0;   ///< Fraction [0,1] of API requests answered 200 with truncated JSON.
     int fail_next_deployments = 0;  ///< The next N deployments go to `Status.ERROR` instead of READY. Default 0.
     int crash_next_processes = 0;   ///< The next N deployment processes are SIGKILLed right after READY. Default 0.
+    /// The call is performed (the session, deployment or delete really happens), then its answer
+    /// is lost: the connection stays open and silent until the client gives up, and the simulator
+    /// closes it after `SimulatorConfig::read_timeout`. The client sees a timeout. Default none.
+    RouteCountdowns lose_next_answers;
+    /// The call is performed, then the connection is closed without an answer (the client sees a
+    /// reset / end of stream, a network error). Default none.
+    RouteCountdowns reset_next_answers;
+    /// The call is performed at once and its answer is sent `stall` later (a client with a shorter
+    /// timeout gives up first). Default none.
+    RouteCountdowns stall_next_answers;
+    /// Delay of a stalled answer, in [0, 600 s]. Default 15 s (past the Edgegap client's 10 s default).
+    std::chrono::milliseconds stall{15000};
+};
+
+/// API calls counted under one (method, route, status, fault). Only `/v1` requests are counted.
+struct CallCount {
+    std::string method;  ///< "GET", "POST", "DELETE", "PATCH", ...
+    std::string route;   ///< Path template, e.g. "/v1/session/{id}"; "(unmatched)" for unknown paths.
+    /// The HTTP status sent ("200", "404", "429", ...), or "lost", "reset" or "dropped" when no
+    /// answer was sent.
+    std::string status;
+    /// "none", or the fault that shaped the answer: "injected_429", "injected_5xx", "malformed",
+    /// "stalled", "lost", "reset", "dropped". Edgegap's own rate limit (a real 429) is "none".
+    std::string fault;
+    std::uint64_t count = 0;
+};
+
+/// A session the simulated account holds (deleted sessions are gone).
+struct LiveSession {
+    std::string session_id;
+    std::string app;
+    std::string version;
+    std::string status;         ///< "Waiting", "Ready", "Unprocessable" or "Error".
+    std::string deployment_id;  ///< Empty when not linked.
+    double age_seconds = 0;     ///< Since `POST /v1/session`.
+};
+
+/// A deployment not yet `Status.TERMINATED`.
+struct LiveDeployment {
+    std::string request_id;
+    std::string app;
+    std::string version;
+    std::string status;  ///< "Status.SEEKING" ... "Status.TERMINATING".
+    double age_seconds = 0;
+    int sessions = 0;      ///< Sessions linked to it.
+    int sockets_used = 0;  ///< Of `sockets`.
+    int sockets = 0;
+    /// Seconds a READY session-based deployment has had no session; 0 otherwise.
+    double empty_seconds = 0;
+    /// `empty_seconds` beyond the version's empty TTL; 0 when within it or the TTL is off.
+    double past_empty_ttl_seconds = 0;
+};
+
+/// What the simulated account holds right now, for tests and the fault harness.
+struct SimulatorState {
+    std::vector<LiveSession> sessions;        ///< Ordered by id.
+    std::vector<LiveDeployment> deployments;  ///< Ordered by id.
 };
 
 /// One port of an app version (Edgegap `AppVersionPort`).
@@ -164,6 +230,19 @@ class Simulator {
 
     /// Replaces the active faults (counters restart from the given values).
     void SetFaults(const Faults& faults);
+
+    /// The API calls counted since start or the last `ResetCalls`, ordered by method, route,
+    /// status, fault. Also served at `GET /admin/calls` and `GET /metrics`.
+    std::vector<CallCount> Calls() const;
+
+    /// The sum of the counts matching `method` and `route`, and `status` unless it is empty.
+    std::uint64_t CountCalls(std::string_view method, std::string_view route, std::string_view status = {}) const;
+
+    /// Sets every call count back to zero.
+    void ResetCalls();
+
+    /// Live sessions and deployments. Also served at `GET /admin/state`.
+    SimulatorState State() const;
 
     /// Stops serving and terminates every deployment process. Idempotent; blocks until done.
     void Stop();
