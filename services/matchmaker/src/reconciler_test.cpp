@@ -77,6 +77,33 @@ TEST_F(ReconcilerTest, DeletesASessionNobodyRecordedWithinPeriodPlusGrace) {
     EXPECT_EQ(Calls("list_sessions"), lists + 1);
 }
 
+// Leak path (a): Edgegap creates the session but its answer to POST /v1/session is lost, cut or
+// too late. The request fails (its id never learnt, nothing to delete) and the reconciler finds
+// the orphan within period + grace. The simulator's own state is what counts.
+TEST_F(ReconcilerTest, SessionsWhosePostAnswerWasLostAreDeletedWithinPeriodPlusGrace) {
+    MatchmakerConfig config = ReconcilerConfig();
+    config.reconcile_interval_seconds = 1;
+    ASSERT_NE(StartService(config, nullptr, registry_), nullptr);
+    const std::map<std::string, edgegap_sim::Faults> faults = {
+        {"lost", {.lose_next_answers = {{"POST /v1/session", 1}}}},
+        {"reset", {.reset_next_answers = {{"POST /v1/session", 1}}}},
+        {"stalled", {.stall_next_answers = {{"POST /v1/session", 1}}, .stall = 4s}}};
+    for (const auto& [kind, fault] : faults) {
+        SCOPED_TRACE(kind);
+        sim_->SetFaults(fault);
+        const auto asked = std::chrono::steady_clock::now();
+        auto replies = Request();
+        const auto* error = ErrorOf(replies);
+        ASSERT_NE(error, nullptr);
+        EXPECT_EQ(error->code, 502) << error->message;  // The player is answered, not left waiting.
+        ASSERT_TRUE(WaitFor([&] { return sim_->State().sessions.size() == 1; }, 10s));
+        // Period (1 s) + grace (2 s) + a pass and the delete worker, after the 2 s client timeout.
+        ASSERT_TRUE(WaitFor([&] { return sim_->State().sessions.empty(); }, 20s));
+        EXPECT_LE(std::chrono::steady_clock::now() - asked, 10s);
+    }
+    EXPECT_EQ(Actions("delete_orphan"), 3u);
+}
+
 // The Edgegap organization also holds another version of the game and another game.
 class ReconcilerSharedOrgTest : public ReconcilerTest {
   protected:
