@@ -209,6 +209,9 @@ TEST_F(BusRoles, GameServerStatesFactsAndReadsTheAnswersOnItsInbox) {
         ASSERT_TRUE(answer.has_value()) << answer.error().ToString();
         answers.push_back(std::move(*answer));
     }
+    auto alive = matchmaker_->SubscribeSync(bus::names::GameServerWildcardSubject(bus::names::kAliveFact),
+                                            bus::names::kMatchmakerQueueGroup);
+    ASSERT_TRUE(alive.has_value()) << alive.error().ToString();
     ASSERT_TRUE(matchmaker_->Flush().has_value());
     auto operator_view = Connect("operator");
     ASSERT_TRUE(operator_view);
@@ -223,6 +226,11 @@ TEST_F(BusRoles, GameServerStatesFactsAndReadsTheAnswersOnItsInbox) {
         ASSERT_TRUE(reply.has_value()) << fact << ": " << reply.error().ToString();
         EXPECT_EQ(reply->data, "ok:" + Fact(fact));
     }
+    ASSERT_TRUE(gameserver->Publish(Fact(bus::names::kAliveFact), R"({"sessions":[]})").has_value());
+    auto stated = alive->NextMessage(5s);
+    ASSERT_TRUE(stated.has_value()) << stated.error().ToString();
+    ASSERT_TRUE(stated->has_value()) << "the matchmaker never saw the alive fact";
+    EXPECT_EQ((*stated)->subject, Fact(bus::names::kAliveFact));
     ASSERT_TRUE(gameserver->Publish(Fact(bus::names::kContextFact), R"({"request_id":"0123456789ab"})").has_value());
     auto context = contexts->NextMessage(5s);
     ASSERT_TRUE(context.has_value()) << context.error().ToString();
@@ -233,10 +241,11 @@ TEST_F(BusRoles, GameServerStatesFactsAndReadsTheAnswersOnItsInbox) {
 TEST_F(BusRoles, HttpdCannotTouchJetStreamOrSpeakForOtherRoles) {
     auto httpd = Connect("httpd");
     ASSERT_TRUE(httpd);
-    ExpectPublishesRefused(*httpd, "httpd",
-                           Join(kJetStreamAbuse, {Fact(bus::names::kJoinFact), Fact(bus::names::kLeftFact),
-                                                  Fact(bus::names::kCertDigestFact), Fact(bus::names::kContextFact),
-                                                  "_INBOX.x", "_INBOX_httpd.x", "_INBOX_gameserver.x"}));
+    ExpectPublishesRefused(
+        *httpd, "httpd",
+        Join(kJetStreamAbuse, {Fact(bus::names::kJoinFact), Fact(bus::names::kLeftFact),
+                               Fact(bus::names::kCertDigestFact), Fact(bus::names::kContextFact),
+                               Fact(bus::names::kAliveFact), "_INBOX.x", "_INBOX_httpd.x", "_INBOX_gameserver.x"}));
     ExpectNothingChanged();
 }
 
@@ -330,9 +339,10 @@ TEST_F(BusRoles, MatchmakerOwnsTheBucketsAndTheQueue) {
 // NATS's default `_INBOX.` through (for set-ups without permissions): the shipped user must not
 // be able to publish there, nor speak for the other roles.
 TEST_F(BusRoles, MatchmakerAnswersOnlyOnTheRequestersInboxes) {
-    ExpectPublishesRefused(*matchmaker_, "matchmaker",
-                           {"_INBOX.x", MatchmakingSubject(), std::string(bus::names::kSessionWebhooks),
-                            Fact(bus::names::kJoinFact), Fact(bus::names::kContextFact), "anything"});
+    ExpectPublishesRefused(
+        *matchmaker_, "matchmaker",
+        {"_INBOX.x", MatchmakingSubject(), std::string(bus::names::kSessionWebhooks), Fact(bus::names::kJoinFact),
+         Fact(bus::names::kContextFact), Fact(bus::names::kAliveFact), "anything"});
     ASSERT_TRUE(matchmaker_->Publish("_INBOX_httpd.x", "reply").has_value());
     ASSERT_TRUE(matchmaker_->Publish("_INBOX_gameserver.x", "reply").has_value());
     ASSERT_TRUE(matchmaker_->Flush().has_value());

@@ -146,6 +146,11 @@ KeyValueConfig ParkedDeletionsConfig() {
                   kMaxValueBytes);
 }
 
+KeyValueConfig ConnectionsSeenConfig(std::chrono::seconds ttl) {
+    return Bucket(kConnectionsSeenBucket, "session id -> unix seconds its player was last known connected", ttl,
+                  kMaxValueBytes);
+}
+
 WorkQueueConfig DeleteSessionQueueConfig() {
     WorkQueueConfig config;
     config.stream = std::string(kDeleteSessionStream);

@@ -29,6 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto again = ParseLeftFact(SerializeLeftFact(*left));
         if (!again || again->session_id != left->session_id || again->client_id != left->client_id) std::abort();
     }
+    if (auto alive = ParseAliveFact(text)) {
+        const std::string encoded = SerializeAliveFact(*alive);
+        auto again = ParseAliveFact(encoded);
+        if (!again || SerializeAliveFact(*again) != encoded) std::abort();
+    }
     if (auto digest = ParseCertDigestFact(text)) {
         auto again = ParseCertDigestFact(SerializeCertDigestFact(*digest));
         if (!again || again->public_ip != digest->public_ip || again->digest != digest->digest) std::abort();

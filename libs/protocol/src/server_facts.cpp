@@ -125,6 +125,43 @@ Result<LeftFact> ParseLeftFact(std::string_view text) {
     return LeftFact{std::move(*session), *client_id};
 }
 
+std::string SerializeAliveFact(const AliveFact& fact) {
+    json::array sessions;
+    for (const AliveEntry& entry : fact.sessions) {
+        sessions.push_back(json::object{{"session_id", entry.session_id}, {"client_id", entry.client_id}});
+    }
+    return json::serialize(json::object{{"sessions", std::move(sessions)}});
+}
+
+Result<AliveFact> ParseAliveFact(std::string_view text) {
+    auto object = ParseObject(text);
+    if (!object) return common::Fail(object.error());
+    const json::value* sessions = object->if_contains("sessions");
+    if (sessions == nullptr || !sessions->is_array() || sessions->get_array().empty() ||
+        sessions->get_array().size() > kMaxAliveEntries) {
+        return common::Fail(Invalid(fmt::format("'sessions' must be an array of 1 to {} pairs", kMaxAliveEntries)));
+    }
+    AliveFact fact;
+    for (const json::value& item : sessions->get_array()) {
+        if (!item.is_object()) return common::Fail(Invalid("each of 'sessions' must be an object"));
+        auto session = SessionIdField(item.get_object());
+        if (!session) return common::Fail(session.error());
+        auto client_id = ClientIdField(item.get_object());
+        if (!client_id) return common::Fail(client_id.error());
+        fact.sessions.push_back({std::move(*session), *client_id});
+    }
+    return fact;
+}
+
+std::vector<AliveFact> ChunkAliveEntries(const std::vector<AliveEntry>& entries) {
+    std::vector<AliveFact> facts;
+    for (std::size_t i = 0; i < entries.size(); i += kMaxAliveEntries) {
+        const auto end = entries.begin() + static_cast<std::ptrdiff_t>(std::min(entries.size(), i + kMaxAliveEntries));
+        facts.push_back(AliveFact{{entries.begin() + static_cast<std::ptrdiff_t>(i), end}});
+    }
+    return facts;
+}
+
 std::string SerializeCertDigestFact(const CertDigestFact& fact) {
     return json::serialize(json::object{{"public_ip", fact.public_ip}, {"digest", fact.digest}});
 }

@@ -1,6 +1,7 @@
 #include "gapkit/protocol/server_facts.hpp"
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,37 @@ TEST(ServerFacts, RefusesMalformedFactsNamingTheField) {
     }
     EXPECT_FALSE(ParseLeftFact(std::string(R"({"client_id":1,"session_id":")") + std::string(65, 'a') + "\"}"));
     EXPECT_FALSE(ParseJoinFact(std::string(R"({"client_id":1,"pad":")") + std::string(2000, 'a') + "\"}"));
+}
+
+TEST(ServerFacts, AliveOfTheLongestIdsChunksUnderTheFactCap) {
+    std::vector<AliveEntry> entries;
+    for (int i = 0; i < 17; ++i)
+        entries.push_back({std::string(kMaxSessionIdLength, 'a' + i), 18446744073709551615ull});
+    const auto facts = ChunkAliveEntries(entries);
+    ASSERT_EQ(facts.size(), 3u);
+    EXPECT_EQ(facts[2].sessions.size(), 1u);
+    for (const AliveFact& fact : facts) {
+        const std::string text = SerializeAliveFact(fact);
+        EXPECT_LE(text.size(), kMaxFactBytes);
+        auto parsed = ParseAliveFact(text);
+        ASSERT_TRUE(parsed) << parsed.error().ToString();
+        EXPECT_EQ(parsed->sessions.size(), fact.sessions.size());
+        EXPECT_EQ(parsed->sessions[0].session_id, fact.sessions[0].session_id);
+        EXPECT_EQ(parsed->sessions[0].client_id, fact.sessions[0].client_id);
+    }
+    EXPECT_TRUE(ChunkAliveEntries({}).empty());
+}
+
+TEST(ServerFacts, RefusesMalformedAliveFacts) {
+    for (const char* text :
+         {R"({})", R"({"sessions":[]})", R"({"sessions":{}})", R"({"sessions":[1]})",
+          R"({"sessions":[{"session_id":"a.b","client_id":1}]})", R"({"sessions":[{"session_id":"s","client_id":0}]})",
+          R"({"sessions":[{"session_id":"s"}]})"}) {
+        EXPECT_FALSE(ParseAliveFact(text)) << text;
+    }
+    AliveFact nine;
+    for (int i = 0; i < 9; ++i) nine.sessions.push_back({"s", 1});
+    EXPECT_FALSE(ParseAliveFact(SerializeAliveFact(nine)));
 }
 
 TEST(ServerFacts, CertDigestNeedsAnIpAndAWellFormedDigest) {

@@ -83,11 +83,19 @@ common::Status BusLink::PublishDigest(std::string_view public_ip, std::string_vi
     return common::Ok();
 }
 
-common::Status BusLink::PublishContext(const edgegap::Context& context) {
-    auto subject = names::GameServerSubject(deployment_, names::kContextFact);
+common::Status BusLink::Publish(std::string_view fact, const std::string& payload) {
+    auto subject = names::GameServerSubject(deployment_, fact);
     if (!subject) return common::Fail(subject.error());
-    if (auto sent = connection_->Publish(*subject, ContextToJson(context)); !sent) return sent;
+    if (auto sent = connection_->Publish(*subject, payload); !sent) return sent;
     return connection_->Flush();
+}
+
+common::Status BusLink::PublishAlive(const protocol::AliveFact& fact) {
+    return Publish(names::kAliveFact, protocol::SerializeAliveFact(fact));
+}
+
+common::Status BusLink::PublishContext(const edgegap::Context& context) {
+    return Publish(names::kContextFact, ContextToJson(context));
 }
 
 std::string ContextToJson(const edgegap::Context& context) {

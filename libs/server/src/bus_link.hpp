@@ -16,6 +16,7 @@
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/result.hpp"
 #include "gapkit/edgegap/types.hpp"
+#include "gapkit/protocol/server_facts.hpp"
 
 namespace gapkit::server {
 
@@ -40,12 +41,16 @@ class BusLink {
     common::Status Left(std::string_view session_id, std::uint64_t client_id);
     /// `cert_digest`: this server's certificate at `public_ip` has `digest`. Errors as `Join`.
     common::Status PublishDigest(std::string_view public_ip, std::string_view digest);
+    /// Publishes `fact` on `gameserver.<deployment>.alive` (nobody answers: a lost one is covered by
+    /// the next, the matchmaker waits 3 intervals).
+    common::Status PublishAlive(const protocol::AliveFact& fact);
     /// Publishes `context` as JSON on `gameserver.<deployment>.context` (nobody answers).
     common::Status PublishContext(const edgegap::Context& context);
 
   private:
     BusLink() = default;
     common::Result<std::string> Ask(std::string_view fact, const std::string& payload);
+    common::Status Publish(std::string_view fact, const std::string& payload);
 
     std::unique_ptr<bus::Connection> connection_;
     std::string deployment_;

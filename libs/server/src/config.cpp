@@ -5,11 +5,14 @@
 #include <fmt/core.h>
 
 #include "gapkit/netcode/address.hpp"
+#include "gapkit/protocol/server_facts.hpp"
 
 namespace gapkit::server {
 
 using common::ErrorCode;
 using common::MakeError;
+
+static_assert(GameServerConfig{}.alive_interval_seconds == protocol::kAliveIntervalSeconds);
 
 common::Status GameServerConfig::Validate() const {
     if (max_clients < 1 || max_clients > netcode::kMaxClients) {
@@ -21,6 +24,11 @@ common::Status GameServerConfig::Validate() const {
         return MakeError(
             ErrorCode::kInvalidArgument,
             fmt::format("server config: self_stop_after_empty_seconds {} is negative", self_stop_after_empty_seconds));
+    }
+    if (!(alive_interval_seconds > 0)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("server config: alive_interval_seconds {} is not positive", alive_interval_seconds));
     }
     if (!netcode::Address::FromIp(local_public_ip, 1)) {
         return MakeError(ErrorCode::kInvalidArgument,

@@ -14,6 +14,7 @@
 #include "gapkit/common/log.hpp"
 #include "gapkit/netcode/private_key.hpp"
 #include "gapkit/netcode/server.hpp"
+#include "gapkit/protocol/server_facts.hpp"
 #include "pending_facts.hpp"
 #include "worker.hpp"
 
@@ -74,6 +75,7 @@ struct GameServer::Impl {
     std::deque<ServerEvent> events;
     std::uint64_t next_serial = 0;
     std::optional<double> empty_since_seconds;
+    std::optional<double> next_alive_seconds;
     bool self_stop_requested = false;
     bool stopped = false;
     PendingFacts facts{worker};  // Uses the worker only after construction.
@@ -93,6 +95,7 @@ struct GameServer::Impl {
     void Leave(int index, LeaveReason reason);
     void PostLeft(std::string session_id, std::uint64_t client_id);
     void CheckSelfStop(double now_seconds);
+    void SendAliveIfDue(double now_seconds);
     void Stop();
 };
 
@@ -255,6 +258,30 @@ void GameServer::Impl::PostLeft(std::string session_id, std::uint64_t client_id)
         kLeftRetryPolicy);
 }
 
+// A plain publish from the worker: a lost one is covered by the next, and the matchmaker waits 3
+// intervals before it counts a player as gone. Players joined without a session (no bus, or a
+// development server) have nothing for the matchmaker to keep.
+void GameServer::Impl::SendAliveIfDue(double now_seconds) {
+    if (!bus) return;
+    if (!next_alive_seconds) next_alive_seconds = now_seconds + config.alive_interval_seconds;
+    if (now_seconds < *next_alive_seconds) return;
+    next_alive_seconds = now_seconds + config.alive_interval_seconds;
+    std::vector<protocol::AliveEntry> joined;
+    for (const Slot& slot : slots) {
+        if (slot.stage == Slot::Stage::kJoined && !slot.session_id.empty()) {
+            joined.push_back({slot.session_id, slot.client_id});
+        }
+    }
+    for (protocol::AliveFact& fact : protocol::ChunkAliveEntries(joined)) {
+        worker.Post([bus = bus, fact = std::move(fact)]() -> Worker::Completion {
+            if (auto sent = bus->PublishAlive(fact); !sent) {
+                GAPKIT_LOG_WARN("server", "alive of {} player(s): {}", fact.sessions.size(), sent.error().ToString());
+            }
+            return {};
+        });
+    }
+}
+
 void GameServer::Impl::CheckSelfStop(double now_seconds) {
     if (!env || config.self_stop_after_empty_seconds <= 0 || self_stop_requested) return;
     const bool empty =
@@ -310,6 +337,7 @@ void GameServer::Update(double now_seconds, std::uint64_t now_unix_seconds) {
     impl_->HandleNetcodeEvents();
     for (auto& completion : impl_->worker.TakeCompletions()) completion();
     impl_->facts.SendDue(now_seconds);
+    impl_->SendAliveIfDue(now_seconds);
     impl_->CheckSelfStop(now_seconds);
 }
 

@@ -146,12 +146,12 @@ class GameServerTest : public ::testing::Test {
     void SetUp() override {
         GAPKIT_SKIP_WITHOUT_NATS_SERVER();
         testing::NatsServerOptions options;
-        options.users = {
-            {"gameserver",
-             "gs-password",
-             {"gameserver.*.join", "gameserver.*.left", "gameserver.*.cert_digest", "gameserver.*.context"},
-             {"_INBOX_gameserver.>"}},
-            {"matchmaker", "mm-password", {}, {}}};
+        options.users = {{"gameserver",
+                          "gs-password",
+                          {"gameserver.*.join", "gameserver.*.left", "gameserver.*.cert_digest", "gameserver.*.context",
+                           "gameserver.*.alive"},
+                          {"_INBOX_gameserver.>"}},
+                         {"matchmaker", "mm-password", {}, {}}};
         auto nats = testing::NatsServer::Start(options);
         ASSERT_TRUE(nats) << nats.error().ToString();
         nats_ = std::move(*nats);
@@ -369,6 +369,42 @@ TEST_F(GameServerTest, PublishesDigestAndContext) {
     ASSERT_TRUE(message && message->has_value());
     EXPECT_NE((*message)->data.find(R"("request_id":"abc123def456")"), std::string::npos) << (*message)->data;
     EXPECT_EQ(http_->LastRequest("GET").authorization, "context-token");
+}
+
+TEST_F(GameServerTest, StatesItsJoinedPlayersAliveEachIntervalAndNothingWhileEmpty) {
+    auto alive = matchmaker_->SubscribeSync("gameserver.abc123def456.alive");
+    ASSERT_TRUE(alive);
+    auto next_alive = [&](std::chrono::milliseconds wait) -> std::optional<std::string> {
+        auto message = alive->NextMessage(wait);
+        if (!message || !message->has_value()) return std::nullopt;
+        return (*message)->data;
+    };
+    GameServerConfig config = Config();
+    config.alive_interval_seconds = 1;
+    auto server = StartServer(config, Environment());
+    ASSERT_TRUE(server) << server.error().ToString();
+    const double empty_until = now_ + 3;
+    ASSERT_TRUE(Tick(**server, [&] { return now_ >= empty_until; }));
+    EXPECT_EQ(next_alive(300ms), std::nullopt);
+
+    fake_->AddSession(777, "session-1");
+    netcode::Client client;
+    ASSERT_TRUE(client.Connect(Token(777, Advertised()), now_));
+    std::optional<std::string> stated;
+    ASSERT_TRUE(Pump(**server, client, [&] { return (stated = next_alive(1ms)).has_value(); }));
+    auto fact = protocol::ParseAliveFact(*stated);
+    ASSERT_TRUE(fact) << *stated;
+    ASSERT_EQ(fact->sessions.size(), 1u);
+    EXPECT_EQ(fact->sessions[0].session_id, "session-1");
+    EXPECT_EQ(fact->sessions[0].client_id, 777u);
+
+    client.Disconnect();
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerLeft); }));
+    while (next_alive(200ms)) {
+    }
+    const double left_until = now_ + 3;
+    ASSERT_TRUE(Tick(**server, [&] { return now_ >= left_until; }));
+    EXPECT_EQ(next_alive(300ms), std::nullopt);
 }
 
 TEST_F(GameServerTest, DigestIsRetriedUntilAMatchmakerAnswers) {

@@ -99,8 +99,11 @@ common::Result<int> Cleanup::ReapOnce() {
         GAPKIT_LOG_WARN("matchmaker", "{} session deletions still wait for the bus", kept);
     }
     RefreshParkedGauge();
+    auto swept = book_.SweepUnseen();
+    if (!swept) GAPKIT_LOG_WARN("matchmaker", "liveness sweep failed: {}", swept.error().ToString());
     auto reaped = book_.Reap(std::chrono::seconds(config_.UnclaimedMaxAgeSeconds()));
     if (reaped && *reaped > 0) metrics_.reaped.Increment(static_cast<std::uint64_t>(*reaped));
+    if (reaped && swept) *reaped += *swept;
     return reaped;
 }
 

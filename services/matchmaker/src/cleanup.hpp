@@ -7,7 +7,9 @@
 ///   deletion; if the bus refuses, it is kept in memory and retried by the reaper pass);
 /// - reaper: every `reaper_interval_seconds`, enqueues again the deletions kept in memory
 ///   (`SessionBook::RetryKeptDeletes`), enqueues the deletion of sessions left unclaimed past
-///   `MatchmakerConfig::UnclaimedMaxAgeSeconds()` and refreshes the parked-deletions gauge;
+///   `MatchmakerConfig::UnclaimedMaxAgeSeconds()`, enqueues the deletion of sessions whose game
+///   server stopped sending `alive` for `alive_ttl_seconds` ("server gone",
+///   `SessionBook::SweepUnseen`) and refreshes the parked-deletions gauge;
 /// - delete worker: pulls `edgegap_delete_session_q` through the durable consumer shared by all
 ///   matchmakers (each item goes to one of them), calls `DELETE /v1/session/<id>` and acks on
 ///   success or 404/410. A failure is retried with no delivery cap after `DeleteRetryDelay`
@@ -65,7 +67,8 @@ class Cleanup {
     /// Stops and joins the threads. Idempotent.
     void Stop();
 
-    /// Runs one reaper pass now (also what the reaper thread does). Returns sessions enqueued.
+    /// Runs one reaper pass now (also what the reaper thread does): kept deletions, the liveness
+    /// sweep (`SessionBook::SweepUnseen`), unclaimed sessions. Returns sessions enqueued.
     common::Result<int> ReapOnce();
 
     /// Tries `DELETE /v1/session/<id>` once for every parked session; deleted or gone ones are

@@ -116,6 +116,8 @@ void AddOptions(CLI::App& app, MatchmakerConfig& c) {
         "Seconds after token expiry before an unclaimed session is deleted");
     add("--delete-retry", c.delete_retry_seconds, "GAPKIT_MM_DELETE_RETRY",
         "Seconds before a failed delete is first retried (doubles per failure)");
+    add("--alive-ttl", c.alive_ttl_seconds, "GAPKIT_MM_ALIVE_TTL",
+        "Seconds without a game server's alive after which its player counts as left (0: off)");
     add("--delete-retry-max", c.delete_retry_max_seconds, "GAPKIT_MM_DELETE_RETRY_MAX",
         "Longest delay between retries of a failed delete (it doubles per failure)");
     add("--delete-park-after", c.delete_park_after_seconds, "GAPKIT_MM_DELETE_PARK_AFTER",
@@ -169,6 +171,7 @@ common::Status MatchmakerConfig::Validate() const {
                                            {"reaper_interval", reaper_interval_seconds, 1, 3600},
                                            {"reap_grace", reap_grace_seconds, 0, 86400},
                                            {"delete_retry", delete_retry_seconds, 1, 3600},
+                                           {"alive_ttl", alive_ttl_seconds, 0, 86400},
                                            {"reconcile_interval", reconcile_interval_seconds, 0, 3600},
                                            {"reconcile_grace", reconcile_grace_seconds, edgegap_timeout_seconds, 86400},
                                            {"reconcile_max_lookups", reconcile_max_lookups, 1, 10000},

@@ -16,6 +16,7 @@
 
 #include "gapkit/common/result.hpp"
 #include "gapkit/netcode/common.hpp"
+#include "gapkit/protocol/server_facts.hpp"
 
 namespace gapkit::matchmaker {
 
@@ -60,6 +61,11 @@ struct MatchmakerConfig {
     int reaper_interval_seconds = 5;  ///< How often unclaimed sessions are checked. Default 5 s.
     int reap_grace_seconds = 30;   ///< Reap this long after the token expired (or readiness timed out). Default 30 s.
     int delete_retry_seconds = 5;  ///< Delay before a failed session delete is tried again. Default 5 s.
+    /// Life of a `connections_seen` record, 0..86400 s: a player whose game server stopped sending
+    /// `alive` (every 10 s) for this long counts as left and its session is deleted by the next
+    /// reaper pass. 0 turns this off (game servers built before `alive`). Fixed when the bucket is
+    /// created (the first matchmaker's value wins). Default 30 s (3 alive intervals).
+    int alive_ttl_seconds = 3 * protocol::kAliveIntervalSeconds;
 
     // Reconciler (reconciler.hpp).
     /// Seconds between reconciler passes, 0..3600; 0 turns the reconciler off. Default 60 s.

@@ -176,6 +176,26 @@ TEST(MatchmakerConfig, ReconcileGraceShorterThanAnEdgegapCallIsRefused) {
     EXPECT_NE(refused.error().message().find("reconcile_grace"), std::string::npos);
 }
 
+TEST(MatchmakerConfig, AliveTtlDefaultsToThreeAliveIntervalsAndZeroTurnsItOff) {
+    const testing::EnvOverrides secrets = {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}};
+    MatchmakerConfig defaults;
+    ASSERT_TRUE(Parse(kRequired, defaults, secrets));
+    EXPECT_EQ(defaults.alive_ttl_seconds, 3 * protocol::kAliveIntervalSeconds);
+
+    MatchmakerConfig off;
+    testing::EnvOverrides env = secrets;
+    env.emplace("GAPKIT_MM_ALIVE_TTL", "0");
+    ASSERT_TRUE(Parse(kRequired, off, env));
+    EXPECT_EQ(off.alive_ttl_seconds, 0);
+
+    MatchmakerConfig bad;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--alive-ttl", "-1"});
+    auto refused = Parse(args, bad, secrets);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("alive_ttl"), std::string::npos);
+}
+
 TEST(MatchmakerConfig, DeleteBackOffHasDefaultsAndAMaxNoShorterThanTheFirstDelay) {
     const testing::EnvOverrides secrets = {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}};
     MatchmakerConfig defaults;

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "capped_slot.hpp"
@@ -53,6 +54,12 @@ common::Status ServerFacts::Subscribe() {
         if (!subscription) return common::Fail(subscription.error().WithContext(subject));
         subscriptions_.push_back(std::move(*subscription));
     }
+    const std::string alive = names::GameServerWildcardSubject(names::kAliveFact);
+    auto subscription = bus_.QueueSubscribe(alive, names::kMatchmakerQueueGroup, [this](const bus::Message& message) {
+        asio::post(executor_, [this, message] { HandleAlive(message); });
+    });
+    if (!subscription) return common::Fail(subscription.error().WithContext(alive));
+    subscriptions_.push_back(std::move(*subscription));
     return common::Ok();
 }
 
@@ -140,6 +147,46 @@ FactReply ServerFacts::Left(const std::string& deployment, const std::string& pa
     if (auto cleared = book_.ClearConnection(left->session_id); !cleared) return Failed(cleared.error());
     GAPKIT_LOG_DEBUG("matchmaker", "session {} left deployment {}", left->session_id, deployment);
     return Accepted();
+}
+
+void ServerFacts::HandleAlive(const bus::Message& message) {
+    const std::string fact(names::kAliveFact);
+    auto deployment = names::DeploymentOfGameServerSubject(message.subject, fact);
+    if (!deployment) {
+        metrics_.CountFact(fact, protocol::ToString(Outcome::kRefused));
+        Refuse(fact, "?", deployment.error().message());
+        return;
+    }
+    Alive(*deployment, message.data);
+}
+
+int ServerFacts::Alive(const std::string& deployment, const std::string& payload) {
+    const std::string fact(names::kAliveFact);
+    auto alive = protocol::ParseAliveFact(payload);
+    if (!alive) {
+        metrics_.CountFact(fact, protocol::ToString(Outcome::kRefused));
+        Refuse(fact, deployment, alive.error().message());
+        return 0;
+    }
+    int refreshed = 0;
+    for (const protocol::AliveEntry& entry : alive->sessions) {
+        auto connected = book_.ConnectedClient(entry.session_id);
+        Outcome outcome = Outcome::kRefused;
+        if (!connected) {
+            outcome = Failed(connected.error()).outcome;
+        } else if (*connected && **connected == std::to_string(entry.client_id)) {
+            auto seen = book_.RecordSeen(entry.session_id);
+            outcome = seen ? Outcome::kAccepted : Failed(seen.error()).outcome;
+        }
+        // A player who left since the server's last look is no lie: refused pairs stay at debug.
+        if (outcome == Outcome::kRefused) {
+            GAPKIT_LOG_DEBUG("matchmaker", "alive from deployment {}: session {} is not client {}'s", deployment,
+                             entry.session_id, entry.client_id);
+        }
+        refreshed += outcome == Outcome::kAccepted ? 1 : 0;
+        metrics_.CountFact(fact, protocol::ToString(outcome));
+    }
+    return refreshed;
 }
 
 asio::awaitable<FactReply> ServerFacts::CertDigest(std::string deployment, std::string payload) {

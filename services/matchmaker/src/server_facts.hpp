@@ -13,6 +13,11 @@
 ///   queues the Edgegap delete. Already gone is accepted.
 /// - `cert_digest {public_ip, digest}`: accepted when Edgegap's `GetDeploymentStatus(deployment)`
 ///   exists and has that public ip; writes `cert_digests[ip] = digest`.
+/// - `alive {sessions: [{session_id, client_id}, ...]}` (a publish, not answered): for each pair
+///   with `active_connections[session] == client id`, refreshes `connections_seen[session]`; the
+///   other pairs change nothing. Each pair is counted (`accepted`, `refused`, `failed`), a
+///   malformed fact once (`refused`). The client id is the proof, as for a late `left`: a forger
+///   must know both ids to keep a session alive.
 ///
 /// Every payload is outside data: malformed or false facts are refused with a reason; a failure to
 /// check (KV, Edgegap) is answered `failed`, so the server tries again. Replies: protocol/server_facts.hpp.
@@ -53,7 +58,7 @@ class ServerFacts {
     ServerFacts(bus::Connection& bus, SessionBook& book, edgegap::EdgegapApi& api,
                 boost::asio::any_io_executor executor, const common::Clock& clock, Metrics& metrics);
 
-    /// Subscribes to `gameserver.*.join`, `.left` and `.cert_digest` in the queue group.
+    /// Subscribes to `gameserver.*.join`, `.left`, `.cert_digest` and `.alive` in the queue group.
     common::Status Subscribe();
     /// Stops taking facts (facts being checked finish, or die with the io_context).
     void Unsubscribe();
@@ -62,9 +67,12 @@ class ServerFacts {
     protocol::FactReply Join(const std::string& deployment, const std::string& payload);
     protocol::FactReply Left(const std::string& deployment, const std::string& payload);
     boost::asio::awaitable<protocol::FactReply> CertDigest(std::string deployment, std::string payload);
+    /// Returns how many pairs it refreshed.
+    int Alive(const std::string& deployment, const std::string& payload);
 
   private:
     boost::asio::awaitable<void> Handle(std::string fact, bus::Message message);
+    void HandleAlive(const bus::Message& message);
     boost::asio::awaitable<protocol::FactReply> Check(const std::string& fact, const std::string& deployment,
                                                       const std::string& payload);
     protocol::FactReply Refuse(const std::string& fact, const std::string& deployment, std::string reason);

@@ -20,10 +20,12 @@ class ServerFactsTest : public MatchmakerServiceTest {
     void SetUp() override {
         MatchmakerServiceTest::SetUp();
         if (IsSkipped() || HasFailure()) return;
-        ASSERT_NE(StartService(Config(), nullptr, &registry_), nullptr);
+        ASSERT_NE(StartService(ServiceConfig(), nullptr, &registry_), nullptr);
         active_ = Bucket(bus::names::ActiveConnectionsConfig());
         digests_ = Bucket(bus::names::CertDigestsConfig());
     }
+
+    virtual MatchmakerConfig ServiceConfig() const { return Config(); }
 
     // A matched player: its session, client id and the deployment its token was issued for.
     struct Player {
@@ -62,15 +64,58 @@ class ServerFactsTest : public MatchmakerServiceTest {
         return (*entry)->value;
     }
 
-    std::uint64_t Ignored() {
+    std::uint64_t Counted(std::string_view fact, std::string_view outcome) {
         return registry_
-            .GetCounter("gapkit_matchmaker_server_facts_total", "", {{"fact", "join"}, {"outcome", "ignored"}})
+            .GetCounter("gapkit_matchmaker_server_facts_total", "",
+                        {{"fact", std::string(fact)}, {"outcome", std::string(outcome)}})
             .Value();
+    }
+
+    std::uint64_t Ignored() { return Counted("join", "ignored"); }
+
+    void Join(const Player& player) {
+        auto joined = Fact(player.deployment, bus::names::kJoinFact, protocol::SerializeJoinFact({player.client_id}));
+        EXPECT_EQ(joined.outcome, Outcome::kAccepted) << joined.reason;
+    }
+
+    void SendAlive(const std::string& deployment, std::vector<protocol::AliveEntry> entries) {
+        auto subject = bus::names::GameServerSubject(deployment, bus::names::kAliveFact);
+        ASSERT_TRUE(subject);
+        ASSERT_TRUE(requester_->Publish(*subject, protocol::SerializeAliveFact({std::move(entries)})));
+        ASSERT_TRUE(requester_->Flush());
     }
 
     common::MetricsRegistry registry_;
     std::unique_ptr<bus::KeyValue> active_;
     std::unique_ptr<bus::KeyValue> digests_;
+};
+
+// Liveness with short times: records live 2 s, the reaper runs every second.
+class AliveFactTest : public ServerFactsTest {
+  protected:
+    MatchmakerConfig ServiceConfig() const override {
+        MatchmakerConfig config = Config();
+        config.alive_ttl_seconds = 2;
+        config.reaper_interval_seconds = 1;
+        return config;
+    }
+
+    // Both matched before either joins: the records live 2 s, less than a match may take.
+    std::pair<Player, Player> TwoJoined() {
+        std::pair<Player, Player> players{Match(), Match()};
+        Join(players.first);
+        Join(players.second);
+        return players;
+    }
+
+    // Sends `alive` for `kept` every 500 ms for `duration` (several TTLs).
+    void KeepAlive(const Player& kept, std::vector<protocol::AliveEntry> entries, std::chrono::milliseconds duration) {
+        entries.push_back({kept.session_id, kept.client_id});
+        for (auto end = std::chrono::steady_clock::now() + duration; std::chrono::steady_clock::now() < end;) {
+            SendAlive(kept.deployment, entries);
+            std::this_thread::sleep_for(500ms);
+        }
+    }
 };
 
 using NatsOptionsPtr = std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)>;
@@ -180,6 +225,38 @@ TEST_F(ServerFactsTest, FactsWhoseReplySubjectIsNotAGameServerInboxAreIgnored) {
     EXPECT_TRUE(WaitFor([&] { return Ignored() == 3; })) << Ignored();
     EXPECT_FALSE(Value(*active_, player.session_id));  // Not joined, and no reply written as a value.
     EXPECT_TRUE(active_->Keys().has_value());          // The bucket is still there.
+}
+
+TEST_F(AliveFactTest, PlayerWhoseServerStopsStatingItIsDeletedAndAStatedOneStays) {
+    const auto [kept, silent] = TwoJoined();
+    ASSERT_FALSE(kept.deployment.empty() || silent.deployment.empty());
+    KeepAlive(kept, {}, 5s);
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(silent.session_id); }));
+    EXPECT_FALSE(Value(*active_, silent.session_id));
+    EXPECT_EQ(Value(*active_, kept.session_id), std::to_string(kept.client_id));
+    EXPECT_FALSE(SessionGone(kept.session_id));
+    EXPECT_GE(Counted("alive", "accepted"), 5u);
+}
+
+TEST_F(AliveFactTest, ForgedPairWithTheWrongClientIdRefreshesNothing) {
+    const auto [kept, victim] = TwoJoined();
+    ASSERT_FALSE(kept.deployment.empty() || victim.deployment.empty());
+    KeepAlive(kept, {{victim.session_id, victim.client_id + 1}}, 5s);
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(victim.session_id); }));
+    EXPECT_FALSE(SessionGone(kept.session_id));
+    EXPECT_GE(Counted("alive", "refused"), 5u);
+}
+
+TEST_F(AliveFactTest, MalformedAliveIsCountedAndChangesNothing) {
+    const Player player = Match();
+    ASSERT_FALSE(player.deployment.empty());
+    Join(player);
+    auto subject = bus::names::GameServerSubject(player.deployment, bus::names::kAliveFact);
+    ASSERT_TRUE(subject);
+    ASSERT_TRUE(requester_->Publish(*subject, R"({"sessions":[]})"));
+    ASSERT_TRUE(requester_->Flush());
+    EXPECT_TRUE(WaitFor([&] { return Counted("alive", "refused") == 1; }));
+    EXPECT_EQ(Value(*active_, player.session_id), std::to_string(player.client_id));
 }
 
 }  // namespace

@@ -169,7 +169,7 @@ common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config,
     std::unique_ptr<Service> service(new Service(std::make_unique<State>(std::move(config), deps)));
     State& s = *service->state_;
     if (auto ok = s.CreateApi(); !ok) return common::Fail(ok.error());
-    auto book = SessionBook::Open(s.bus, s.clock);
+    auto book = SessionBook::Open(s.bus, s.clock, std::chrono::seconds(s.config.alive_ttl_seconds));
     if (!book) return common::Fail(book.error());
     s.book = std::move(*book);
     s.requests.reset(new RequestContext{s.config, s.bus, *s.api, *s.book, s.clock, s.metrics, s.waiters});

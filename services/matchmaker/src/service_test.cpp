@@ -127,6 +127,9 @@ TEST_F(MatchmakerServiceTest, ClaimedThenReleasedSessionIsDeleted) {
     auto unclaimed = Bucket(bus::names::UnclaimedSessionsConfig());
     auto active = Bucket(bus::names::ActiveConnectionsConfig());
 
+    // A checked join: the liveness record first, then the connection.
+    auto seen = Bucket(bus::names::ConnectionsSeenConfig(kDefaultAliveTtl));
+    ASSERT_TRUE(seen->Put(session_id, "1"));
     ASSERT_TRUE(active->Put(session_id, "12345"));  // The game server saw the player arrive.
     EXPECT_TRUE(WaitFor([&] {
         auto entry = unclaimed->Get(session_id);

@@ -57,8 +57,8 @@ std::optional<std::uint64_t> ParseUnixSeconds(std::string_view text) {
     return value;
 }
 
-common::Result<std::unique_ptr<SessionBook>> SessionBook::Open(bus::Connection& connection,
-                                                               const common::Clock& clock) {
+common::Result<std::unique_ptr<SessionBook>> SessionBook::Open(bus::Connection& connection, const common::Clock& clock,
+                                                               std::chrono::seconds alive_ttl) {
     std::unique_ptr<SessionBook> book(new SessionBook(clock));
     struct Binding {
         std::unique_ptr<bus::KeyValue>* slot;
@@ -74,6 +74,12 @@ common::Result<std::unique_ptr<SessionBook>> SessionBook::Open(bus::Connection& 
         auto bucket = connection.KeyValueBucket(config);
         if (!bucket) return common::Fail(bucket.error().WithContext(fmt::format("bucket {}", config.bucket)));
         *slot = std::move(*bucket);
+    }
+    if (alive_ttl.count() > 0) {
+        auto seen = connection.KeyValueBucket(names::ConnectionsSeenConfig(alive_ttl));
+        if (!seen)
+            return common::Fail(seen.error().WithContext(fmt::format("bucket {}", names::kConnectionsSeenBucket)));
+        book->seen_ = std::move(*seen);
     }
     auto queue = connection.WorkQueueStream(names::DeleteSessionQueueConfig());
     if (!queue) return common::Fail(queue.error().WithContext("delete-session queue"));
@@ -102,6 +108,7 @@ common::Result<std::optional<std::string>> SessionBook::DeploymentOf(std::string
 }
 
 common::Status SessionBook::RecordConnection(std::string_view session_id, std::uint64_t client_id) {
+    if (auto seen = RecordSeen(session_id); !seen) return seen;
     return Write(*active_, session_id, std::to_string(client_id), names::kActiveConnectionsBucket);
 }
 
@@ -111,6 +118,41 @@ common::Result<std::optional<std::string>> SessionBook::ConnectedClient(std::str
 
 common::Status SessionBook::ClearConnection(std::string_view session_id) {
     return Remove(*active_, session_id, names::kActiveConnectionsBucket);
+}
+
+common::Status SessionBook::RecordSeen(std::string_view session_id) {
+    if (!seen_) return common::Ok();
+    return Write(*seen_, session_id, std::to_string(clock_.UnixSeconds()), names::kConnectionsSeenBucket);
+}
+
+common::Result<int> SessionBook::SweepUnseen() {
+    if (!seen_) return 0;
+    auto keys = active_->Keys();
+    if (!keys) return common::Fail(keys.error().WithContext(std::string(names::kActiveConnectionsBucket)));
+    int swept = 0;
+    for (const std::string& key : *keys) {
+        if (auto ok = SweepKey(key, swept); !ok) {
+            GAPKIT_LOG_WARN("matchmaker", "liveness sweep: {}: {}", key, ok.error().ToString());
+        }
+    }
+    return swept;
+}
+
+// The session's delete is queued before the entry goes, with its own reason: the watcher's
+// "player left" for the same session then finds the claim taken and adds nothing. If removing the
+// entry fails, the next pass finds it again and only retries the removal.
+common::Status SessionBook::SweepKey(const std::string& key, int& swept) {
+    auto seen = seen_->Get(key);
+    if (!seen) return common::Fail(seen.error().WithContext(std::string(names::kConnectionsSeenBucket)));
+    if (seen->has_value() && !(*seen)->value.empty()) return common::Ok();
+    auto session_id = names::DecodeIdToken(key);
+    if (!session_id) return MakeError(ErrorCode::kInvalidArgument, "not an encoded session id; left in place");
+    if (!EnqueueDeleteOrKeep(*session_id, "server gone")) return common::Ok();  // Kept; retried by the reaper.
+    if (auto removed = active_->Delete(key); !removed) return removed;
+    GAPKIT_LOG_INFO("matchmaker", "session {}: its game server stopped stating the player; counted as left",
+                    *session_id);
+    ++swept;
+    return common::Ok();
 }
 
 common::Result<std::string> SessionBook::CertDigest(std::string_view public_ip) {

@@ -3,7 +3,7 @@
 /// @file
 /// `SessionBook`: the matchmaker's shared bookkeeping in JetStream (ARCHITECTURE.md sections 2-3):
 /// the KV buckets `unclaimed_sessions`, `sessions_eg2ly`, `sessions_ly2eg`, `session_deployments`,
-/// `cert_digests`, `active_connections`, `parked_deletions` and the work queue
+/// `cert_digests`, `active_connections`, `connections_seen`, `parked_deletions` and the work queue
 /// `edgegap_delete_session_q`. The
 /// matchmaker is the only writer of every bucket; game servers' facts reach them through
 /// server_facts.hpp, which checks them first.
@@ -39,8 +39,13 @@
 #include "gapkit/bus/work_queue.hpp"
 #include "gapkit/common/clock.hpp"
 #include "gapkit/common/result.hpp"
+#include "gapkit/protocol/server_facts.hpp"
 
 namespace gapkit::matchmaker {
+
+/// Default life of a `connections_seen` record: 3 alive intervals (30 s), so one or two lost
+/// `alive` facts do not end a session.
+inline constexpr std::chrono::seconds kDefaultAliveTtl{3 * protocol::kAliveIntervalSeconds};
 
 /// How long a delete claim key lives before the reaper removes it.
 inline constexpr std::chrono::hours kClaimLifetime{1};
@@ -54,7 +59,10 @@ inline constexpr std::size_t kMaxParkReasonBytes = 200;
 class SessionBook {
   public:
     /// Creates or binds every bucket and the delete queue. `clock` must outlive the book.
-    static common::Result<std::unique_ptr<SessionBook>> Open(bus::Connection& connection, const common::Clock& clock);
+    /// `alive_ttl`: the `connections_seen` TTL; 0 turns liveness off (no record is written and
+    /// `SweepUnseen` does nothing), for game servers built before the `alive` fact.
+    static common::Result<std::unique_ptr<SessionBook>> Open(bus::Connection& connection, const common::Clock& clock,
+                                                             std::chrono::seconds alive_ttl = kDefaultAliveTtl);
 
     /// `unclaimed_sessions[session_id] = <unix seconds now>`: written when the session is created
     /// and again when its token is issued, so the reaper measures age from the latest of the two.
@@ -70,12 +78,23 @@ class SessionBook {
     /// `session_deployments[session_id]`: the deployment its token was issued for, or nothing.
     common::Result<std::optional<std::string>> DeploymentOf(std::string_view session_id);
 
-    /// `active_connections[session_id] = client_id`: the player is on its server.
+    /// `connections_seen[session_id] = <unix seconds now>`, then `active_connections[session_id] =
+    /// client_id`: the player is on its server. The seen record goes first, so `SweepUnseen` never
+    /// finds a fresh connection without one.
     common::Status RecordConnection(std::string_view session_id, std::uint64_t client_id);
     /// `active_connections[session_id]`: the connected client id (as text), or nothing.
     common::Result<std::optional<std::string>> ConnectedClient(std::string_view session_id);
     /// Deletes `active_connections[session_id]`: the player left (the watcher frees the session).
     common::Status ClearConnection(std::string_view session_id);
+
+    /// `connections_seen[session_id] = <unix seconds now>`: its server still states the player
+    /// (a checked `alive`). Does nothing when liveness is off.
+    common::Status RecordSeen(std::string_view session_id);
+    /// One liveness pass: every `active_connections` entry without a `connections_seen` record
+    /// (its server stopped stating it for the TTL: crashed, killed, cut off) has its session
+    /// queued for deletion ("server gone") and the entry removed. Returns how many; 0 when
+    /// liveness is off.
+    common::Result<int> SweepUnseen();
 
     /// The server's published certificate digest for `public_ip`, or "" when there is none.
     common::Result<std::string> CertDigest(std::string_view public_ip);
@@ -123,6 +142,7 @@ class SessionBook {
     explicit SessionBook(const common::Clock& clock) : clock_(clock) {}
     common::Result<bool> Enqueue(std::string_view session_id, std::string_view reason, bool even_if_claimed);
     common::Status ReapKey(const std::string& key, std::chrono::seconds max_age, int& reaped);
+    common::Status SweepKey(const std::string& key, int& swept);
 
     const common::Clock& clock_;
     std::unique_ptr<bus::KeyValue> unclaimed_;
@@ -132,6 +152,7 @@ class SessionBook {
     std::unique_ptr<bus::KeyValue> cert_digests_;
     std::unique_ptr<bus::KeyValue> active_;
     std::unique_ptr<bus::KeyValue> parked_;
+    std::unique_ptr<bus::KeyValue> seen_;  // Null when liveness is off.
     std::unique_ptr<bus::WorkQueue> delete_queue_;
 
     mutable std::mutex kept_mutex_;

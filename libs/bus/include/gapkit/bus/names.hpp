@@ -45,6 +45,10 @@ inline constexpr std::string_view kJoinFact = "join";
 inline constexpr std::string_view kLeftFact = "left";
 inline constexpr std::string_view kCertDigestFact = "cert_digest";
 inline constexpr std::string_view kContextFact = "context";
+/// A plain publish (nobody answers): every `protocol::kAliveIntervalSeconds` a game server with
+/// joined players names them; the matchmakers (queue group `kMatchmakerQueueGroup`) refresh
+/// `kConnectionsSeenBucket` for each pair that matches `active_connections`.
+inline constexpr std::string_view kAliveFact = "alive";
 /// httpd publishes each Edgegap session webhook body (the session JSON, unparsed) here; every
 /// matchmaker subscribes (no queue group) and wakes whichever request waits for that session.
 inline constexpr std::string_view kSessionWebhooks = "matchmaker.webhooks.session";
@@ -56,6 +60,11 @@ inline constexpr std::string_view kSessionsLy2EgBucket = "sessions_ly2eg";
 /// KV: session id -> client id, written by the matchmaker while the player is connected (on the
 /// game server's checked `join`, deleted on its checked `left`).
 inline constexpr std::string_view kActiveConnectionsBucket = "active_connections";
+/// KV: session id (`EncodeIdToken`) -> unix seconds the player was last known connected: written
+/// with `active_connections` on a checked `join` and refreshed by each matching `alive`. Its TTL
+/// (`ConnectionsSeenConfig`, 3 alive intervals) makes a player whose server stopped stating it
+/// count as gone: the reaper deletes the `active_connections` entry of a session without a record.
+inline constexpr std::string_view kConnectionsSeenBucket = "connections_seen";
 /// KV: session id -> creation time, while the matchmaker waits for the player.
 inline constexpr std::string_view kUnclaimedSessionsBucket = "unclaimed_sessions";
 /// KV: session id -> the Edgegap deployment (request id) its token was issued for (TTL 30 s, like
@@ -114,6 +123,8 @@ KeyValueConfig SessionDeploymentsConfig();
 KeyValueConfig UnclaimedSessionsConfig();
 KeyValueConfig CertDigestsConfig();
 KeyValueConfig ParkedDeletionsConfig();
+/// `ttl` is fixed when the bucket is created (the first matchmaker's wins).
+KeyValueConfig ConnectionsSeenConfig(std::chrono::seconds ttl);
 
 /// The delete-session work queue's settings.
 WorkQueueConfig DeleteSessionQueueConfig();

@@ -7,6 +7,8 @@
 /// - `join`: `{"client_id":<u64>}`
 /// - `left`: `{"session_id":"<id>","client_id":<u64>}`
 /// - `cert_digest`: `{"public_ip":"<ip>","digest":"ab:cd:..."}`
+/// - `alive`: `{"sessions":[{"session_id":"<id>","client_id":<u64>},...]}` (1 to `kMaxAliveEntries`
+///   pairs; a plain publish, nobody answers)
 /// - the reply to each: `{"outcome":"accepted"}` (a join's adds `"session_id":"<id>"`),
 ///   `{"outcome":"refused","reason":"..."}` or `{"outcome":"failed","reason":"..."}`
 ///
@@ -18,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gapkit/common/result.hpp"
 
@@ -27,6 +30,13 @@ namespace gapkit::protocol {
 inline constexpr std::size_t kMaxFactBytes = 1024;
 /// Longest Edgegap session id accepted in a fact (characters).
 inline constexpr std::size_t kMaxSessionIdLength = 64;
+
+/// Seconds between two `alive` facts of a game server that has joined players. The matchmaker
+/// counts a player as gone when no `alive` (nor its `join`) named it for 3 intervals.
+inline constexpr int kAliveIntervalSeconds = 10;
+/// Most {session, client} pairs in one `alive` fact: 8 pairs of the longest ids (114 bytes each)
+/// stay under `kMaxFactBytes`. A server with more players sends several facts per interval.
+inline constexpr std::size_t kMaxAliveEntries = 8;
 
 /// True for `^[A-Za-z0-9_-]{1,64}$`: what Edgegap session ids look like, and safe as a KV key.
 bool IsValidSessionId(std::string_view session_id);
@@ -52,6 +62,17 @@ struct CertDigestFact {
     std::string digest;     ///< See `IsValidCertDigest`.
 };
 
+/// One player an `alive` fact names.
+struct AliveEntry {
+    std::string session_id;       ///< See `IsValidSessionId`.
+    std::uint64_t client_id = 0;  ///< The client id that joined the session; never 0.
+};
+
+/// "These players are still connected to me" (1 to `kMaxAliveEntries` of them).
+struct AliveFact {
+    std::vector<AliveEntry> sessions;
+};
+
 /// The matchmaker's answer to a fact.
 struct FactReply {
     enum class Outcome {
@@ -75,6 +96,13 @@ common::Result<LeftFact> ParseLeftFact(std::string_view json);
 
 std::string SerializeCertDigestFact(const CertDigestFact& fact);
 common::Result<CertDigestFact> ParseCertDigestFact(std::string_view json);
+
+/// Writes whatever `fact` holds; callers keep to `kMaxAliveEntries` (see `ChunkAliveEntries`).
+std::string SerializeAliveFact(const AliveFact& fact);
+/// Refuses an empty list, more than `kMaxAliveEntries` pairs and any invalid pair.
+common::Result<AliveFact> ParseAliveFact(std::string_view json);
+/// `entries` cut into facts of at most `kMaxAliveEntries` pairs each (none for an empty list).
+std::vector<AliveFact> ChunkAliveEntries(const std::vector<AliveEntry>& entries);
 
 /// `reason` is cut to 200 characters; `session_id` is written only when not empty.
 std::string SerializeFactReply(const FactReply& reply);

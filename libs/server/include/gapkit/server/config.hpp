@@ -35,6 +35,11 @@ struct GameServerConfig {
     /// without players (counted from start or from the last player leaving); 0 = never.
     /// Default 0.
     double self_stop_after_empty_seconds = 0;
+    /// With the bus: seconds between two `alive` facts naming the joined players (none while the
+    /// server is empty), > 0. The matchmaker counts a player its server stopped naming for 3
+    /// intervals as left and deletes the session. Default 10 s (`protocol::kAliveIntervalSeconds`;
+    /// change it only in tests).
+    double alive_interval_seconds = 10;
     /// Connect the bus (`NATS_*` variables). On Edgegap the bus is then required; in local mode
     /// it is used only when `NATS_HOST` is set (deployment id "local", whose joins the matchmaker
     /// refuses). Without a bus no join is asked and every client joins with an empty session id.
