@@ -35,6 +35,11 @@ void FakeEdgegapApi::SetReadyAfterPolls(int polls) {
     ready_after_polls_ = polls;
 }
 
+void FakeEdgegapApi::SetSessionsOmitTheirDeployment(bool omit) {
+    std::lock_guard lock(mutex_);
+    sessions_omit_deployment_ = omit;
+}
+
 void FakeEdgegapApi::SetContext(Context context) {
     std::lock_guard lock(mutex_);
     context_ = std::move(context);
@@ -88,6 +93,10 @@ Session FakeEdgegapApi::SessionView(FakeSession& fake) {
         view.status = "Ready";
         view.deployment = deployments_[view.deployment_request_id];
     }
+    if (sessions_omit_deployment_) {
+        view.deployment.reset();
+        view.deployment_request_id.clear();
+    }
     return view;
 }
 
@@ -104,7 +113,8 @@ ApiTask<CreatedSession> FakeEdgegapApi::CreateSession(SessionRequest request) {
     session.user_count = static_cast<int>(request.ip_list.size());
     session.deployment_request_id = deployment.request_id;
     sessions_[session.session_id] = FakeSession{session, 0};
-    co_return CreatedSession{session.session_id, "", request.app_name, request.version_name.value_or(""), ""};
+    co_return CreatedSession{session.session_id, "", request.app_name, request.version_name.value_or(""),
+                             sessions_omit_deployment_ ? deployment.request_id : ""};
 }
 
 ApiTask<Session> FakeEdgegapApi::GetSession(std::string session_id) {

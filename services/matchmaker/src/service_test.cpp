@@ -11,58 +11,6 @@
 namespace gapkit::matchmaker {
 namespace {
 
-// A FakeEdgegapApi whose POST answer names the deployment (`deployment_request_id`) and whose
-// sessions report ready without it: only `GET /v1/status/<POST's id>` can find the server.
-class ReadyWithoutDeploymentApi final : public edgegap::EdgegapApi {
-  public:
-    explicit ReadyWithoutDeploymentApi(edgegap::FakeEdgegapApi& fake) : fake_(fake) {}
-
-    edgegap::ApiTask<edgegap::CreatedSession> CreateSession(edgegap::SessionRequest request) override {
-        auto created = co_await fake_.CreateSession(std::move(request));
-        // The fake names each session "<deployment request id>-S".
-        if (created) created->deployment_request_id = created->session_id.substr(0, created->session_id.size() - 2);
-        co_return created;
-    }
-    edgegap::ApiTask<edgegap::Session> GetSession(std::string id) override {
-        auto session = co_await fake_.GetSession(std::move(id));
-        if (session) {
-            session->deployment.reset();
-            session->deployment_request_id.clear();
-        }
-        co_return session;
-    }
-    edgegap::ApiTask<edgegap::StopResult> DeleteSession(std::string id) override { return fake_.DeleteSession(id); }
-    edgegap::ApiTask<edgegap::Page<edgegap::Session>> ListSessions(edgegap::ListOptions options) override {
-        return fake_.ListSessions(options);
-    }
-    edgegap::ApiTask<edgegap::CreatedDeployment> Deploy(edgegap::DeployRequest request) override {
-        return fake_.Deploy(std::move(request));
-    }
-    edgegap::ApiTask<edgegap::DeploymentStatus> GetDeploymentStatus(std::string id) override {
-        return fake_.GetDeploymentStatus(id);
-    }
-    edgegap::ApiTask<edgegap::StopResult> StopDeployment(std::string id) override { return fake_.StopDeployment(id); }
-    edgegap::ApiTask<edgegap::Page<edgegap::DeploymentStatus>> ListDeployments(edgegap::ListOptions options) override {
-        return fake_.ListDeployments(options);
-    }
-    edgegap::ApiTask<edgegap::Context> GetContext(edgegap::ContainerEndpoint endpoint) override {
-        return fake_.GetContext(std::move(endpoint));
-    }
-    edgegap::ApiTask<edgegap::StopResult> SelfStop(edgegap::ContainerEndpoint endpoint) override {
-        return fake_.SelfStop(std::move(endpoint));
-    }
-    edgegap::ApiTask<edgegap::AppVersion> GetAppVersion(std::string app, std::string version) override {
-        return fake_.GetAppVersion(app, version);
-    }
-    edgegap::ApiTask<edgegap::AppVersion> PatchAppVersion(std::string app, std::string version,
-                                                          edgegap::AppVersionPatch patch) override {
-        return fake_.PatchAppVersion(app, version, std::move(patch));
-    }
-
-  private:
-    edgegap::FakeEdgegapApi& fake_;
-};
-
 TEST_F(MatchmakerServiceTest, RequestStreamsProgressThenAWorkingToken) {
     ASSERT_NE(StartService(Config()), nullptr);
     auto replies = Request();
@@ -396,8 +344,8 @@ TEST_F(MatchmakerServiceTest, ProgramServesRequestsAndStopsCleanlyOnSigterm) {
 
 TEST_F(MatchmakerServiceTest, ReadySessionWithoutItsDeploymentIsFoundThroughThePostsRequestId) {
     edgegap::FakeEdgegapApi fake;
-    ReadyWithoutDeploymentApi api(fake);
-    ASSERT_NE(StartService(Config(), nullptr, nullptr, &api), nullptr);
+    fake.SetSessionsOmitTheirDeployment(true);
+    ASSERT_NE(StartService(Config(), nullptr, nullptr, &fake), nullptr);
     auto replies = Request();
     const auto* ready = std::get_if<protocol::SessionReady>(&replies.back());
     ASSERT_NE(ready, nullptr) << protocol::SerializeMatchReply(replies.back());

@@ -34,6 +34,10 @@ class FakeEdgegapApi final : public EdgegapApi {
     void FailNext(std::string method, ApiError error, int times = 1);
     /// Sessions report ready from their `polls`-th `GetSession` on (default 0: at once).
     void SetReadyAfterPolls(int polls);
+    /// On: the `CreateSession` answer names the deployment (`deployment_request_id`, as Edgegap's
+    /// POST answer may) and sessions report neither their deployment nor its request id, so only
+    /// `GetDeploymentStatus` with the POST's id finds the server. Default off.
+    void SetSessionsOmitTheirDeployment(bool omit);
     /// What `GetContext` answers (default: a ready deployment "ctx000000001").
     void SetContext(Context context);
     /// Adds or replaces an app version served by `GetAppVersion`/`PatchAppVersion`.
@@ -79,6 +83,7 @@ class FakeEdgegapApi final : public EdgegapApi {
     std::map<std::string, AppVersion> versions_;  // Keyed "app/version".
     std::optional<Context> context_;
     int ready_after_polls_ = 0;
+    bool sessions_omit_deployment_ = false;
     int next_id_ = 1;
 };
 
