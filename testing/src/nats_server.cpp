@@ -201,6 +201,11 @@ void NatsServer::Stop() {
     process_.reset();
 }
 
+void NatsServer::Kill() {
+    if (process_) process_->Kill();
+    process_.reset();
+}
+
 Status NatsServer::Restart() {
     Stop();
     return Launch();

@@ -213,6 +213,16 @@ bool ChildProcess::Running() {
     return true;
 }
 
+int ChildProcess::Kill() {
+    if (!Running()) return exit_code_;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    exit_code_ = DecodeWaitStatus(status);
+    pid_ = -1;
+    return exit_code_;
+}
+
 int ChildProcess::Stop(std::chrono::milliseconds grace) {
     if (!Running()) return exit_code_;
     ::kill(pid_, SIGTERM);
@@ -220,14 +230,7 @@ int ChildProcess::Stop(std::chrono::milliseconds grace) {
     while (Running() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (Running()) {
-        ::kill(pid_, SIGKILL);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        exit_code_ = DecodeWaitStatus(status);
-        pid_ = -1;
-    }
-    return exit_code_;
+    return Kill();
 }
 
 }  // namespace gapkit::testing

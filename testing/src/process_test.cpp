@@ -51,6 +51,16 @@ TEST(TestingChildProcess, StopsWithSigterm) {
     std::filesystem::remove(log);
 }
 
+TEST(TestingChildProcess, KillIsSigkillAndIdempotent) {
+    const auto log = std::filesystem::temp_directory_path() / "gapkit_child_process_kill_test.log";
+    auto child = ChildProcess::Spawn({"sleep", "30"}, log);
+    ASSERT_TRUE(child.has_value()) << child.error().ToString();
+    EXPECT_EQ(child->Kill(), 128 + 9);
+    EXPECT_FALSE(child->Running());
+    EXPECT_EQ(child->Kill(), 128 + 9);
+    std::filesystem::remove(log);
+}
+
 // Helper run by DiesWithItsParent in a second copy of this binary: spawns a child, records its
 // pid and exits at once without running destructors, as a crashing test would.
 TEST(TestingChildProcess, HelperSpawnsAndVanishes) {

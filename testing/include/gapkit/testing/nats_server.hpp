@@ -76,6 +76,10 @@ class NatsServer {
     /// Stops the server (SIGTERM, then SIGKILL after 5 s). Idempotent.
     void Stop();
 
+    /// Kills the server with SIGKILL, as a crash would (JetStream's store stays on disk for
+    /// `Restart`). Idempotent.
+    void Kill();
+
     /// Stops it if running and starts it again on the same port, with the same config and
     /// JetStream store, so clients can reconnect to it.
     common::Status Restart();

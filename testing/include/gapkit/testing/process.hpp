@@ -62,6 +62,10 @@ class ChildProcess {
     /// (128 + signal when killed). Calling it again after the child is gone returns the same code.
     int Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
+    /// Sends SIGKILL at once (a crash: no clean-up runs in the child) and reaps it. Returns the exit
+    /// code as `Stop` does. Idempotent.
+    int Kill();
+
     pid_t pid() const { return pid_; }
 
   private:
