@@ -101,6 +101,7 @@ common::Result<int> Cleanup::ReapOnce() {
     RefreshParkedGauge();
     auto swept = book_.SweepUnseen();
     if (!swept) GAPKIT_LOG_WARN("matchmaker", "liveness sweep failed: {}", swept.error().ToString());
+    if (swept && *swept > 0) metrics_.swept.Increment(static_cast<std::uint64_t>(*swept));
     auto reaped = book_.Reap(std::chrono::seconds(config_.UnclaimedMaxAgeSeconds()));
     if (reaped && *reaped > 0) metrics_.reaped.Increment(static_cast<std::uint64_t>(*reaped));
     if (reaped && swept) *reaped += *swept;

@@ -6,6 +6,8 @@ Metrics::Metrics(common::MetricsRegistry& registry)
     : in_flight(registry.GetGauge("gapkit_matchmaker_requests_in_flight", "Matchmaking requests being worked on")),
       reaped(registry.GetCounter("gapkit_matchmaker_sessions_reaped_total",
                                  "Unclaimed sessions this matchmaker sent to deletion")),
+      swept(registry.GetCounter("gapkit_matchmaker_sessions_swept_total",
+                                "Sessions sent to deletion because their game server stopped naming the player")),
       parked(registry.GetGauge("gapkit_matchmaker_parked_deletions",
                                "Sessions whose delete failed for long, parked for the reconciler")),
       registry_(registry),

@@ -3,20 +3,27 @@
 /// @file
 /// The matchmaker's Prometheus metrics, looked up once in a `MetricsRegistry`.
 ///
-/// | metric | labels | meaning |
-/// |---|---|---|
-/// | `gapkit_matchmaker_requests_total` | `outcome` | finished requests: ready, bad_request, busy, timeout,
-/// rate_limited, edgegap_error, shutting_down, internal | | `gapkit_matchmaker_request_duration_seconds` | | request
-/// start to final reply (histogram) | | `gapkit_matchmaker_requests_in_flight` | | requests being worked on | |
-/// `gapkit_matchmaker_edgegap_calls_total` | `endpoint`, `status` | Edgegap calls by endpoint and HTTP status (0: no
-/// answer) | | `gapkit_matchmaker_sessions_reaped_total` | | unclaimed sessions sent to deletion by this reaper | |
-/// `gapkit_matchmaker_sessions_deleted_total` | `result` | delete-queue items: deleted, gone, retried, parked; parked
-/// sessions retried: unparked | | `gapkit_matchmaker_parked_deletions` | | sessions whose delete failed for long,
-/// waiting in `parked_deletions` | | `gapkit_matchmaker_server_facts_total` | `fact`, `outcome` | game servers' facts
-/// (join, left, cert_digest) by outcome: accepted, refused, failed, ignored (reply subject not a game server inbox) |
-/// `gapkit_matchmaker_reconcile_total` | `action` | reconciler decisions (docs/matchmaker.md "Reconciler") |
-/// `gapkit_matchmaker_reconcile_pass_seconds` | | duration of the reconciler passes this one led (histogram) |
-/// `gapkit_matchmaker_reconcile_leader` | | 1 while this matchmaker holds the reconciler lease |
+/// The metrics (docs/matchmaker.md has the same list for operators):
+/// - `gapkit_matchmaker_requests_total{outcome}`: finished requests: ready, bad_request, busy,
+///   timeout, rate_limited, edgegap_error, shutting_down, internal.
+/// - `gapkit_matchmaker_request_duration_seconds`: request start to final reply (histogram).
+/// - `gapkit_matchmaker_requests_in_flight`: requests being worked on.
+/// - `gapkit_matchmaker_edgegap_calls_total{endpoint,status}`: Edgegap calls by endpoint and HTTP
+///   status (0: no answer).
+/// - `gapkit_matchmaker_sessions_reaped_total`: unclaimed sessions sent to deletion by this reaper.
+/// - `gapkit_matchmaker_sessions_swept_total`: sessions sent to deletion because their game server
+///   stopped naming the player in its `alive` facts (liveness sweep).
+/// - `gapkit_matchmaker_sessions_deleted_total{result}`: delete-queue items: deleted, gone,
+///   retried, parked; parked sessions retried: unparked.
+/// - `gapkit_matchmaker_parked_deletions`: sessions whose delete failed for long, waiting in
+///   `parked_deletions`.
+/// - `gapkit_matchmaker_server_facts_total{fact,outcome}`: game servers' facts (join, left,
+///   cert_digest, alive) by outcome: accepted, refused, failed, ignored (reply subject not a game
+///   server inbox).
+/// - `gapkit_matchmaker_reconcile_total{action}`: reconciler decisions (docs/matchmaker.md
+///   "Reconciler").
+/// - `gapkit_matchmaker_reconcile_pass_seconds`: duration of the passes this one led (histogram).
+/// - `gapkit_matchmaker_reconcile_leader`: 1 while this matchmaker holds the reconciler lease.
 ///
 /// Threads: any (the metrics are atomics). The registry must outlive this struct.
 
@@ -42,6 +49,7 @@ class Metrics {
 
     common::Gauge& in_flight;
     common::Counter& reaped;
+    common::Counter& swept;
     /// Sessions in `parked_deletions` at this matchmaker's last look (the reaper pass).
     common::Gauge& parked;
 

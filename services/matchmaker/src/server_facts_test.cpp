@@ -236,6 +236,7 @@ TEST_F(AliveFactTest, PlayerWhoseServerStopsStatingItIsDeletedAndAStatedOneStays
     EXPECT_EQ(Value(*active_, kept.session_id), std::to_string(kept.client_id));
     EXPECT_FALSE(SessionGone(kept.session_id));
     EXPECT_GE(Counted("alive", "accepted"), 5u);
+    EXPECT_EQ(registry_.GetCounter("gapkit_matchmaker_sessions_swept_total", "").Value(), 1u);
 }
 
 TEST_F(AliveFactTest, ForgedPairWithTheWrongClientIdRefreshesNothing) {
