@@ -1,5 +1,12 @@
 # Helpers shared by the deploy kit's test scripts (sourced, not run).
 
+require_tools() {  # require_tools <program>...: skip the test (exit 77) unless each is installed
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+    done
+}
+
 # Ports are drawn from 20000-31999, below Linux's ephemeral range (32768-60999): the kernel hands
 # those to every bind(0) and outgoing connection of the tests running in parallel, so a port found
 # free there can be taken before nats-server binds it.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole gapkit stack on this machine: nats-server (TLS, JetStream, one user per role),
+# Runs the whole gapkit stack on this machine: nats-server (TLS, JetStream, one user per role; or a
+# JetStream cluster of several on loopback, NATS_CLUSTER=3),
 # edgegap-sim (the local Edgegap API, which starts spaceships-server processes as deployments of
 # app `spaceships` version `1`), the matchmaker and httpd. `make run` calls this after building.
 # Ctrl-C stops everything.
@@ -8,6 +9,11 @@
 # (git-ignored) and is created on the first run. Ports and folders can be changed through the
 # environment:
 #   NATS_PORT (4222)  SIM_PORT (8090)  HTTPD_PORT (3000)  MM_METRICS_PORT (9100)
+#   NATS_CLUSTER (1): how many nats-server nodes; 3 (up to 5) runs a JetStream cluster on loopback
+#   (routes over TLS, a store per node in .state/nats/node-<n>/), and every component gets all
+#   the nodes in NATS_HOST; the buckets then get 3 replicas (the bus's NATS_REPLICAS=auto)
+#   NATS_PORTS (NATS_PORT NATS_PORT+1 ...): the nodes' client ports, space-separated (the first
+#   replaces NATS_PORT)   NATS_ROUTE_PORTS (6222 6223 ...): the nodes' route ports (cluster only)
 #   GAPKIT_STATE_DIR (.state)  GAPKIT_BIN_DIR (build/bin; tests pass their own build's)
 #   SIM_EMPTY_TTL_SECONDS (30): how long an empty deployment lives before the simulator stops it
 #   SIM_CONFIG (deploy/local/edgegap-sim.json.in rendered into the state folder), with
@@ -30,6 +36,20 @@ NATS_EXTRA_USERS=${NATS_EXTRA_USERS:-}
 GAME=${GAME:-spaceships}
 GAME_VERSION=${GAME_VERSION:-1}
 PROTOCOL_ID=${PROTOCOL_ID:-80085}
+NATS_CLUSTER=${NATS_CLUSTER:-1}
+if ! [[ $NATS_CLUSTER =~ ^[1-5]$ ]]; then
+    echo "NATS_CLUSTER must be 1..5 (nodes), not '$NATS_CLUSTER'" >&2
+    exit 2
+fi
+read -r -a nats_ports <<<"${NATS_PORTS:-$(seq -s ' ' "$NATS_PORT" $((NATS_PORT + NATS_CLUSTER - 1)))}"
+read -r -a route_ports <<<"${NATS_ROUTE_PORTS:-$(seq -s ' ' 6222 $((6222 + NATS_CLUSTER - 1)))}"
+if ((${#nats_ports[@]} != NATS_CLUSTER || ${#route_ports[@]} != NATS_CLUSTER)); then
+    echo "NATS_PORTS and NATS_ROUTE_PORTS must list $NATS_CLUSTER ports each (NATS_CLUSTER)" >&2
+    exit 2
+fi
+NATS_PORT=${nats_ports[0]}
+nats_host=$(printf '127.0.0.1:%s,' "${nats_ports[@]}")
+nats_host=${nats_host%,}
 
 say() { printf '\033[1m[run]\033[0m %s\n' "$*"; }
 
@@ -39,7 +59,7 @@ secret() {  # secret <file>: a random secret kept across runs
 }
 
 make_state() {
-    mkdir -p "$state/nats/jetstream" "$state/logs/deployments" "$state/secrets"
+    mkdir -p "$state/nats" "$state/logs/deployments" "$state/secrets"
     chmod 700 "$state/secrets"
     if [ ! -s "$state/nats/server.pem" ]; then
         say "creating a private CA and the NATS server certificate in $state/ca"
@@ -47,21 +67,51 @@ make_state() {
             localhost 127.0.0.1 >/dev/null 2>&1
     fi
     [ -s "$state/secrets/private_key" ] || (umask 077 && openssl rand -hex 32 > "$state/secrets/private_key")
-    sed -e "s|@STATE@|$state|g" -e "s|@NATS_PORT@|$NATS_PORT|g" \
+    if ((NATS_CLUSTER > 1)) && [ ! -s "$state/nats/route.pem" ]; then
+        # Routes need a certificate that may also authenticate a client: the node that dials a
+        # route presents it, and nats-server verifies it as a client certificate.
+        say "creating the NATS route certificate (client and server use) in $state/nats"
+        CAROOT="$state/ca" mkcert -client -cert-file "$state/nats/route.pem" -key-file "$state/nats/route-key.pem" \
+            localhost 127.0.0.1 >/dev/null 2>&1
+    fi
+    for ((node = 1; node <= NATS_CLUSTER; node++)); do render_nats_config "$node"; done
+    render_sim_config
+}
+
+nats_dir() {  # nats_dir <node>: the node's config and store folder (one node: as before clusters)
+    if ((NATS_CLUSTER == 1)); then echo "$state/nats"; else echo "$state/nats/node-$1"; fi
+}
+
+cluster_block() {  # cluster_block <node>: the one-line `cluster {}` of deploy/local/nats.conf.in
+    ((NATS_CLUSTER > 1)) || return 0
+    local routes
+    routes=$(printf '"nats-route://127.0.0.1:%s", ' "${route_ports[@]}")
+    printf 'cluster { name: gapkit-local, listen: "127.0.0.1:%s", routes: [%s], tls { cert_file: "%s", key_file: "%s", ca_file: "%s", timeout: 2 } }' \
+        "${route_ports[$1 - 1]}" "${routes%, }" "$state/nats/route.pem" "$state/nats/route-key.pem" "$state/ca/rootCA.pem"
+}
+
+render_nats_config() {  # render_nats_config <node>: $(nats_dir <node>)/nats.conf
+    local dir name=gapkit-local
+    dir=$(nats_dir "$1")
+    ((NATS_CLUSTER == 1)) || name=gapkit-local-$1
+    mkdir -p "$dir/jetstream"
+    sed -e "s|@STATE@|$state|g" -e "s|@NATS_PORT@|${nats_ports[$1 - 1]}|g" \
+        -e "s|@NATS_NAME@|$name|" -e "s|@NATS_STORE@|$dir/jetstream|" -e "s|@NATS_CLUSTER@|$(cluster_block "$1")|" \
         -e "s|@MATCHMAKER_PASSWORD@|$(secret "$state/secrets/matchmaker")|" \
         -e "s|@HTTPD_PASSWORD@|$(secret "$state/secrets/httpd")|" \
         -e "s|@GAMESERVER_PASSWORD@|$(secret "$state/secrets/gameserver")|" \
         -e "s|@OPERATOR_PASSWORD@|$(secret "$state/secrets/operator")|" \
         -e "s|^  users: \\[$|&\n${NATS_EXTRA_USERS//$'\n'/\\n}|" \
-        "$root/deploy/local/nats.conf.in" > "$state/nats/nats.conf"
-    chmod 600 "$state/nats/nats.conf"
-    render_sim_config
+        "$root/deploy/local/nats.conf.in" > "$dir/nats.conf"
+    chmod 600 "$dir/nats.conf"
 }
 
 render_sim_config() {  # the game servers' environment holds the gameserver password and the key
     [ -z "$SIM_CONFIG" ] || return 0
     SIM_CONFIG="$state/edgegap-sim.json"
-    (umask 077 && sed -e "s|@STATE@|$state|g" -e "s|@NATS_PORT@|$NATS_PORT|g" \
+    # The template names one node, 127.0.0.1:@NATS_PORT@ (as tests render it); a cluster's game
+    # servers get every node, so that one can start while any node is down.
+    (umask 077 && sed -e "s|@STATE@|$state|g" -e "s|127\.0\.0\.1:@NATS_PORT@|$nats_host|g" -e "s|@NATS_PORT@|$NATS_PORT|g" \
         -e "s|@GAMESERVER_PASSWORD@|$(secret "$state/secrets/gameserver")|" \
         -e "s|@PRIVATE_KEY@|$(cat "$state/secrets/private_key")|" \
         -e "s|@PROTOCOL_ID@|$PROTOCOL_ID|" -e "s|@EMPTY_TTL_SECONDS@|$SIM_EMPTY_TTL_SECONDS|" \
@@ -104,11 +154,11 @@ wait_port() {  # wait_port <name> <port>
 }
 
 nats_env() {  # nats_env <user>
-    echo "NATS_HOST=127.0.0.1:$NATS_PORT NATS_USER=$1 NATS_PASSWORD=$(cat "$state/secrets/$1") NATS_CA=$state/ca/rootCA.pem"
+    echo "NATS_HOST=$nats_host NATS_USER=$1 NATS_PASSWORD=$(cat "$state/secrets/$1") NATS_CA=$state/ca/rootCA.pem"
 }
 
 operator_env() {  # the read-only operator's variables, its password by file so none is printed
-    echo "NATS_HOST=127.0.0.1:$NATS_PORT NATS_USER=operator NATS_PASSWORD_FILE=$state/secrets/operator NATS_CA=$state/ca/rootCA.pem"
+    echo "NATS_HOST=$nats_host NATS_USER=operator NATS_PASSWORD_FILE=$state/secrets/operator NATS_CA=$state/ca/rootCA.pem"
 }
 
 make_state
@@ -118,8 +168,30 @@ trap stop_all EXIT
 # half way through stopping: the components run in their own sessions and would be left behind.
 trap '' PIPE
 
-start nats-server nats-server -c "$state/nats/nats.conf"
-wait_port nats-server "$NATS_PORT"
+wait_meta_leader() {  # until every node's log names the JetStream meta leader (buckets can be made)
+    for _ in $(seq 1 300); do
+        local waiting=0
+        for ((node = 1; node <= NATS_CLUSTER; node++)); do
+            grep -q "metadata leader" "$state/logs/nats-$node.log" 2>/dev/null || waiting=1
+        done
+        ((waiting)) || return 0
+        sleep 0.1
+    done
+    say "the NATS cluster elected no JetStream meta leader in 30 s; see $state/logs/nats-*.log"
+    exit 1
+}
+
+if ((NATS_CLUSTER == 1)); then
+    start nats-server nats-server -c "$state/nats/nats.conf"
+    wait_port nats-server "$NATS_PORT"
+else
+    for ((node = 1; node <= NATS_CLUSTER; node++)); do
+        start "nats-$node" nats-server -c "$(nats_dir "$node")/nats.conf"
+    done
+    for ((node = 1; node <= NATS_CLUSTER; node++)); do wait_port "nats-$node" "${nats_ports[node - 1]}"; done
+    wait_meta_leader
+    say "NATS cluster of $NATS_CLUSTER nodes up: $nats_host"
+fi
 
 start edgegap-sim EDGEGAP_SIM_API_KEY=devkey "$bin/gapkit-edgegap-sim" --config "$SIM_CONFIG" \
     --bind 127.0.0.1 --port "$SIM_PORT" --log-dir "$state/logs/deployments"
@@ -154,7 +226,11 @@ cat <<EOT
   Press Ctrl-C to stop everything.
 
 EOT
-# Any component that dies takes the stack down, so a broken run is never mistaken for a working one.
-wait -n "${pids[@]}" || true
+# Any component that dies takes the stack down, so a broken run is never mistaken for a working one;
+# except a node of a NATS cluster (the first pids), whose loss the cluster is there to survive: kill
+# one (kill -9 <pid of nats-2>) to watch the others carry on.
+first_watched=0
+((NATS_CLUSTER == 1)) || first_watched=$NATS_CLUSTER
+wait -n "${pids[@]:first_watched}" || true
 say "a component exited; see $state/logs"
 exit 1

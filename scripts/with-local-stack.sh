@@ -10,9 +10,12 @@
 #   GAPKIT_HTTPD_URL http://127.0.0.1:<port>/
 #   GAPKIT_SIM_URL   http://127.0.0.1:<port>   (API key: GAPKIT_SIM_API_KEY=devkey)
 #   GAPKIT_STATE_DIR the stack's state folder (logs in logs/, game server logs in logs/deployments/)
+#   NATS_HOSTS       127.0.0.1:<port>[,...]: every NATS node, for NATS_HOST (CA:
+#                    $GAPKIT_STATE_DIR/ca/rootCA.pem; passwords in $GAPKIT_STATE_DIR/secrets/)
 # Variables it reads: GAPKIT_BIN_DIR (default build/bin), GAPKIT_STATE_DIR (default a new temp
-# folder, removed afterwards unless the command failed), SIM_EMPTY_TTL_SECONDS and the other
-# settings of run-local.sh. Tests use it; so can anyone who wants a throw-away stack.
+# folder, removed afterwards unless the command failed), NATS_CLUSTER (default 1; 3: a 3-node
+# NATS cluster, each node on its own free client and route port), SIM_EMPTY_TTL_SECONDS and the
+# other settings of run-local.sh. Tests use it; so can anyone who wants a throw-away stack.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +24,7 @@ readonly kReadySeconds=60
 say() { echo "[with-local-stack] $*" >&2; }
 
 if [ $# -eq 0 ]; then
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 
@@ -83,8 +86,16 @@ wait_until_serving() {
     return 1
 }
 
-read -r NATS_PORT SIM_PORT HTTPD_PORT MM_METRICS_PORT <<<"$(pick_ports 4)"
-export NATS_PORT SIM_PORT HTTPD_PORT MM_METRICS_PORT
+export NATS_CLUSTER=${NATS_CLUSTER:-1}
+[[ $NATS_CLUSTER =~ ^[1-5]$ ]] || { say "NATS_CLUSTER must be 1..5, not '$NATS_CLUSTER'"; exit 2; }
+# A client port and a route port per NATS node, then the simulator's, httpd's and the metrics'.
+read -r -a ports <<<"$(pick_ports $((2 * NATS_CLUSTER + 3)))"
+NATS_PORTS="${ports[*]:0:NATS_CLUSTER}"
+NATS_ROUTE_PORTS="${ports[*]:NATS_CLUSTER:NATS_CLUSTER}"
+read -r SIM_PORT HTTPD_PORT MM_METRICS_PORT <<<"${ports[*]:2*NATS_CLUSTER}"
+NATS_PORT=${ports[0]}
+NATS_HOSTS=$(printf '127.0.0.1:%s,' $NATS_PORTS)
+export NATS_PORT NATS_PORTS NATS_ROUTE_PORTS NATS_HOSTS=${NATS_HOSTS%,} SIM_PORT HTTPD_PORT MM_METRICS_PORT
 trap stop_stack EXIT
 trap 'exit 143' TERM  # a signal must still run the EXIT trap, or the stack outlives the command
 trap 'exit 130' INT

@@ -13,9 +13,7 @@ bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 deploy=$(dirname "$here")
 source "$deploy/test-lib.sh"
-for tool in nats-server mkcert curl; do
-    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+require_tools nats-server mkcert curl
 
 work=$(mktemp -d)
 pids=()

@@ -5,9 +5,11 @@
 #                             servers on Edgegap (the app version's `--ca_contents` argument)
 #   certs/ca/rootCA-key.pem   the CA's private key: never leaves this folder
 #   certs/server.pem, certs/server-key.pem   nats-server's certificate and key
-# The certificate always names `nats` (the compose service the matchmaker and httpd dial),
-# localhost and 127.0.0.1, plus every host given: the public DNS name or IP address the game
-# servers use in NATS_HOST. Run it again to add a name; the CA stays, so nothing else changes.
+# The certificate always names `nats`, `nats-2` and `nats-3` (the compose services the matchmaker
+# and httpd dial; the last two only in compose.cluster.yaml), localhost and 127.0.0.1, plus every
+# host given: the public DNS name or IP address the game servers use in NATS_HOST. It may also
+# authenticate a client, which a cluster's routes need (deploy/nats/cluster.conf). Run it again to
+# add a name; the CA stays, so nothing else changes.
 #
 # Usage: deploy/compose/make-certs.sh <public host or IP>...   (folder: GAPKIT_CERTS_DIR, default
 #        deploy/compose/certs, git-ignored)
@@ -23,8 +25,8 @@ certs=${GAPKIT_CERTS_DIR:-$(cd "$(dirname "$0")" && pwd)/certs}
 mkdir -p "$certs/ca"
 chmod 700 "$certs/ca"
 [[ -s $certs/ca/rootCA.pem ]] || echo "creating a private CA in $certs/ca"
-(umask 077 && CAROOT="$certs/ca" mkcert -cert-file "$certs/server.pem" -key-file "$certs/server-key.pem" \
-    nats localhost 127.0.0.1 "$@" 2>/dev/null)
+(umask 077 && CAROOT="$certs/ca" mkcert -client -cert-file "$certs/server.pem" -key-file "$certs/server-key.pem" \
+    nats nats-2 nats-3 localhost 127.0.0.1 "$@" 2>/dev/null)
 chmod 644 "$certs/server.pem" "$certs/ca/rootCA.pem"
-echo "NATS server certificate for: nats localhost 127.0.0.1 $*"
+echo "NATS server certificate for: nats nats-2 nats-3 localhost 127.0.0.1 $*"
 echo "CA for clients (NATS_CA, Edgegap --ca_contents): $certs/ca/rootCA.pem"

@@ -9,9 +9,7 @@ sim=$1
 config=$2
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../test-lib.sh"
-for tool in curl mkcert; do
-    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+require_tools curl mkcert
 
 work=$(mktemp -d)
 sim_pid=

@@ -13,10 +13,12 @@ using common::MakeError;
 using common::Result;
 using common::Status;
 
+// clientAuth too: a cluster node dials its routes with this certificate, and nats-server checks
+// the dialling node's certificate as a client's.
 constexpr const char* kServerExtensions =
     "basicConstraints=CA:FALSE\n"
     "keyUsage=digitalSignature,keyEncipherment\n"
-    "extendedKeyUsage=serverAuth\n"
+    "extendedKeyUsage=serverAuth,clientAuth\n"
     "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
 
 Status RunOpenSsl(const std::vector<std::string>& args) {

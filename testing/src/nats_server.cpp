@@ -13,6 +13,7 @@
 #include <random>
 #include <regex>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -56,8 +57,35 @@ std::string UserBlock(const NatsUser& user) {
     return fmt::format("    {{ user: \"{}\", password: \"{}\"{} }}\n", user.name, user.password, permissions);
 }
 
+std::string ServerName(const NatsServerOptions& options, int port) {
+    return options.cluster.server_name.empty() ? fmt::format("gapkit-test-{}", port) : options.cluster.server_name;
+}
+
+// One line, so that scripts/run-local.sh and a template's @NATS_CLUSTER@ can hold it alike. Routes
+// use TLS like clients: nats-server then checks the dialling node's certificate as a client's,
+// which is why the test certificates also allow client authentication.
+Result<std::string> ClusterBlock(const NatsServerOptions& options) {
+    const auto& cluster = options.cluster;
+    if (cluster.cluster_name.empty()) return std::string();
+    std::vector<std::string> routes;
+    for (int route_port : cluster.route_ports) routes.push_back(fmt::format("nats-route://127.0.0.1:{}", route_port));
+    std::string tls;
+    if (options.tls) {
+        const auto& certificates = SharedTestCertificates();
+        if (!certificates) return common::Fail(certificates.error().WithContext("test certificates"));
+        tls = fmt::format(", tls {{ cert_file: \"{}\", key_file: \"{}\", ca_file: \"{}\", timeout: 2 }}",
+                          certificates->server_cert_file.string(), certificates->server_key_file.string(),
+                          certificates->ca_file.string());
+    }
+    return fmt::format("cluster {{ name: {}, listen: \"127.0.0.1:{}\", routes: {}{} }}", cluster.cluster_name,
+                       cluster.route_port, QuotedList(routes), tls);
+}
+
 Result<std::string> ConfigText(const NatsServerOptions& options, const std::filesystem::path& dir, int port) {
-    std::string config = fmt::format("listen: \"127.0.0.1:{}\"\nserver_name: gapkit_test_{}\n", port, port);
+    std::string config = fmt::format("listen: \"127.0.0.1:{}\"\nserver_name: {}\n", port, ServerName(options, port));
+    auto cluster = ClusterBlock(options);
+    if (!cluster) return common::Fail(cluster.error());
+    if (!cluster->empty()) config += *cluster + "\n";
     if (options.tls) {
         const auto& certificates = SharedTestCertificates();
         if (!certificates) return common::Fail(certificates.error().WithContext("test certificates"));
@@ -87,11 +115,13 @@ const NatsUser* FindUser(const std::vector<NatsUser>& users, std::string_view na
     return found == users.end() ? nullptr : &*found;
 }
 
-// The password of user `role` (lower-cased), made up and added to `users` on first use.
-std::string PasswordOf(std::vector<NatsUser>& users, std::string role) {
+// The password of user `role` (lower-cased), added to `users` on first use: the one `given` holds
+// (so that every node of a cluster has the same), or a new one.
+std::string PasswordOf(std::vector<NatsUser>& users, const std::vector<NatsUser>& given, std::string role) {
     std::transform(role.begin(), role.end(), role.begin(), [](unsigned char c) { return std::tolower(c); });
     if (const NatsUser* user = FindUser(users, role)) return user->password;
-    users.push_back({role, RandomPassword(), {}, {}});
+    const NatsUser* known = FindUser(given, role);
+    users.push_back({role, known ? known->password : RandomPassword(), {}, {}});
     return users.back().password;
 }
 
@@ -109,12 +139,16 @@ Status PrepareStateDir(const std::filesystem::path& dir) {
 
 // The value of placeholder @<name>@, as scripts/run-local.sh fills it.
 Result<std::string> PlaceholderValue(const std::string& name, NatsServerOptions& options,
-                                     const std::filesystem::path& dir, int port) {
+                                     const std::vector<NatsUser>& given_users, const std::filesystem::path& dir,
+                                     int port) {
     static const std::string kPasswordSuffix = "_PASSWORD";
     if (name == "NATS_PORT") return std::to_string(port);
     if (name == "STATE") return dir.string();
+    if (name == "NATS_NAME") return ServerName(options, port);
+    if (name == "NATS_STORE") return (dir / "nats" / "jetstream").string();
+    if (name == "NATS_CLUSTER") return ClusterBlock(options);
     if (name.size() > kPasswordSuffix.size() && name.ends_with(kPasswordSuffix)) {
-        return PasswordOf(options.users, name.substr(0, name.size() - kPasswordSuffix.size()));
+        return PasswordOf(options.users, given_users, name.substr(0, name.size() - kPasswordSuffix.size()));
     }
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("{}: unknown placeholder @{}@", options.config_template.string(), name));
@@ -125,14 +159,14 @@ Result<std::string> FilledTemplate(NatsServerOptions& options, const std::filesy
     auto text = common::ReadFile(options.config_template);
     if (!text) return common::Fail(text.error().WithContext("nats config template"));
     if (auto prepared = PrepareStateDir(dir); !prepared) return common::Fail(prepared.error());
-    options.users.clear();
+    const std::vector<NatsUser> given_users = std::exchange(options.users, {});
     static const std::regex kPlaceholder("@([A-Z][A-Z0-9_]*)@");
     std::string config;
     auto rest = text->cbegin();
     for (std::sregex_iterator it(text->cbegin(), text->cend(), kPlaceholder), end; it != end; ++it) {
         config.append(rest, (*it)[0].first);
         rest = (*it)[0].second;
-        auto value = PlaceholderValue((*it)[1], options, dir, port);
+        auto value = PlaceholderValue((*it)[1], options, given_users, dir, port);
         if (!value) return common::Fail(value.error());
         config += *value;
     }
@@ -160,7 +194,8 @@ Result<std::unique_ptr<NatsServer>> NatsServer::Start(NatsServerOptions options)
     if (!program) return MakeError(ErrorCode::kFailedPrecondition, "nats-server is not installed");
     auto dir = TempDir::Create("gapkit-nats");
     if (!dir) return common::Fail(dir.error());
-    auto port = FreeLoopbackPort();
+    auto port =
+        options.port != 0 ? Result<std::uint16_t>(static_cast<std::uint16_t>(options.port)) : FreeLoopbackPort();
     if (!port) return common::Fail(port.error());
     auto config = options.config_template.empty() ? ConfigText(options, dir->path(), *port)
                                                   : FilledTemplate(options, dir->path(), *port);
@@ -225,13 +260,17 @@ std::string NatsServer::CaPem() const {
     return options_.tls && certificates ? certificates->ca_pem : std::string();
 }
 
-EnvOverrides NatsServer::ClientEnv() const {
+EnvOverrides NatsServer::ClientEnv(std::string_view user_name) const {
+    if (user_name.empty()) user_name = options_.users.front().name;
+    const NatsUser* user = User(user_name);
     EnvOverrides env{{"NATS_HOST", HostPort()},
-                     {"NATS_USER", options_.users.front().name},
-                     {"NATS_PASSWORD", options_.users.front().password},
+                     {"NATS_USER", std::string(user_name)},
+                     {"NATS_PASSWORD", user ? user->password : std::string("not-a-user-of-this-server")},
+                     {"NATS_PASSWORD_FILE", std::nullopt},
                      {"NATS_CA", std::nullopt},
                      {"NATS_CA_CONTENTS", std::nullopt},
-                     {"NATS_INSECURE", std::nullopt}};
+                     {"NATS_INSECURE", std::nullopt},
+                     {"NATS_REPLICAS", std::nullopt}};
     if (options_.tls) {
         env["NATS_CA"] = CaFile().string();
     } else {

@@ -100,6 +100,23 @@ common::Status ResolveCa(const ConnectOptions& options, ConnectSettings& setting
     return common::Ok();
 }
 
+// NATS_REPLICAS: "auto" (or unset) is 0, else 1..5.
+Result<int> PickReplicas(std::optional<int> explicit_value) {
+    constexpr int kMaxReplicas = 5;
+    if (explicit_value) {
+        if (*explicit_value >= 0 && *explicit_value <= kMaxReplicas) return *explicit_value;
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("replicas {} is outside 0 (auto)..{}", *explicit_value, kMaxReplicas));
+    }
+    auto text = PickOptional(std::nullopt, "NATS_REPLICAS");
+    if (!text) return 0;
+    std::transform(text->begin(), text->end(), text->begin(), [](unsigned char c) { return std::tolower(c); });
+    if (*text == "auto") return 0;
+    auto value = common::ParseInt(*text, 1, kMaxReplicas);
+    if (!value) return common::Fail(value.error().WithContext("NATS_REPLICAS (1..5 or auto)"));
+    return static_cast<int>(*value);
+}
+
 common::Status ValidateDurations(const ConnectOptions& options) {
     if (options.connect_timeout.count() <= 0) {
         return MakeError(ErrorCode::kInvalidArgument, "connect_timeout must be positive");
@@ -174,6 +191,9 @@ Result<ConnectSettings> ResolveConnectSettings(std::string client_name, const Co
                          fmt::format("inbox prefix '{}' is not one NATS subject token", options.inbox_prefix));
     }
     settings.inbox_prefix = options.inbox_prefix;
+    auto replicas = PickReplicas(options.replicas);
+    if (!replicas) return common::Fail(replicas.error());
+    settings.replicas = *replicas;
     if (!settings.tls) return settings;
     auto ca = ResolveCa(options, settings);
     if (!ca) return common::Fail(ca.error());

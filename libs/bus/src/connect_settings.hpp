@@ -27,6 +27,7 @@ struct ConnectSettings {
     std::chrono::milliseconds reconnect_max_delay{5000};
     bool send_asap = false;
     std::string inbox_prefix = "_INBOX";
+    int replicas = 0;  // 1..5 from NATS_REPLICAS or the options; 0: auto, resolved once connected.
 };
 
 // Reads options over env. When the CA comes as PEM text it is written to a private temp file,

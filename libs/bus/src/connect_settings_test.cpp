@@ -19,7 +19,7 @@ ScopedEnv CleanEnv(gapkit::testing::EnvOverrides extra = {}) {
     gapkit::testing::EnvOverrides env{{"NATS_HOST", "127.0.0.1:4222"}, {"NATS_USER", "u"},
                                       {"NATS_PASSWORD", "p"},          {"NATS_PASSWORD_FILE", std::nullopt},
                                       {"NATS_CA", std::nullopt},       {"NATS_CA_CONTENTS", std::nullopt},
-                                      {"NATS_INSECURE", std::nullopt}};
+                                      {"NATS_INSECURE", std::nullopt}, {"NATS_REPLICAS", std::nullopt}};
     for (auto& [name, value] : extra) env[name] = value;
     return ScopedEnv(env);
 }
@@ -112,6 +112,24 @@ TEST(BusConnectSettings, DnsHostsAreCheckedAgainstTheCertificateIpsAreNot) {
     EXPECT_EQ(settings->tls_host, "nats.example.com");
     auto env_ip = CleanEnv();
     EXPECT_EQ(ResolveConnectSettings("c", {})->tls_host, "");
+}
+
+TEST(BusConnectSettings, ReplicasAreAutoUnlessNatsReplicasNamesOneToFive) {
+    auto env = CleanEnv();
+    EXPECT_EQ(ResolveConnectSettings("c", {})->replicas, 0);
+    auto env_auto = CleanEnv({{"NATS_REPLICAS", "AUTO"}});
+    EXPECT_EQ(ResolveConnectSettings("c", {})->replicas, 0);
+    auto env_three = CleanEnv({{"NATS_REPLICAS", "3"}});
+    EXPECT_EQ(ResolveConnectSettings("c", {})->replicas, 3);
+    EXPECT_EQ(ResolveConnectSettings("c", {.replicas = 1})->replicas, 1);
+    EXPECT_EQ(ResolveConnectSettings("c", {.replicas = 0})->replicas, 0);
+    EXPECT_FALSE(ResolveConnectSettings("c", {.replicas = 6}).has_value());
+    for (const char* bad : {"0", "6", "three", "3 "}) {
+        auto env_bad = CleanEnv({{"NATS_REPLICAS", bad}});
+        auto settings = ResolveConnectSettings("c", {});
+        ASSERT_FALSE(settings.has_value()) << bad;
+        EXPECT_NE(settings.error().message().find("NATS_REPLICAS"), std::string::npos) << settings.error().ToString();
+    }
 }
 
 TEST(BusConnectSettings, CaContentsGoToAPrivateTempFile) {

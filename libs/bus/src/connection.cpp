@@ -11,6 +11,7 @@
 #include "connect_settings.hpp"
 #include "connection_core.hpp"
 #include "gapkit/common/log.hpp"
+#include "replicas.hpp"
 #include "status.hpp"
 
 namespace gapkit::bus {
@@ -193,8 +194,9 @@ Result<std::unique_ptr<Connection>> Connection::Connect(std::string client_name,
     if (natsConnection_JetStream(&js, connection->get(), nullptr) != NATS_OK) {
         return MakeError(ErrorCode::kInternal, "cannot create a JetStream context");
     }
-    auto core = std::make_shared<ConnectionCore>(
-        ConnectionCore{settings->client_name, settings->inbox_prefix, std::move(*connection), JsContextPtr(js)});
+    const int replicas = ResolveReplicas(settings->replicas, connection->get(), settings->client_name);
+    auto core = std::make_shared<ConnectionCore>(ConnectionCore{settings->client_name, settings->inbox_prefix, replicas,
+                                                                std::move(*connection), JsContextPtr(js)});
     GAPKIT_LOG_INFO(kLog, "client '{}' connected to {}", core->client_name, CurrentUrl(core->connection.get()));
     return std::unique_ptr<Connection>(new Connection(std::move(core)));
 }
@@ -223,6 +225,8 @@ ConnectionState Connection::State() const {
 }
 
 std::string Connection::ConnectedUrl() const { return CurrentUrl(core_->connection.get()); }
+
+int Connection::Replicas() const { return core_->replicas; }
 
 Status Connection::Publish(std::string_view subject, std::string_view data) {
     const std::string subject_text(subject);

@@ -1,7 +1,7 @@
 #pragma once
 
 // What a Connection shares with the objects it creates: the nats.c connection and its JetStream
-// context. Held by shared_ptr so a Subscription or KeyValue keeps the socket alive.
+// context, and the replicas new streams get. Held by shared_ptr so a Subscription or KeyValue keeps the socket alive.
 
 #include <string>
 
@@ -12,6 +12,7 @@ namespace gapkit::bus {
 struct ConnectionCore {
     std::string client_name;
     std::string inbox_prefix;  // Of the reply subjects our own streamed requests create.
+    int replicas = 1;          // Of the buckets and queues created with replicas 0 ("auto").
     ConnectionPtr connection;  // Declared before js: members die in reverse, so js goes first.
     JsContextPtr js;
 };

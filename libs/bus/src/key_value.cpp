@@ -5,6 +5,7 @@
 #include "connection_core.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/log.hpp"
+#include "replicas.hpp"
 #include "status.hpp"
 
 namespace gapkit::bus {
@@ -39,9 +40,9 @@ Status Validate(const KeyValueConfig& config) {
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("bucket {}: history {} is outside 1..64", config.bucket, config.history));
     }
-    if (config.replicas < 1 || config.replicas > 5) {
+    if (config.replicas < 0 || config.replicas > 5) {
         return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("bucket {}: replicas {} is outside 1..5", config.bucket, config.replicas));
+                         fmt::format("bucket {}: replicas {} is outside 0 (auto)..5", config.bucket, config.replicas));
     }
     if (config.ttl.count() < 0) {
         return MakeError(ErrorCode::kInvalidArgument, fmt::format("bucket {}: negative TTL", config.bucket));
@@ -82,15 +83,18 @@ Result<std::unique_ptr<KeyValue>> Connection::KeyValueBucket(const KeyValueConfi
     raw_config.MaxValueSize = config.max_value_bytes;
     raw_config.History = static_cast<uint8_t>(config.history);
     raw_config.TTL = ToNanos(config.ttl);
-    raw_config.Replicas = config.replicas;
+    const int replicas = WantedReplicas(config.replicas, core_->replicas);
+    raw_config.Replicas = replicas;
     raw_config.StorageType = js_FileStorage;
     kvStore* raw = nullptr;
     const natsStatus created = js_CreateKeyValue(&raw, core_->js.get(), &raw_config);
     if (created != NATS_OK) {
-        const auto create_error = NatsError(created, fmt::format("creating bucket {}", config.bucket));
+        const auto create_error =
+            NatsError(created, fmt::format("creating bucket {} with {} replica(s)", config.bucket, replicas));
         // Exists with other settings (or another process won the race): bind and keep its settings.
         if (js_KeyValue(&raw, core_->js.get(), config.bucket.c_str()) != NATS_OK) return common::Fail(create_error);
         GAPKIT_LOG_DEBUG("bus", "bound existing bucket {} ({})", config.bucket, create_error.message());
+        WarnIfReplicasDiffer(core_->js.get(), "bucket " + config.bucket, "KV_" + config.bucket, replicas);
     }
     return std::make_unique<KeyValue>(
         std::make_unique<KeyValue::Impl>(KeyValue::Impl{core_, KvStorePtr(raw), config.bucket}));

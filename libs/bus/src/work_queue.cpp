@@ -5,6 +5,7 @@
 #include "connection_core.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/log.hpp"
+#include "replicas.hpp"
 #include "status.hpp"
 
 namespace gapkit::bus {
@@ -45,9 +46,9 @@ Status Validate(const WorkQueueConfig& config) {
     if (config.subjects.empty()) {
         return MakeError(ErrorCode::kInvalidArgument, fmt::format("work queue {}: no subjects", config.stream));
     }
-    if (config.replicas < 1 || config.replicas > 5) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("work queue {}: replicas {} is outside 1..5", config.stream, config.replicas));
+    if (config.replicas < 0 || config.replicas > 5) {
+        return MakeError(ErrorCode::kInvalidArgument, fmt::format("work queue {}: replicas {} is outside 0 (auto)..5",
+                                                                  config.stream, config.replicas));
     }
     return common::Ok();
 }
@@ -77,18 +78,21 @@ Result<std::unique_ptr<WorkQueue>> Connection::WorkQueueStream(const WorkQueueCo
     raw_config.SubjectsLen = static_cast<int>(subjects.size());
     raw_config.Retention = js_WorkQueuePolicy;
     raw_config.MaxAge = ToNanos(config.max_age);
-    raw_config.Replicas = config.replicas;
+    const int replicas = WantedReplicas(config.replicas, core_->replicas);
+    raw_config.Replicas = replicas;
     raw_config.Storage = js_FileStorage;
     jsStreamInfo* raw = nullptr;
     const natsStatus added = js_AddStream(&raw, core_->js.get(), &raw_config, nullptr, nullptr);
     StreamInfoPtr info(raw);
     if (added != NATS_OK) {
-        const auto add_error = NatsError(added, fmt::format("creating stream {}", config.stream));
+        const auto add_error =
+            NatsError(added, fmt::format("creating stream {} with {} replica(s)", config.stream, replicas));
         if (js_GetStreamInfo(&raw, core_->js.get(), config.stream.c_str(), nullptr, nullptr) != NATS_OK) {
             return common::Fail(add_error);
         }
         info.reset(raw);
         GAPKIT_LOG_DEBUG("bus", "bound existing stream {} ({})", config.stream, add_error.message());
+        WarnIfReplicasDiffer(core_->js.get(), "work queue " + config.stream, config.stream, replicas);
     }
     return std::make_unique<WorkQueue>(
         std::make_unique<WorkQueue::Impl>(WorkQueue::Impl{core_, config.stream, config.subjects}));

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "gapkit/bus/connection.hpp"
+#include "gapkit/testing/nats_cluster.hpp"
 #include "gapkit/testing/nats_server.hpp"
 
 namespace gapkit::testing {
@@ -17,5 +18,9 @@ bus::ConnectOptions BusOptionsFor(const NatsServer& server);
 /// The same as user `user_name` (e.g. one role of a config template). A name the server does not
 /// know gets a password it refuses, so connecting fails with `kUnauthenticated`.
 bus::ConnectOptions BusOptionsFor(const NatsServer& server, std::string_view user_name);
+
+/// Options that reach every node of `cluster` (`host` = `HostList()`) as user `user_name`
+/// (empty: the first user).
+bus::ConnectOptions BusOptionsFor(const NatsCluster& cluster, std::string_view user_name = {});
 
 }  // namespace gapkit::testing

@@ -39,6 +39,19 @@ struct NatsUser {
     std::vector<std::string> subscribe_allow;  ///< Subjects the user may subscribe to.
 };
 
+/// A node's place in a JetStream cluster (`NatsCluster` fills it for each node).
+struct NatsClusterMembership {
+    /// The cluster's name; empty (default): a single server, no `cluster {}` block.
+    std::string cluster_name;
+    /// This node's `server_name`, unique in the cluster (JetStream needs it).
+    std::string server_name;
+    /// This node's route listener on 127.0.0.1.
+    int route_port = 0;
+    /// Every node's route port, its own included (nats-server skips the route to itself), so one
+    /// list serves every node. Routes use TLS with the shared test certificates when `tls` is on.
+    std::vector<int> route_ports;
+};
+
 struct NatsServerOptions {
     /// TLS with the certificates of `SharedTestCertificates()`. Default: on.
     bool tls = true;
@@ -52,12 +65,19 @@ struct NatsServerOptions {
     ///   `@STATE@`              the server's temp folder, where `nats/server.pem` and
     ///                          `nats/server-key.pem` are copies of `SharedTestCertificates()` and
     ///                          `nats/jetstream` is the JetStream store;
-    ///   `@<ROLE>_PASSWORD@`    a new random password of user `<role>` (lower case), listed in
-    ///                          `users()` in the order the template names them (no permissions
-    ///                          there: the template holds them).
-    /// Any other `@NAME@` fails `Start`. `users` is ignored; `tls` and `jetstream` must describe
-    /// the template (the shipped one: both on).
+    ///   `@NATS_NAME@`          the server name (`cluster.server_name`, or `gapkit-test-<port>`);
+    ///   `@NATS_STORE@`         the JetStream store, `@STATE@/nats/jetstream`;
+    ///   `@NATS_CLUSTER@`       the one-line `cluster {}` block of `cluster`, or nothing;
+    ///   `@<ROLE>_PASSWORD@`    the password `users` gives user `<role>` (lower case), or a new
+    ///                          random one; `users()` lists the template's users in the order it
+    ///                          names them (no permissions there: the template holds them).
+    /// Any other `@NAME@` fails `Start`. `tls` and `jetstream` must describe the template (the
+    /// shipped one: both on).
     std::filesystem::path config_template;
+    /// The client port on 127.0.0.1; 0 (default): a free port picked by `Start`.
+    int port = 0;
+    /// Membership of a JetStream cluster. Default: none.
+    NatsClusterMembership cluster;
 };
 
 class NatsServer {
@@ -98,10 +118,11 @@ class NatsServer {
     /// The CA certificate as PEM text, for `NATS_CA_CONTENTS`.
     std::string CaPem() const;
 
-    /// The environment a bus client needs to reach this server as the first user: `NATS_HOST`,
-    /// `NATS_USER`, `NATS_PASSWORD`, and `NATS_CA` (TLS) or `NATS_INSECURE` (plain). Every other
-    /// `NATS_*` variable the bus reads is unset, so the caller's environment cannot leak in.
-    EnvOverrides ClientEnv() const;
+    /// The environment a bus client needs to reach this server as user `user_name` (empty: the
+    /// first user; an unknown name gets a password the server refuses): `NATS_HOST`, `NATS_USER`,
+    /// `NATS_PASSWORD`, and `NATS_CA` (TLS) or `NATS_INSECURE` (plain). Every other `NATS_*`
+    /// variable the bus reads is unset, so the caller's environment cannot leak in.
+    EnvOverrides ClientEnv(std::string_view user_name = {}) const;
 
     /// The server's own log, for diagnosing test failures.
     std::filesystem::path LogFile() const { return dir_.path() / "nats-server.log"; }

@@ -12,6 +12,10 @@
 /// - `NATS_CA_CONTENTS`: the same bundle as PEM text; written to a private temp file (mode 0600)
 ///   and used as `NATS_CA`; wins over `NATS_CA`.
 /// - `NATS_INSECURE`: set to anything: no TLS. Loopback development only; a warning is logged.
+/// - `NATS_REPLICAS`: `auto` (default) or 1..5: the copies of each bucket and work queue this
+///   connection creates with `replicas` 0 (the default of their configs). `auto`: 3 when the
+///   connection knows 3 or more servers (listed in `NATS_HOST` or advertised by the cluster it
+///   joined), 1 otherwise. An existing bucket keeps its own number (a warning says so).
 ///
 /// TLS is on by default and verifies the server certificate (against `NATS_CA`, or against the
 /// system's trusted CAs when no CA is given); a DNS host name is also checked against the
@@ -54,6 +58,7 @@ struct ConnectOptions {
     std::optional<std::string> ca_file;   ///< Instead of `NATS_CA`.
     std::optional<std::string> ca_pem;    ///< Instead of `NATS_CA_CONTENTS`.
     std::optional<bool> insecure;         ///< Instead of `NATS_INSECURE` being set.
+    std::optional<int> replicas;          ///< Instead of `NATS_REPLICAS`; 0 means `auto`.
     /// Bound on the initial connect (TCP, TLS handshake and authorization). Default 5 s.
     std::chrono::milliseconds connect_timeout{5000};
     /// First reconnect delay; doubles per failed round up to `reconnect_max_delay`. Default 250 ms.
@@ -120,6 +125,10 @@ class Connection {
     /// The URL of the server currently connected to, or "" while disconnected.
     std::string ConnectedUrl() const;
 
+    /// The replicas a bucket or work queue created with `replicas` 0 gets (see `NATS_REPLICAS`),
+    /// fixed at `Connect`.
+    int Replicas() const;
+
     /// Publishes `data` on `subject` (buffered; use `Flush` to wait until the server has it).
     common::Status Publish(std::string_view subject, std::string_view data);
 
@@ -162,10 +171,12 @@ class Connection {
     common::Result<Subscription> SubscribeSync(std::string_view subject, std::string_view queue = {});
 
     /// Creates the JetStream key-value bucket `config.bucket`, or binds to it if it already exists
-    /// (an existing bucket keeps its settings).
+    /// (an existing bucket keeps its settings; if its replicas differ from those wanted, a warning
+    /// is logged once per process).
     common::Result<std::unique_ptr<KeyValue>> KeyValueBucket(const KeyValueConfig& config);
 
-    /// Creates the JetStream work-queue stream `config.stream`, or binds to it if it exists.
+    /// Creates the JetStream work-queue stream `config.stream`, or binds to it if it exists (with
+    /// the same replicas warning).
     common::Result<std::unique_ptr<WorkQueue>> WorkQueueStream(const WorkQueueConfig& config);
 
   private:

@@ -27,8 +27,9 @@ struct KeyValueConfig {
     std::int32_t max_value_bytes = -1;
     /// Revisions kept per key (1..64). Default 1.
     int history = 1;
-    /// Copies in a cluster (1..5). Default 1.
-    int replicas = 1;
+    /// Copies in a cluster (1..5), or 0: the connection's (`NATS_REPLICAS`, auto: 3 in a cluster of
+    /// 3 or more servers, else 1). Default 0.
+    int replicas = 0;
 };
 
 /// What happened to a key.

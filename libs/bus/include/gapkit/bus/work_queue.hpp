@@ -22,7 +22,8 @@ struct WorkQueueConfig {
     std::string description;            ///< Default empty.
     /// Messages older than this are dropped unprocessed; zero keeps them. Default 0.
     std::chrono::milliseconds max_age{0};
-    int replicas = 1;  ///< Copies in a cluster (1..5). Default 1.
+    /// Copies in a cluster (1..5), or 0: the connection's (as `KeyValueConfig::replicas`). Default 0.
+    int replicas = 0;
 };
 
 /// One delivered message. Settle it exactly once with `Ack`, `Nak` or `Term`; an unsettled item is
