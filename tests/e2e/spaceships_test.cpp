@@ -43,14 +43,14 @@ class SpaceshipsTest : public ::testing::Test {
     }
 
     edgegap::Page<edgegap::Session> Sessions() {
-        auto page = sim_->ListSessions({});
-        EXPECT_TRUE(page) << page.error().message;
+        auto page = sim_->Call(&edgegap::EdgegapApi::ListSessions, {});
+        EXPECT_TRUE(page) << page.error().message();
         return page ? *page : edgegap::Page<edgegap::Session>{};
     }
 
     std::int64_t Deployments() {
-        auto page = sim_->ListDeployments({});
-        EXPECT_TRUE(page) << page.error().message;
+        auto page = sim_->Call(&edgegap::EdgegapApi::ListDeployments, {});
+        EXPECT_TRUE(page) << page.error().message();
         return page ? page->total_count : -1;
     }
 
@@ -63,8 +63,7 @@ class SpaceshipsTest : public ::testing::Test {
     testing::ChildProcess StartBot(const std::string& name, int seconds) {
         const std::filesystem::path bot = std::filesystem::path(Env("GAPKIT_BIN_DIR")) / "spaceships-bot";
         auto child = testing::ChildProcess::Spawn(
-            {bot.string(), "--matchmaker", Env("MATCHMAKER_URL"), "--seconds", std::to_string(seconds)},
-            LogFile(name));
+            {bot.string(), "--matchmaker", Env("MATCHMAKER_URL"), "--seconds", std::to_string(seconds)}, LogFile(name));
         EXPECT_TRUE(child) << child.error().message();
         return std::move(*child);
     }
@@ -89,10 +88,13 @@ class SpaceshipsTest : public ::testing::Test {
 TEST_F(SpaceshipsTest, TwoBotsShareOneDeploymentWhichStopsOnceEmpty) {
     auto first = StartBot("first", 12);
     // The first player waits for a new deployment; the second must land on the same one.
-    ASSERT_TRUE(testing::WaitFor([&] {
-        auto sessions = Sessions();
-        return sessions.items.size() == 1 && sessions.items[0].ready;
-    }, 60s)) << Log("first");
+    ASSERT_TRUE(testing::WaitFor(
+        [&] {
+            auto sessions = Sessions();
+            return sessions.items.size() == 1 && sessions.items[0].ready;
+        },
+        60s))
+        << Log("first");
     auto second = StartBot("second", 4);
     ASSERT_TRUE(testing::WaitFor([&] { return Sessions().items.size() == 2; }, 30s)) << Log("second");
 

@@ -14,33 +14,33 @@ TEST_F(EdgegapClientTest, WrongKeyIsAnAuthError) {
         config.api_key = key;
         auto client = Client(config);
         ASSERT_NE(client, nullptr);
-        auto listed = client->ListDeployments({});
+        auto listed = client->Call(&EdgegapApi::ListDeployments, {});
         ASSERT_FALSE(listed.has_value()) << key;
-        EXPECT_EQ(listed.error().category, ApiErrorCategory::kAuth) << key;
-        EXPECT_EQ(listed.error().http_status, 401);
-        EXPECT_EQ(listed.error().message.find("devkey"), std::string::npos);
+        EXPECT_EQ(Details(listed.error()).category, ErrorCategory::kAuth) << key;
+        EXPECT_EQ(Details(listed.error()).http_status, 401);
+        EXPECT_EQ(listed.error().message().find("devkey"), std::string::npos);
     }
     // The key is accepted with or without its "token " prefix.
     ClientConfig raw = Config();
     raw.api_key = "devkey";
-    EXPECT_TRUE(Client(raw)->ListDeployments({}).has_value());
+    EXPECT_TRUE(Client(raw)->Call(&EdgegapApi::ListDeployments, {}).has_value());
 }
 
 TEST_F(EdgegapClientTest, RefusedRequestsCarryEdgegapsMessage) {
     auto client = Client(Config());
     ASSERT_NE(client, nullptr);
-    auto unknown_app = client->Deploy(DeployRequest{"no-such-app", kVersion, {"1.2.3.4"}});
+    auto unknown_app = client->Call(&EdgegapApi::Deploy, DeployRequest{"no-such-app", kVersion, {"1.2.3.4"}});
     ASSERT_FALSE(unknown_app.has_value());
-    EXPECT_TRUE(unknown_app.error().category == ApiErrorCategory::kNotFound ||
-                unknown_app.error().category == ApiErrorCategory::kBadRequest)
+    EXPECT_TRUE(Details(unknown_app.error()).category == ErrorCategory::kNotFound ||
+                Details(unknown_app.error()).category == ErrorCategory::kBadRequest)
         << unknown_app.error().ToString();
-    EXPECT_FALSE(unknown_app.error().message.empty());
-    auto unknown_status = client->GetDeploymentStatus("000000000000");
+    EXPECT_FALSE(unknown_app.error().message().ends_with(": "));  // Edgegap said why.
+    auto unknown_status = client->Call(&EdgegapApi::GetDeploymentStatus, "000000000000");
     ASSERT_FALSE(unknown_status.has_value());
-    EXPECT_EQ(unknown_status.error().category, ApiErrorCategory::kBadRequest);  // Edgegap's live API says 400.
-    auto empty_id = client->GetSession("");
+    EXPECT_EQ(Details(unknown_status.error()).category, ErrorCategory::kBadRequest);  // Edgegap's live API says 400.
+    auto empty_id = client->Call(&EdgegapApi::GetSession, "");
     ASSERT_FALSE(empty_id.has_value());
-    EXPECT_EQ(empty_id.error().http_status, 0);
+    EXPECT_EQ(Details(empty_id.error()).http_status, 0);
 }
 
 TEST_F(EdgegapClientTest, RateLimitIsRetriedAfterRetryAfter) {
@@ -51,7 +51,7 @@ TEST_F(EdgegapClientTest, RateLimitIsRetriedAfterRetryAfter) {
     faults.retry_after_seconds = 1;
     sim_->SetFaults(faults);
     const auto start = std::chrono::steady_clock::now();
-    auto listed = client->ListDeployments({});
+    auto listed = client->Call(&EdgegapApi::ListDeployments, {});
     const auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
     EXPECT_EQ(RetryCount(), 1u);
@@ -67,10 +67,10 @@ TEST_F(EdgegapClientTest, ExhaustedRateLimitRetriesReportRateLimited) {
     faults.rate_limit_next_requests = 10;
     faults.retry_after_seconds = 0;
     sim_->SetFaults(faults);
-    auto listed = client->ListDeployments({});
+    auto listed = client->Call(&EdgegapApi::ListDeployments, {});
     ASSERT_FALSE(listed.has_value());
-    EXPECT_EQ(listed.error().category, ApiErrorCategory::kRateLimited);
-    EXPECT_EQ(listed.error().http_status, 429);
+    EXPECT_EQ(Details(listed.error()).category, ErrorCategory::kRateLimited);
+    EXPECT_EQ(Details(listed.error()).http_status, 429);
     EXPECT_EQ(RetryCount(), 2u);
 }
 
@@ -83,7 +83,7 @@ TEST_F(EdgegapClientTest, ServerErrorsAreRetriedUntilTheyStop) {
     faults.server_error_fraction = 1.0;
     sim_->SetFaults(faults);
     auto clearer = ClearFaultsAfter(300ms);
-    auto listed = client->ListDeployments({});
+    auto listed = client->Call(&EdgegapApi::ListDeployments, {});
     ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
     EXPECT_GE(RetryCount(), 2u);
 }
@@ -96,11 +96,11 @@ TEST_F(EdgegapClientTest, ExhaustedServerErrorsReportServerError) {
     sim::Faults faults;
     faults.server_error_fraction = 1.0;
     sim_->SetFaults(faults);
-    auto listed = client->ListSessions({});
+    auto listed = client->Call(&EdgegapApi::ListSessions, {});
     ASSERT_FALSE(listed.has_value());
-    EXPECT_EQ(listed.error().category, ApiErrorCategory::kServerError);
-    EXPECT_GE(listed.error().http_status, 500);
-    EXPECT_FALSE(listed.error().message.empty());
+    EXPECT_EQ(Details(listed.error()).category, ErrorCategory::kServerError);
+    EXPECT_GE(Details(listed.error()).http_status, 500);
+    EXPECT_FALSE(listed.error().message().ends_with(": "));  // Edgegap said why.
     EXPECT_EQ(RetryCount(), 2u);
 }
 
@@ -110,9 +110,10 @@ TEST_F(EdgegapClientTest, CreatingCallsAreNotRetriedOnServerErrors) {
     sim::Faults faults;
     faults.server_error_fraction = 1.0;
     sim_->SetFaults(faults);
-    auto created = client->CreateSession(SessionRequest{kApp, kVersion, {"1.2.3.4"}, std::nullopt, std::nullopt});
+    auto created = client->Call(&EdgegapApi::CreateSession,
+                                SessionRequest{kApp, kVersion, {"1.2.3.4"}, std::nullopt, std::nullopt});
     ASSERT_FALSE(created.has_value());
-    EXPECT_EQ(created.error().category, ApiErrorCategory::kServerError);
+    EXPECT_EQ(Details(created.error()).category, ErrorCategory::kServerError);
     EXPECT_EQ(RetryCount(), 0u);
 }
 
@@ -124,10 +125,10 @@ TEST_F(EdgegapClientTest, DroppedConnectionsAreNetworkErrors) {
     sim::Faults faults;
     faults.drop_connection_fraction = 1.0;
     sim_->SetFaults(faults);
-    auto listed = client->ListDeployments({});
+    auto listed = client->Call(&EdgegapApi::ListDeployments, {});
     ASSERT_FALSE(listed.has_value());
-    EXPECT_EQ(listed.error().category, ApiErrorCategory::kNetwork) << listed.error().ToString();
-    EXPECT_EQ(listed.error().http_status, 0);
+    EXPECT_EQ(Details(listed.error()).category, ErrorCategory::kNetwork) << listed.error().ToString();
+    EXPECT_EQ(Details(listed.error()).http_status, 0);
     EXPECT_EQ(RetryCount(), 1u);
 }
 
@@ -140,19 +141,19 @@ TEST_F(EdgegapClientTest, NothingListeningIsANetworkError) {
     ClientConfig config = Config();
     config.retry.max_attempts = 1;
     config.base_url = fmt::format("http://127.0.0.1:{}", port);
-    auto listed = Client(config)->ListDeployments({});
+    auto listed = Client(config)->Call(&EdgegapApi::ListDeployments, {});
     ASSERT_FALSE(listed.has_value());
-    EXPECT_EQ(listed.error().category, ApiErrorCategory::kNetwork) << listed.error().ToString();
+    EXPECT_EQ(Details(listed.error()).category, ErrorCategory::kNetwork) << listed.error().ToString();
 }
 
 TEST_F(EdgegapClientTest, TlsToAPlainHttpServerIsANetworkError) {
     ClientConfig config = Config();
     config.retry.max_attempts = 1;
     config.base_url = fmt::format("https://127.0.0.1:{}", sim_->port());
-    auto listed = Client(config)->ListDeployments({});
+    auto listed = Client(config)->Call(&EdgegapApi::ListDeployments, {});
     ASSERT_FALSE(listed.has_value());
-    EXPECT_EQ(listed.error().category, ApiErrorCategory::kNetwork) << listed.error().ToString();
-    EXPECT_NE(listed.error().message.find("TLS"), std::string::npos) << listed.error().message;
+    EXPECT_EQ(Details(listed.error()).category, ErrorCategory::kNetwork) << listed.error().ToString();
+    EXPECT_NE(listed.error().message().find("TLS"), std::string::npos) << listed.error().message();
 }
 
 TEST_F(EdgegapClientTest, MalformedJsonIsABadResponse) {
@@ -161,10 +162,10 @@ TEST_F(EdgegapClientTest, MalformedJsonIsABadResponse) {
     sim::Faults faults;
     faults.malformed_json_fraction = 1.0;
     sim_->SetFaults(faults);
-    auto version = client->GetAppVersion(kApp, kVersion);
+    auto version = client->Call(&EdgegapApi::GetAppVersion, kApp, kVersion);
     ASSERT_FALSE(version.has_value());
-    EXPECT_EQ(version.error().category, ApiErrorCategory::kBadResponse);
-    EXPECT_EQ(version.error().http_status, 200);
+    EXPECT_EQ(Details(version.error()).category, ErrorCategory::kBadResponse);
+    EXPECT_EQ(Details(version.error()).http_status, 200);
     EXPECT_EQ(RetryCount(), 0u);
 }
 
@@ -177,10 +178,10 @@ TEST_F(EdgegapClientTest, SlowAnswersTimeOut) {
     faults.added_latency = 1500ms;
     sim_->SetFaults(faults);
     const auto start = std::chrono::steady_clock::now();
-    auto listed = client->ListDeployments({});
+    auto listed = client->Call(&EdgegapApi::ListDeployments, {});
     const auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_FALSE(listed.has_value());
-    EXPECT_EQ(listed.error().category, ApiErrorCategory::kTimeout) << listed.error().ToString();
+    EXPECT_EQ(Details(listed.error()).category, ErrorCategory::kTimeout) << listed.error().ToString();
     EXPECT_LT(elapsed, 1500ms);  // Gave up at the timeout, did not wait for the answer.
 }
 
@@ -188,14 +189,14 @@ TEST_F(EdgegapClientTest, IdempotentCallsShareOneKeptAliveConnection) {
     boost::asio::io_context io;
     auto client = HttpEdgegapClient::Create(io.get_executor(), Config());
     ASSERT_TRUE(client.has_value());
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(Await(io, (*client)->ListDeployments({})).has_value());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(RunToCompletion(io, (*client)->ListDeployments({})).has_value());
     EXPECT_EQ((*client)->connections_opened(), 1u);
 
     ClientConfig no_reuse = Config();
     no_reuse.max_idle_connections_per_host = 0;
     auto fresh = HttpEdgegapClient::Create(io.get_executor(), no_reuse);
     ASSERT_TRUE(fresh.has_value());
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(Await(io, (*fresh)->ListDeployments({})).has_value());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(RunToCompletion(io, (*fresh)->ListDeployments({})).has_value());
     EXPECT_EQ((*fresh)->connections_opened(), 3u);
 }
 
@@ -211,9 +212,9 @@ TEST_F(EdgegapClientTest, ConnectionClosedByTheServerIsReplacedWithoutARetry) {
     boost::asio::io_context io;
     auto client = HttpEdgegapClient::Create(io.get_executor(), Config());
     ASSERT_TRUE(client.has_value());
-    ASSERT_TRUE(Await(io, (*client)->ListDeployments({})).has_value());
+    ASSERT_TRUE(RunToCompletion(io, (*client)->ListDeployments({})).has_value());
     std::this_thread::sleep_for(1500ms);
-    auto listed = Await(io, (*client)->ListDeployments({}));
+    auto listed = RunToCompletion(io, (*client)->ListDeployments({}));
     ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
     EXPECT_EQ((*client)->connections_opened(), 2u);
     EXPECT_EQ(RetryCount(), 0u);
@@ -223,7 +224,7 @@ TEST_F(EdgegapClientTest, ConnectionClosedByTheServerIsReplacedWithoutARetry) {
 // ("ok" for successes).
 std::map<std::string, int> FireStatusCalls(HttpEdgegapClient& client, boost::asio::io_context& io,
                                            const std::string& request_id, int count) {
-    std::vector<std::future<ApiResult<DeploymentStatus>>> calls;
+    std::vector<std::future<common::Result<DeploymentStatus>>> calls;
     for (int i = 0; i < count; ++i) {
         calls.push_back(boost::asio::co_spawn(io, client.GetDeploymentStatus(request_id), boost::asio::use_future));
     }
@@ -232,7 +233,7 @@ std::map<std::string, int> FireStatusCalls(HttpEdgegapClient& client, boost::asi
     std::map<std::string, int> outcomes;
     for (auto& call : calls) {
         auto result = call.get();
-        ++outcomes[result ? "ok" : std::string(ToString(result.error().category))];
+        ++outcomes[result ? "ok" : std::string(ToString(Details(result.error()).category))];
     }
     return outcomes;
 }

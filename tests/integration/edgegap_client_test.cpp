@@ -10,15 +10,15 @@ TEST_F(EdgegapClientTest, SessionLifecycle) {
     auto client = Client(Config());
     ASSERT_NE(client, nullptr);
     SessionRequest request{kApp, kVersion, {"1.2.3.4"}, std::nullopt, std::nullopt};
-    auto created = client->CreateSession(request);
+    auto created = client->Call(&EdgegapApi::CreateSession, request);
     ASSERT_TRUE(created.has_value()) << created.error().ToString();
     EXPECT_FALSE(created->session_id.empty());
 
     const auto deadline = std::chrono::steady_clock::now() + kReadyDeadline;
-    ApiResult<Session> session = client->GetSession(created->session_id);
+    common::Result<Session> session = client->Call(&EdgegapApi::GetSession, created->session_id);
     while (session && !session->ready && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(50ms);
-        session = client->GetSession(created->session_id);
+        session = client->Call(&EdgegapApi::GetSession, created->session_id);
     }
     ASSERT_TRUE(session.has_value()) << session.error().ToString();
     ASSERT_TRUE(session->ready);
@@ -29,30 +29,30 @@ TEST_F(EdgegapClientTest, SessionLifecycle) {
     ASSERT_EQ(session->deployment->ports.count("gameport"), 1u);
     EXPECT_GT(session->deployment->ports.at("gameport").external, 0);
 
-    auto second = client->CreateSession(request);
+    auto second = client->Call(&EdgegapApi::CreateSession, request);
     ASSERT_TRUE(second.has_value()) << second.error().ToString();
-    auto listed = client->ListSessions({1, 1});
+    auto listed = client->Call(&EdgegapApi::ListSessions, {1, 1});
     ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
     ASSERT_EQ(listed->items.size(), 1u);
     EXPECT_EQ(listed->total_count, 2);
     EXPECT_TRUE(listed->has_next);
-    auto last_page = client->ListSessions({2, 1});
+    auto last_page = client->Call(&EdgegapApi::ListSessions, {2, 1});
     ASSERT_TRUE(last_page.has_value()) << last_page.error().ToString();
     ASSERT_EQ(last_page->items.size(), 1u);
     EXPECT_FALSE(last_page->has_next);
     EXPECT_NE(last_page->items[0].session_id, listed->items[0].session_id);
 
-    auto deleted = client->DeleteSession(created->session_id);
+    auto deleted = client->Call(&EdgegapApi::DeleteSession, created->session_id);
     ASSERT_TRUE(deleted.has_value()) << deleted.error().ToString();
     EXPECT_EQ(deleted->outcome, StopOutcome::kStopped);
-    auto deleted_again = client->DeleteSession(created->session_id);
+    auto deleted_again = client->Call(&EdgegapApi::DeleteSession, created->session_id);
     ASSERT_TRUE(deleted_again.has_value()) << deleted_again.error().ToString();
     EXPECT_EQ(deleted_again->outcome, StopOutcome::kAlreadyGone);
 
-    auto gone = client->GetSession(created->session_id);
+    auto gone = client->Call(&EdgegapApi::GetSession, created->session_id);
     ASSERT_FALSE(gone.has_value());
-    EXPECT_EQ(gone.error().category, ApiErrorCategory::kNotFound);
-    EXPECT_EQ(gone.error().http_status, 404);
+    EXPECT_EQ(Details(gone.error()).category, ErrorCategory::kNotFound);
+    EXPECT_EQ(Details(gone.error()).http_status, 404);
 }
 
 TEST_F(EdgegapClientTest, DeploymentLifecycle) {
@@ -66,16 +66,16 @@ TEST_F(EdgegapClientTest, DeploymentLifecycle) {
     ASSERT_TRUE(ready.location.has_value());
     EXPECT_FALSE(ready.location->city.empty());
 
-    auto listed = client->ListDeployments({});
+    auto listed = client->Call(&EdgegapApi::ListDeployments, {});
     ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
     ASSERT_EQ(listed->items.size(), 1u);
     EXPECT_EQ(listed->items[0].request_id, ready.request_id);
 
-    auto stopped = client->StopDeployment(ready.request_id);
+    auto stopped = client->Call(&EdgegapApi::StopDeployment, ready.request_id);
     ASSERT_TRUE(stopped.has_value()) << stopped.error().ToString();
     EXPECT_EQ(stopped->outcome, StopOutcome::kStopped);
     WaitForState(*client, ready.request_id, DeploymentState::kTerminated);
-    auto stopped_again = client->StopDeployment(ready.request_id);
+    auto stopped_again = client->Call(&EdgegapApi::StopDeployment, ready.request_id);
     ASSERT_TRUE(stopped_again.has_value()) << stopped_again.error().ToString();
     EXPECT_EQ(stopped_again->outcome, StopOutcome::kAlreadyGone);
 }
@@ -84,13 +84,13 @@ TEST_F(EdgegapClientTest, StopWhileStartingIsDeferred) {
     RestartWithSlowStarts();
     auto client = Client(Config());
     ASSERT_NE(client, nullptr);
-    auto created = client->Deploy(DeployRequest{kApp, kVersion, {"1.2.3.4"}});
+    auto created = client->Call(&EdgegapApi::Deploy, DeployRequest{kApp, kVersion, {"1.2.3.4"}});
     ASSERT_TRUE(created.has_value()) << created.error().ToString();
-    auto starting = client->GetDeploymentStatus(created->request_id);
+    auto starting = client->Call(&EdgegapApi::GetDeploymentStatus, created->request_id);
     ASSERT_TRUE(starting.has_value()) << starting.error().ToString();
     EXPECT_NE(starting->state, DeploymentState::kReady);
     EXPECT_FALSE(starting->running);
-    auto stopped = client->StopDeployment(created->request_id);
+    auto stopped = client->Call(&EdgegapApi::StopDeployment, created->request_id);
     ASSERT_TRUE(stopped.has_value()) << stopped.error().ToString();
     EXPECT_EQ(stopped->outcome, StopOutcome::kDeferred);
     EXPECT_EQ(stopped->http_status, 202);
@@ -103,7 +103,7 @@ TEST_F(EdgegapClientTest, FailedDeploymentReportsErrorState) {
     sim::Faults faults;
     faults.fail_next_deployments = 1;
     sim_->SetFaults(faults);
-    auto created = client->Deploy(DeployRequest{kApp, kVersion, {"1.2.3.4"}});
+    auto created = client->Call(&EdgegapApi::Deploy, DeployRequest{kApp, kVersion, {"1.2.3.4"}});
     ASSERT_TRUE(created.has_value()) << created.error().ToString();
     // ERROR is brief: the simulator then stops the process, and the deployment stays flagged.
     const DeploymentStatus failed =
@@ -132,22 +132,23 @@ TEST_F(EdgegapClientTest, ContextAndSelfStopFromInjectedEnvironment) {
     }());
     ASSERT_NE(container_client, nullptr);
     const ContainerEndpoint context{env["ARBITRIUM_CONTEXT_URL"], env["ARBITRIUM_CONTEXT_TOKEN"]};
-    auto own = container_client->GetContext(context);
+    auto own = container_client->Call(&EdgegapApi::GetContext, context);
     ASSERT_TRUE(own.has_value()) << own.error().ToString();
     EXPECT_EQ(own->request_id, ready.request_id);
     EXPECT_EQ(own->public_ip, "127.0.0.1");
     EXPECT_EQ(own->ports.at("gameport").external, ready.ports.at("gameport").external);
 
-    auto forged = container_client->GetContext({context.url, context.token + "\r\nX-Forged: 1"});
+    auto forged = container_client->Call(&EdgegapApi::GetContext, {context.url, context.token + "\r\nX-Forged: 1"});
     ASSERT_FALSE(forged.has_value());
-    EXPECT_EQ(forged.error().category, ApiErrorCategory::kBadRequest);
-    EXPECT_EQ(forged.error().message.find(context.token), std::string::npos);
+    EXPECT_EQ(Details(forged.error()).category, ErrorCategory::kBadRequest);
+    EXPECT_EQ(forged.error().message().find(context.token), std::string::npos);
 
-    auto wrong_token = container_client->GetContext({context.url, "not-the-token"});
+    auto wrong_token = container_client->Call(&EdgegapApi::GetContext, {context.url, "not-the-token"});
     ASSERT_FALSE(wrong_token.has_value());
-    EXPECT_EQ(wrong_token.error().category, ApiErrorCategory::kAuth);
+    EXPECT_EQ(Details(wrong_token.error()).category, ErrorCategory::kAuth);
 
-    auto stopped = container_client->SelfStop({env["ARBITRIUM_DELETE_URL"], env["ARBITRIUM_DELETE_TOKEN"]});
+    auto stopped =
+        container_client->Call(&EdgegapApi::SelfStop, {env["ARBITRIUM_DELETE_URL"], env["ARBITRIUM_DELETE_TOKEN"]});
     ASSERT_TRUE(stopped.has_value()) << stopped.error().ToString();
     EXPECT_NE(stopped->outcome, StopOutcome::kAlreadyGone);
     WaitForState(*client, ready.request_id, DeploymentState::kTerminated);
@@ -156,7 +157,7 @@ TEST_F(EdgegapClientTest, ContextAndSelfStopFromInjectedEnvironment) {
 TEST_F(EdgegapClientTest, AppVersionGetAndPatchArguments) {
     auto client = Client(Config());
     ASSERT_NE(client, nullptr);
-    auto version = client->GetAppVersion(kApp, kVersion);
+    auto version = client->Call(&EdgegapApi::GetAppVersion, kApp, kVersion);
     ASSERT_TRUE(version.has_value()) << version.error().ToString();
     EXPECT_EQ(version->name, kVersion);
     ASSERT_TRUE(version->arguments.has_value());
@@ -164,15 +165,15 @@ TEST_F(EdgegapClientTest, AppVersionGetAndPatchArguments) {
 
     AppVersionPatch patch;
     patch.arguments = "-c 'exec sleep 30' --ca_contents '-----BEGIN CERTIFICATE-----'";
-    auto patched = client->PatchAppVersion(kApp, kVersion, patch);
+    auto patched = client->Call(&EdgegapApi::PatchAppVersion, kApp, kVersion, patch);
     ASSERT_TRUE(patched.has_value()) << patched.error().ToString();
     EXPECT_EQ(patched->arguments, patch.arguments);
-    EXPECT_EQ(client->GetAppVersion(kApp, kVersion)->arguments, patch.arguments);
+    EXPECT_EQ(client->Call(&EdgegapApi::GetAppVersion, kApp, kVersion)->arguments, patch.arguments);
 
-    auto missing = client->GetAppVersion(kApp, "no-such-version");
+    auto missing = client->Call(&EdgegapApi::GetAppVersion, kApp, "no-such-version");
     ASSERT_FALSE(missing.has_value());
-    EXPECT_EQ(missing.error().category, ApiErrorCategory::kNotFound);
-    EXPECT_FALSE(missing.error().message.empty());
+    EXPECT_EQ(Details(missing.error()).category, ErrorCategory::kNotFound);
+    EXPECT_FALSE(missing.error().message().ends_with(": "));  // Edgegap said why.
 }
 
 }  // namespace

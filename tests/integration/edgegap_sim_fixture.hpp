@@ -112,7 +112,7 @@ class EdgegapClientTest : public ::testing::Test {
     // Deploys and waits for READY.
     static DeploymentStatus DeployReady(BlockingEdgegapClient& client) {
         DeployRequest request{kApp, kVersion, {"1.2.3.4"}};
-        auto created = client.Deploy(request);
+        auto created = client.Call(&EdgegapApi::Deploy, request);
         EXPECT_TRUE(created.has_value()) << created.error().ToString();
         if (!created) return {};
         return WaitForState(client, created->request_id, DeploymentState::kReady);
@@ -131,7 +131,7 @@ class EdgegapClientTest : public ::testing::Test {
         const auto deadline = std::chrono::steady_clock::now() + kReadyDeadline;
         DeploymentStatus last;
         while (std::chrono::steady_clock::now() < deadline) {
-            auto status = client.GetDeploymentStatus(request_id);
+            auto status = client.Call(&EdgegapApi::GetDeploymentStatus, request_id);
             EXPECT_TRUE(status.has_value()) << status.error().ToString();
             if (!status) return last;
             last = *status;
@@ -166,14 +166,5 @@ class EdgegapClientTest : public ::testing::Test {
     std::mutex log_mutex_;
     std::vector<std::string> retry_lines_;
 };
-
-// Runs one call of an async client to completion on `io`.
-template <typename T>
-inline ApiResult<T> Await(boost::asio::io_context& io, ApiTask<T> task) {
-    auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-    io.restart();
-    io.run();
-    return future.get();
-}
 
 }  // namespace gapkit::edgegap::integration

@@ -86,7 +86,7 @@ class StackTest : public ::testing::Test {
 
     void StartHttpd(int request_timeout_seconds = 25) {
         if (httpd_) httpd_->Stop();
-        httpd_bus_ = Connect("gapkit_httpd");
+        httpd_bus_ = Connect("gapkit-httpd");
         ASSERT_NE(httpd_bus_, nullptr);
         gateway_ = std::make_unique<httpd::BusGateway>(*httpd_bus_, bus::StreamOptions{30s, 30s});
         httpd::HttpdConfig config;
@@ -137,7 +137,7 @@ class StackTest : public ::testing::Test {
     }
 
     std::size_t LiveSessions() {
-        auto page = edgegap_->ListSessions({1, 100});
+        auto page = edgegap_->Call(&edgegap::EdgegapApi::ListSessions, {1, 100});
         EXPECT_TRUE(page) << page.error().ToString();
         return page ? page->items.size() : 999;
     }
@@ -165,7 +165,7 @@ TEST_F(StackTest, BrowserPayloadEndsWithAWorkingToken) {
 
     // The token names the deployment the simulator really started for this session.
     const auto& session_id = std::get<protocol::SessionRequestAccepted>(replies[1]).session_id;
-    auto session = edgegap_->GetSession(session_id);
+    auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, session_id);
     ASSERT_TRUE(session && session->deployment);
     EXPECT_EQ(ready->ip, session->deployment->public_ip);
     EXPECT_EQ(ready->port, session->deployment->ports.begin()->second.external);

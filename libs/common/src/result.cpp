@@ -49,7 +49,9 @@ Error Error::WithContext(std::string_view context) const {
     std::string message(context);
     message += ": ";
     message += message_;
-    return Error(code_, std::move(message));
+    Error copy = *this;
+    copy.message_ = std::move(message);
+    return copy;
 }
 
 Status CheckRange(std::string_view name, double value, double low, double high) {

@@ -41,6 +41,22 @@ TEST(Result, StatusOkAndFail) {
     EXPECT_EQ(failed.error().code(), ErrorCode::kIo);
 }
 
+struct RetryHint {
+    int after_seconds = 0;
+};
+
+TEST(Error, CarriesOneTypedDetailThroughCopiesAndContext) {
+    const Error plain(ErrorCode::kUnavailable, "down");
+    EXPECT_EQ(plain.detail<RetryHint>(), nullptr);
+
+    const Error hinted(ErrorCode::kUnavailable, "down", RetryHint{30});
+    const Error copy = hinted.WithContext("fetching");
+    ASSERT_NE(copy.detail<RetryHint>(), nullptr);
+    EXPECT_EQ(copy.detail<RetryHint>()->after_seconds, 30);
+    EXPECT_EQ(copy.message(), "fetching: down");
+    EXPECT_EQ(copy.detail<int>(), nullptr);  // Only the type it was given.
+}
+
 TEST(Result, EveryCodeHasAName) {
     for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
         EXPECT_NE(ToString(static_cast<ErrorCode>(i)), "unknown error") << i;

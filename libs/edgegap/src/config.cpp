@@ -25,7 +25,7 @@ common::Result<ContainerEndpoint> EndpointFromEnv(std::string_view url_name, std
     if (!url) return common::Fail(url.error());
     if (auto target = detail::ParseTarget(*url); !target) {
         return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("environment variable {}: {}", url_name, target.error().message));
+                         fmt::format("environment variable {}: {}", url_name, target.error().message()));
     }
     auto token = common::RequireEnv(token_name);
     if (!token) return common::Fail(token.error());
@@ -63,7 +63,7 @@ common::Result<ClientConfig> ClientConfig::FromEnv() {
 
 common::Status ClientConfig::Validate() const {
     if (auto target = detail::ParseTarget(base_url); !target) {
-        return MakeError(ErrorCode::kInvalidArgument, "base_url: " + target.error().message);
+        return MakeError(ErrorCode::kInvalidArgument, "base_url: " + target.error().message());
     }
     if (api_key.find_first_of("\r\n") != std::string::npos) {
         return MakeError(ErrorCode::kInvalidArgument, "api_key: contains a line break");

@@ -6,84 +6,97 @@ namespace gapkit::edgegap {
 
 using common::ErrorCode;
 
-std::string_view ToString(ApiErrorCategory category) {
+namespace {
+
+constexpr ErrorCategory kAllCategories[] = {
+    ErrorCategory::kAuth,        ErrorCategory::kNotFound,    ErrorCategory::kGone,       ErrorCategory::kConflict,
+    ErrorCategory::kRateLimited, ErrorCategory::kServerError, ErrorCategory::kBadRequest, ErrorCategory::kTimeout,
+    ErrorCategory::kNetwork,     ErrorCategory::kBadResponse,
+};
+
+}  // namespace
+
+std::string_view ToString(ErrorCategory category) {
     switch (category) {
-        case ApiErrorCategory::kAuth:
+        case ErrorCategory::kAuth:
             return "auth";
-        case ApiErrorCategory::kNotFound:
+        case ErrorCategory::kNotFound:
             return "not_found";
-        case ApiErrorCategory::kGone:
+        case ErrorCategory::kGone:
             return "gone";
-        case ApiErrorCategory::kConflict:
+        case ErrorCategory::kConflict:
             return "conflict";
-        case ApiErrorCategory::kRateLimited:
+        case ErrorCategory::kRateLimited:
             return "rate_limited";
-        case ApiErrorCategory::kServerError:
+        case ErrorCategory::kServerError:
             return "server_error";
-        case ApiErrorCategory::kBadRequest:
+        case ErrorCategory::kBadRequest:
             return "bad_request";
-        case ApiErrorCategory::kTimeout:
+        case ErrorCategory::kTimeout:
             return "timeout";
-        case ApiErrorCategory::kNetwork:
+        case ErrorCategory::kNetwork:
             return "network";
-        case ApiErrorCategory::kBadResponse:
+        case ErrorCategory::kBadResponse:
             return "bad_response";
     }
     return "unknown";
 }
 
-std::string ApiError::ToString() const {
-    if (http_status == 0) return fmt::format("{}: {}", edgegap::ToString(category), message);
-    return fmt::format("{} (HTTP {}): {}", edgegap::ToString(category), http_status, message);
+bool ErrorDetails::IsTransient() const {
+    return category == ErrorCategory::kRateLimited || category == ErrorCategory::kServerError ||
+           category == ErrorCategory::kNetwork;
 }
 
-common::Error ApiError::ToError() const {
-    ErrorCode code = ErrorCode::kInternal;
+ErrorCode CodeFor(ErrorCategory category) {
     switch (category) {
-        case ApiErrorCategory::kAuth:
-            code = ErrorCode::kUnauthenticated;
-            break;
-        case ApiErrorCategory::kNotFound:
-        case ApiErrorCategory::kGone:
-            code = ErrorCode::kNotFound;
-            break;
-        case ApiErrorCategory::kConflict:
-            code = ErrorCode::kAlreadyExists;
-            break;
-        case ApiErrorCategory::kRateLimited:
-            code = ErrorCode::kResourceExhausted;
-            break;
-        case ApiErrorCategory::kServerError:
-        case ApiErrorCategory::kNetwork:
-            code = ErrorCode::kUnavailable;
-            break;
-        case ApiErrorCategory::kBadRequest:
-            code = ErrorCode::kInvalidArgument;
-            break;
-        case ApiErrorCategory::kTimeout:
-            code = ErrorCode::kTimeout;
-            break;
-        case ApiErrorCategory::kBadResponse:
-            code = ErrorCode::kProtocol;
-            break;
+        case ErrorCategory::kAuth:
+            return ErrorCode::kUnauthenticated;
+        case ErrorCategory::kNotFound:
+        case ErrorCategory::kGone:
+            return ErrorCode::kNotFound;
+        case ErrorCategory::kConflict:
+            return ErrorCode::kAlreadyExists;
+        case ErrorCategory::kRateLimited:
+            return ErrorCode::kResourceExhausted;
+        case ErrorCategory::kServerError:
+        case ErrorCategory::kNetwork:
+            return ErrorCode::kUnavailable;
+        case ErrorCategory::kBadRequest:
+            return ErrorCode::kInvalidArgument;
+        case ErrorCategory::kTimeout:
+            return ErrorCode::kTimeout;
+        case ErrorCategory::kBadResponse:
+            return ErrorCode::kProtocol;
     }
-    return common::Error(code, "edgegap: " + ToString());
+    return ErrorCode::kInternal;
 }
 
-bool ApiError::IsTransient() const {
-    return category == ApiErrorCategory::kRateLimited || category == ApiErrorCategory::kServerError ||
-           category == ApiErrorCategory::kNetwork;
+common::Error NewError(ErrorDetails details, std::string_view text) {
+    std::string message = details.http_status == 0
+                              ? fmt::format("{}: {}", ToString(details.category), text)
+                              : fmt::format("{} (HTTP {}): {}", ToString(details.category), details.http_status, text);
+    return common::Error(CodeFor(details.category), std::move(message), details);
 }
 
-ApiErrorCategory CategoryForStatus(int http_status) {
-    if (http_status == 401 || http_status == 403) return ApiErrorCategory::kAuth;
-    if (http_status == 404) return ApiErrorCategory::kNotFound;
-    if (http_status == 409) return ApiErrorCategory::kConflict;
-    if (http_status == 410) return ApiErrorCategory::kGone;
-    if (http_status == 429) return ApiErrorCategory::kRateLimited;
-    if (http_status >= 500 && http_status <= 599) return ApiErrorCategory::kServerError;
-    if (http_status >= 400 && http_status <= 499) return ApiErrorCategory::kBadRequest;
-    return ApiErrorCategory::kBadResponse;
+ErrorDetails Details(const common::Error& error) {
+    if (const auto* details = error.detail<ErrorDetails>()) return *details;
+    // kNetwork is what an unexpected failure around a call (an exception, a dropped coroutine) was
+    // always reported as: transient, so the caller's retry logic treats it like a lost connection.
+    for (const ErrorCategory category : kAllCategories) {
+        if (CodeFor(category) == error.code()) return ErrorDetails{category, 0, std::nullopt};
+    }
+    return ErrorDetails{ErrorCategory::kNetwork, 0, std::nullopt};
+}
+
+ErrorCategory CategoryForStatus(int http_status) {
+    if (http_status == 401 || http_status == 403) return ErrorCategory::kAuth;
+    if (http_status == 404) return ErrorCategory::kNotFound;
+    if (http_status == 409) return ErrorCategory::kConflict;
+    if (http_status == 410) return ErrorCategory::kGone;
+    if (http_status == 429) return ErrorCategory::kRateLimited;
+    if (http_status >= 500 && http_status <= 599) return ErrorCategory::kServerError;
+    if (http_status >= 400 && http_status <= 499) return ErrorCategory::kBadRequest;
+    return ErrorCategory::kBadResponse;
 }
 
 }  // namespace gapkit::edgegap

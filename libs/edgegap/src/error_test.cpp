@@ -5,38 +5,49 @@
 namespace gapkit::edgegap {
 namespace {
 
-TEST(ApiError, CategoryFollowsHttpStatus) {
-    EXPECT_EQ(CategoryForStatus(401), ApiErrorCategory::kAuth);
-    EXPECT_EQ(CategoryForStatus(403), ApiErrorCategory::kAuth);
-    EXPECT_EQ(CategoryForStatus(404), ApiErrorCategory::kNotFound);
-    EXPECT_EQ(CategoryForStatus(409), ApiErrorCategory::kConflict);
-    EXPECT_EQ(CategoryForStatus(410), ApiErrorCategory::kGone);
-    EXPECT_EQ(CategoryForStatus(429), ApiErrorCategory::kRateLimited);
-    EXPECT_EQ(CategoryForStatus(500), ApiErrorCategory::kServerError);
-    EXPECT_EQ(CategoryForStatus(503), ApiErrorCategory::kServerError);
-    EXPECT_EQ(CategoryForStatus(400), ApiErrorCategory::kBadRequest);
-    EXPECT_EQ(CategoryForStatus(422), ApiErrorCategory::kBadRequest);
-    EXPECT_EQ(CategoryForStatus(424), ApiErrorCategory::kBadRequest);
-    EXPECT_EQ(CategoryForStatus(302), ApiErrorCategory::kBadResponse);
+TEST(EdgegapError, CategoryFollowsHttpStatus) {
+    EXPECT_EQ(CategoryForStatus(401), ErrorCategory::kAuth);
+    EXPECT_EQ(CategoryForStatus(403), ErrorCategory::kAuth);
+    EXPECT_EQ(CategoryForStatus(404), ErrorCategory::kNotFound);
+    EXPECT_EQ(CategoryForStatus(409), ErrorCategory::kConflict);
+    EXPECT_EQ(CategoryForStatus(410), ErrorCategory::kGone);
+    EXPECT_EQ(CategoryForStatus(429), ErrorCategory::kRateLimited);
+    EXPECT_EQ(CategoryForStatus(500), ErrorCategory::kServerError);
+    EXPECT_EQ(CategoryForStatus(503), ErrorCategory::kServerError);
+    EXPECT_EQ(CategoryForStatus(400), ErrorCategory::kBadRequest);
+    EXPECT_EQ(CategoryForStatus(422), ErrorCategory::kBadRequest);
+    EXPECT_EQ(CategoryForStatus(424), ErrorCategory::kBadRequest);
+    EXPECT_EQ(CategoryForStatus(302), ErrorCategory::kBadResponse);
 }
 
-TEST(ApiError, ConvertsToCommonError) {
-    const ApiError error{ApiErrorCategory::kRateLimited, 429, "Too many requests", std::chrono::seconds(2)};
-    EXPECT_EQ(error.ToString(), "rate_limited (HTTP 429): Too many requests");
-    const common::Error common_error = error.ToError();
-    EXPECT_EQ(common_error.code(), common::ErrorCode::kResourceExhausted);
-    EXPECT_EQ(common_error.message(), "edgegap: rate_limited (HTTP 429): Too many requests");
-    EXPECT_EQ((ApiError{ApiErrorCategory::kTimeout, 0, "slow", {}}.ToString()), "timeout: slow");
-    EXPECT_EQ((ApiError{ApiErrorCategory::kAuth, 401, "", {}}.ToError().code()), common::ErrorCode::kUnauthenticated);
-    EXPECT_EQ((ApiError{ApiErrorCategory::kGone, 410, "", {}}.ToError().code()), common::ErrorCode::kNotFound);
+TEST(EdgegapError, IsACommonErrorCarryingItsDetails) {
+    const common::Error error =
+        NewError(ErrorDetails{ErrorCategory::kRateLimited, 429, std::chrono::seconds(2)}, "Too many requests");
+    EXPECT_EQ(error.code(), common::ErrorCode::kResourceExhausted);
+    EXPECT_EQ(error.message(), "rate_limited (HTTP 429): Too many requests");
+    const ErrorDetails details = Details(error.WithContext("listing"));
+    EXPECT_EQ(details.category, ErrorCategory::kRateLimited);
+    EXPECT_EQ(details.http_status, 429);
+    EXPECT_EQ(details.retry_after, std::chrono::seconds(2));
+
+    EXPECT_EQ(MakeError(ErrorCategory::kTimeout, 0, "slow").value().message(), "timeout: slow");
+    EXPECT_EQ(MakeError(ErrorCategory::kAuth, 401, "").value().code(), common::ErrorCode::kUnauthenticated);
+    EXPECT_EQ(MakeError(ErrorCategory::kGone, 410, "").value().code(), common::ErrorCode::kNotFound);
 }
 
-TEST(ApiError, TransientMeansRateLimitServerOrNetwork) {
-    EXPECT_TRUE((ApiError{ApiErrorCategory::kRateLimited, 429, "", {}}.IsTransient()));
-    EXPECT_TRUE((ApiError{ApiErrorCategory::kServerError, 502, "", {}}.IsTransient()));
-    EXPECT_TRUE((ApiError{ApiErrorCategory::kNetwork, 0, "", {}}.IsTransient()));
-    EXPECT_FALSE((ApiError{ApiErrorCategory::kTimeout, 0, "", {}}.IsTransient()));
-    EXPECT_FALSE((ApiError{ApiErrorCategory::kNotFound, 404, "", {}}.IsTransient()));
+TEST(EdgegapError, AnErrorMadeElsewhereGetsTheCategoryOfItsCode) {
+    const ErrorDetails not_found = Details(common::Error(common::ErrorCode::kNotFound, "no such row"));
+    EXPECT_EQ(not_found.category, ErrorCategory::kNotFound);
+    EXPECT_EQ(not_found.http_status, 0);
+    EXPECT_EQ(Details(common::Error(common::ErrorCode::kInternal, "boom")).category, ErrorCategory::kNetwork);
+}
+
+TEST(EdgegapError, TransientMeansRateLimitServerOrNetwork) {
+    EXPECT_TRUE((ErrorDetails{ErrorCategory::kRateLimited, 429, {}}.IsTransient()));
+    EXPECT_TRUE((ErrorDetails{ErrorCategory::kServerError, 502, {}}.IsTransient()));
+    EXPECT_TRUE((ErrorDetails{ErrorCategory::kNetwork, 0, {}}.IsTransient()));
+    EXPECT_FALSE((ErrorDetails{ErrorCategory::kTimeout, 0, {}}.IsTransient()));
+    EXPECT_FALSE((ErrorDetails{ErrorCategory::kNotFound, 404, {}}.IsTransient()));
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 namespace gapkit::edgegap {
 namespace {
 
-tl::unexpected<ApiError> NotFound(std::string_view what, std::string_view id) {
-    return MakeApiError(ApiErrorCategory::kNotFound, 404, fmt::format("{} {} not found", what, id));
+tl::unexpected<common::Error> NotFound(std::string_view what, std::string_view id) {
+    return MakeError(ErrorCategory::kNotFound, 404, fmt::format("{} {} not found", what, id));
 }
 
 StopResult Gone() { return StopResult{StopOutcome::kAlreadyGone, 404, "already gone"}; }
@@ -25,7 +25,7 @@ Page<T> PageOf(std::vector<T> all, const ListOptions& options) {
 
 }  // namespace
 
-void FakeEdgegapApi::FailNext(std::string method, ApiError error, int times) {
+void FakeEdgegapApi::FailNext(std::string method, common::Error error, int times) {
     std::lock_guard lock(mutex_);
     for (int i = 0; i < times; ++i) failures_[method].push_back(error);
 }
@@ -62,11 +62,11 @@ std::vector<std::string> FakeEdgegapApi::live_session_ids() const {
     return ids;
 }
 
-std::optional<ApiError> FakeEdgegapApi::Record(std::string_view method, std::string argument) {
+std::optional<common::Error> FakeEdgegapApi::Record(std::string_view method, std::string argument) {
     calls_.push_back({std::string(method), std::move(argument)});
     auto scripted = failures_.find(std::string(method));
     if (scripted == failures_.end() || scripted->second.empty()) return std::nullopt;
-    ApiError error = std::move(scripted->second.front());
+    common::Error error = std::move(scripted->second.front());
     scripted->second.pop_front();
     return error;
 }
@@ -100,127 +100,137 @@ Session FakeEdgegapApi::SessionView(FakeSession& fake) {
     return view;
 }
 
-ApiTask<CreatedSession> FakeEdgegapApi::CreateSession(SessionRequest request) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("CreateSession", request.app_name)) co_return tl::unexpected(*error);
-    const DeploymentStatus& deployment = NewDeployment(request.app_name);
-    Session session;
-    session.session_id = fmt::format("{}-S", deployment.request_id);
-    session.status = "Waiting";
-    session.state = SessionState::kWaiting;
-    session.kind = "Seat";
-    session.kind_value = SessionKind::kSeat;
-    session.user_count = static_cast<int>(request.ip_list.size());
-    session.deployment_request_id = deployment.request_id;
-    sessions_[session.session_id] = FakeSession{session, 0};
-    co_return CreatedSession{session.session_id, "", request.app_name, request.version_name.value_or(""),
-                             sessions_omit_deployment_ ? deployment.request_id : ""};
-}
+namespace {
 
-ApiTask<Session> FakeEdgegapApi::GetSession(std::string session_id) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("GetSession", session_id)) co_return tl::unexpected(*error);
-    auto found = sessions_.find(session_id);
-    if (found == sessions_.end()) co_return NotFound("session", session_id);
-    co_return SessionView(found->second);
-}
-
-ApiTask<StopResult> FakeEdgegapApi::DeleteSession(std::string session_id) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("DeleteSession", session_id)) co_return tl::unexpected(*error);
-    if (sessions_.erase(session_id) == 0) co_return Gone();
-    co_return StopResult{StopOutcome::kStopped, 200, "deleted"};
-}
-
-ApiTask<Page<Session>> FakeEdgegapApi::ListSessions(ListOptions options) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("ListSessions", "")) co_return tl::unexpected(*error);
-    std::vector<Session> all;
-    for (const auto& [id, fake] : sessions_) all.push_back(fake.session);
-    co_return PageOf(std::move(all), options);
-}
-
-ApiTask<CreatedDeployment> FakeEdgegapApi::Deploy(DeployRequest request) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("Deploy", request.app_name)) co_return tl::unexpected(*error);
-    const DeploymentStatus& deployment = NewDeployment(request.app_name);
-    co_return CreatedDeployment{deployment.request_id, deployment.fqdn, request.app_name,
-                                request.version_name.value_or(""), static_cast<int>(request.ip_list.size())};
-}
-
-ApiTask<DeploymentStatus> FakeEdgegapApi::GetDeploymentStatus(std::string request_id) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("GetDeploymentStatus", request_id)) co_return tl::unexpected(*error);
-    auto found = deployments_.find(request_id);
-    if (found == deployments_.end()) co_return NotFound("deployment", request_id);
-    co_return found->second;
-}
-
-ApiTask<StopResult> FakeEdgegapApi::StopDeployment(std::string request_id) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("StopDeployment", request_id)) co_return tl::unexpected(*error);
-    auto found = deployments_.find(request_id);
-    if (found == deployments_.end() || found->second.state == DeploymentState::kTerminated) co_return Gone();
-    found->second.state = DeploymentState::kTerminated;
-    found->second.current_status = "Status.TERMINATED";
-    found->second.running = false;
-    co_return StopResult{StopOutcome::kStopped, 200, "stopping"};
-}
-
-ApiTask<Page<DeploymentStatus>> FakeEdgegapApi::ListDeployments(ListOptions options) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("ListDeployments", "")) co_return tl::unexpected(*error);
-    std::vector<DeploymentStatus> all;
-    for (const auto& [id, status] : deployments_) {
-        if (status.state != DeploymentState::kTerminated) all.push_back(status);
+// The calls as api.hpp declares them, over the state the base class keeps.
+class Fake final : public FakeEdgegapApi {
+  public:
+    ApiTask<CreatedSession> CreateSession(SessionRequest request) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("CreateSession", request.app_name)) co_return common::Fail(*error);
+        const DeploymentStatus& deployment = NewDeployment(request.app_name);
+        Session session;
+        session.session_id = fmt::format("{}-S", deployment.request_id);
+        session.status = "Waiting";
+        session.state = SessionState::kWaiting;
+        session.kind = "Seat";
+        session.kind_value = SessionKind::kSeat;
+        session.user_count = static_cast<int>(request.ip_list.size());
+        session.deployment_request_id = deployment.request_id;
+        sessions_[session.session_id] = FakeSession{session, 0};
+        co_return CreatedSession{session.session_id, "", request.app_name, request.version_name.value_or(""),
+                                 sessions_omit_deployment_ ? deployment.request_id : ""};
     }
-    co_return PageOf(std::move(all), options);
-}
 
-ApiTask<Context> FakeEdgegapApi::GetContext(ContainerEndpoint context) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("GetContext", context.url)) co_return tl::unexpected(*error);
-    if (!context_) {
-        Context fallback;
-        fallback.request_id = "ctx000000001";
-        fallback.state = DeploymentState::kReady;
-        fallback.current_status = "Status.READY";
-        fallback.running = true;
-        fallback.public_ip = "127.0.0.1";
-        context_ = fallback;
+    ApiTask<Session> GetSession(std::string session_id) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("GetSession", session_id)) co_return common::Fail(*error);
+        auto found = sessions_.find(session_id);
+        if (found == sessions_.end()) co_return NotFound("session", session_id);
+        co_return SessionView(found->second);
     }
-    co_return *context_;
-}
 
-ApiTask<StopResult> FakeEdgegapApi::SelfStop(ContainerEndpoint self_stop) {
-    std::lock_guard lock(mutex_);
-    if (auto error = Record("SelfStop", self_stop.url)) co_return tl::unexpected(*error);
-    co_return StopResult{StopOutcome::kStopped, 200, "stopping"};
-}
+    ApiTask<StopResult> DeleteSession(std::string session_id) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("DeleteSession", session_id)) co_return common::Fail(*error);
+        if (sessions_.erase(session_id) == 0) co_return Gone();
+        co_return StopResult{StopOutcome::kStopped, 200, "deleted"};
+    }
 
-ApiTask<AppVersion> FakeEdgegapApi::GetAppVersion(std::string app_name, std::string version_name) {
-    std::lock_guard lock(mutex_);
-    const std::string key = app_name + "/" + version_name;
-    if (auto error = Record("GetAppVersion", key)) co_return tl::unexpected(*error);
-    auto found = versions_.find(key);
-    if (found == versions_.end()) co_return NotFound("app version", key);
-    co_return found->second;
-}
+    ApiTask<Page<Session>> ListSessions(ListOptions options) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("ListSessions", "")) co_return common::Fail(*error);
+        std::vector<Session> all;
+        for (const auto& [id, fake] : sessions_) all.push_back(fake.session);
+        co_return PageOf(std::move(all), options);
+    }
 
-ApiTask<AppVersion> FakeEdgegapApi::PatchAppVersion(std::string app_name, std::string version_name,
-                                                    AppVersionPatch patch) {
-    std::lock_guard lock(mutex_);
-    const std::string key = app_name + "/" + version_name;
-    if (auto error = Record("PatchAppVersion", key)) co_return tl::unexpected(*error);
-    auto found = versions_.find(key);
-    if (found == versions_.end()) co_return NotFound("app version", key);
-    AppVersion& version = found->second;
-    if (patch.arguments) version.arguments = patch.arguments;
-    if (patch.command) version.command = patch.command;
-    if (patch.is_active) version.is_active = *patch.is_active;
-    if (patch.max_duration_minutes) version.max_duration_minutes = *patch.max_duration_minutes;
-    if (patch.time_to_deploy_seconds) version.time_to_deploy_seconds = *patch.time_to_deploy_seconds;
-    co_return version;
-}
+    ApiTask<CreatedDeployment> Deploy(DeployRequest request) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("Deploy", request.app_name)) co_return common::Fail(*error);
+        const DeploymentStatus& deployment = NewDeployment(request.app_name);
+        co_return CreatedDeployment{deployment.request_id, deployment.fqdn, request.app_name,
+                                    request.version_name.value_or(""), static_cast<int>(request.ip_list.size())};
+    }
+
+    ApiTask<DeploymentStatus> GetDeploymentStatus(std::string request_id) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("GetDeploymentStatus", request_id)) co_return common::Fail(*error);
+        auto found = deployments_.find(request_id);
+        if (found == deployments_.end()) co_return NotFound("deployment", request_id);
+        co_return found->second;
+    }
+
+    ApiTask<StopResult> StopDeployment(std::string request_id) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("StopDeployment", request_id)) co_return common::Fail(*error);
+        auto found = deployments_.find(request_id);
+        if (found == deployments_.end() || found->second.state == DeploymentState::kTerminated) co_return Gone();
+        found->second.state = DeploymentState::kTerminated;
+        found->second.current_status = "Status.TERMINATED";
+        found->second.running = false;
+        co_return StopResult{StopOutcome::kStopped, 200, "stopping"};
+    }
+
+    ApiTask<Page<DeploymentStatus>> ListDeployments(ListOptions options) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("ListDeployments", "")) co_return common::Fail(*error);
+        std::vector<DeploymentStatus> all;
+        for (const auto& [id, status] : deployments_) {
+            if (status.state != DeploymentState::kTerminated) all.push_back(status);
+        }
+        co_return PageOf(std::move(all), options);
+    }
+
+    ApiTask<Context> GetContext(ContainerEndpoint context) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("GetContext", context.url)) co_return common::Fail(*error);
+        if (!context_) {
+            Context fallback;
+            fallback.request_id = "ctx000000001";
+            fallback.state = DeploymentState::kReady;
+            fallback.current_status = "Status.READY";
+            fallback.running = true;
+            fallback.public_ip = "127.0.0.1";
+            context_ = fallback;
+        }
+        co_return *context_;
+    }
+
+    ApiTask<StopResult> SelfStop(ContainerEndpoint self_stop) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("SelfStop", self_stop.url)) co_return common::Fail(*error);
+        co_return StopResult{StopOutcome::kStopped, 200, "stopping"};
+    }
+
+    ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) override {
+        std::lock_guard lock(mutex_);
+        const std::string key = app_name + "/" + version_name;
+        if (auto error = Record("GetAppVersion", key)) co_return common::Fail(*error);
+        auto found = versions_.find(key);
+        if (found == versions_.end()) co_return NotFound("app version", key);
+        co_return found->second;
+    }
+
+    ApiTask<AppVersion> PatchAppVersion(std::string app_name, std::string version_name,
+                                        AppVersionPatch patch) override {
+        std::lock_guard lock(mutex_);
+        const std::string key = app_name + "/" + version_name;
+        if (auto error = Record("PatchAppVersion", key)) co_return common::Fail(*error);
+        auto found = versions_.find(key);
+        if (found == versions_.end()) co_return NotFound("app version", key);
+        AppVersion& version = found->second;
+        if (patch.arguments) version.arguments = patch.arguments;
+        if (patch.command) version.command = patch.command;
+        if (patch.is_active) version.is_active = *patch.is_active;
+        if (patch.max_duration_minutes) version.max_duration_minutes = *patch.max_duration_minutes;
+        if (patch.time_to_deploy_seconds) version.time_to_deploy_seconds = *patch.time_to_deploy_seconds;
+        co_return version;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<FakeEdgegapApi> FakeEdgegapApi::Create() { return std::make_unique<Fake>(); }
 
 }  // namespace gapkit::edgegap

@@ -1,23 +1,22 @@
 #include "gapkit/edgegap/fake_api.hpp"
 
 #include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
+
+#include "gapkit/edgegap/blocking_client.hpp"
 
 namespace gapkit::edgegap {
 namespace {
 
 template <typename T>
-ApiResult<T> Await(ApiTask<T> task) {
+common::Result<T> Await(ApiTask<T> task) {
     boost::asio::io_context io;
-    auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-    io.run();
-    return future.get();
+    return RunToCompletion(io, std::move(task));
 }
 
 TEST(FakeEdgegapApi, SessionBecomesReadyAfterConfiguredPolls) {
-    FakeEdgegapApi api;
+    auto fake = FakeEdgegapApi::Create();
+    FakeEdgegapApi& api = *fake;
     api.SetReadyAfterPolls(2);
     auto created = Await(api.CreateSession(SessionRequest{"spaceships", "1", {"1.2.3.4"}, std::nullopt, std::nullopt}));
     ASSERT_TRUE(created.has_value());
@@ -32,7 +31,8 @@ TEST(FakeEdgegapApi, SessionBecomesReadyAfterConfiguredPolls) {
 }
 
 TEST(FakeEdgegapApi, DeleteTwiceIsAlreadyGone) {
-    FakeEdgegapApi api;
+    auto fake = FakeEdgegapApi::Create();
+    FakeEdgegapApi& api = *fake;
     auto created = Await(api.CreateSession(SessionRequest{"spaceships", std::nullopt, {}, std::nullopt, std::nullopt}));
     ASSERT_TRUE(created.has_value());
     EXPECT_EQ(api.live_session_ids().size(), 1u);
@@ -42,11 +42,12 @@ TEST(FakeEdgegapApi, DeleteTwiceIsAlreadyGone) {
 }
 
 TEST(FakeEdgegapApi, ScriptedFailuresComeFirstAndCallsAreRecorded) {
-    FakeEdgegapApi api;
-    api.FailNext("CreateSession", ApiError{ApiErrorCategory::kRateLimited, 429, "slow down", std::nullopt});
+    auto fake = FakeEdgegapApi::Create();
+    FakeEdgegapApi& api = *fake;
+    api.FailNext("CreateSession", NewError({ErrorCategory::kRateLimited, 429, std::nullopt}, "slow down"));
     auto first = Await(api.CreateSession(SessionRequest{"spaceships", std::nullopt, {}, std::nullopt, std::nullopt}));
     ASSERT_FALSE(first.has_value());
-    EXPECT_EQ(first.error().category, ApiErrorCategory::kRateLimited);
+    EXPECT_EQ(Details(first.error()).category, ErrorCategory::kRateLimited);
     EXPECT_TRUE(Await(api.CreateSession(SessionRequest{"spaceships", std::nullopt, {}, std::nullopt, std::nullopt})));
     const auto calls = api.calls();
     ASSERT_EQ(calls.size(), 2u);
@@ -55,7 +56,8 @@ TEST(FakeEdgegapApi, ScriptedFailuresComeFirstAndCallsAreRecorded) {
 }
 
 TEST(FakeEdgegapApi, PatchesAppVersionArguments) {
-    FakeEdgegapApi api;
+    auto fake = FakeEdgegapApi::Create();
+    FakeEdgegapApi& api = *fake;
     AppVersion version;
     version.name = "1";
     api.AddAppVersion("spaceships", version);
@@ -64,11 +66,12 @@ TEST(FakeEdgegapApi, PatchesAppVersionArguments) {
     auto patched = Await(api.PatchAppVersion("spaceships", "1", patch));
     ASSERT_TRUE(patched.has_value());
     EXPECT_EQ(patched->arguments, "--ca_contents 'x'");
-    EXPECT_EQ(Await(api.GetAppVersion("spaceships", "2")).error().category, ApiErrorCategory::kNotFound);
+    EXPECT_EQ(Details(Await(api.GetAppVersion("spaceships", "2")).error()).category, ErrorCategory::kNotFound);
 }
 
 TEST(FakeEdgegapApi, StopsDeployments) {
-    FakeEdgegapApi api;
+    auto fake = FakeEdgegapApi::Create();
+    FakeEdgegapApi& api = *fake;
     auto created = Await(api.Deploy(DeployRequest{"spaceships", "1", {"1.2.3.4"}}));
     ASSERT_TRUE(created.has_value());
     EXPECT_EQ(Await(api.GetDeploymentStatus(created->request_id))->state, DeploymentState::kReady);

@@ -52,24 +52,24 @@ std::string Quote(std::string_view body) {
     return quoted;
 }
 
-ApiError ErrorFromResponse(const HttpResponse& response) {
+common::Error ErrorFromResponse(const HttpResponse& response) {
     std::string message = detail::ParseErrorMessage(response.body);
     if (message.empty()) message = response.body.empty() ? "(empty body)" : Quote(response.body);
-    return ApiError{CategoryForStatus(response.status), response.status, std::move(message), response.retry_after};
+    return NewError({CategoryForStatus(response.status), response.status, response.retry_after}, message);
 }
 
 bool IsSuccess(int status) { return status >= 200 && status <= 299; }
 
 template <typename Parse>
-auto Decode(ApiResult<HttpResponse> response, Parse parse) -> ApiResult<typename decltype(parse(""))::value_type> {
-    if (!response) return tl::unexpected(response.error());
+auto Decode(common::Result<HttpResponse> response, Parse parse) -> decltype(parse("")) {
+    if (!response) return common::Fail(response.error());
     auto parsed = parse(response->body);
-    if (!parsed) return MakeApiError(ApiErrorCategory::kBadResponse, response->status, parsed.error().message());
+    if (!parsed) return MakeError(ErrorCategory::kBadResponse, response->status, parsed.error().message());
     return std::move(*parsed);
 }
 
-ApiResult<StopResult> ToStopResult(ApiResult<HttpResponse> response) {
-    if (!response) return tl::unexpected(response.error());
+common::Result<StopResult> ToStopResult(common::Result<HttpResponse> response) {
+    if (!response) return common::Fail(response.error());
     StopResult result{StopOutcome::kStopped, response->status, detail::ParseErrorMessage(response->body)};
     if (response->status == 202) result.outcome = StopOutcome::kDeferred;
     if (response->status == 404 || response->status == 410) result.outcome = StopOutcome::kAlreadyGone;
@@ -82,196 +82,189 @@ std::uint64_t JitterSeed(const ClientConfig& config) {
     return (std::uint64_t{random()} << 32) | random();
 }
 
-}  // namespace
+// Ids come from outside (webhooks, env); an empty one would address a different endpoint.
+tl::unexpected<common::Error> EmptyArgument(std::string_view name) {
+    return MakeError(ErrorCategory::kBadRequest, 0, fmt::format("{} must not be empty", name));
+}
 
-struct HttpEdgegapClient::Impl {
-    Impl(asio::any_io_executor executor_in, ClientConfig config_in, const common::Clock& clock)
-        : executor(std::move(executor_in)),
-          config(std::move(config_in)),
-          tls(asio::ssl::context::tls_client),
-          pool(config.max_idle_connections_per_host, config.max_idle_connection_age),
-          limiter(config.rate_limits, clock),
-          retry(config.retry, JitterSeed(config)),
-          authorization("token " + NormalizeApiKey(config.api_key)),
-          base_url(config.base_url.ends_with('/') ? config.base_url.substr(0, config.base_url.size() - 1)
-                                                  : config.base_url) {}
+// The calls as api.hpp declares them; each one builds its `CallSpec` and decodes the answer.
+class Client final : public HttpEdgegapClient {
+  public:
+    Client(asio::any_io_executor executor, ClientConfig config, const common::Clock& clock)
+        : executor_(std::move(executor)),
+          config_(std::move(config)),
+          tls_(asio::ssl::context::tls_client),
+          pool_(config_.max_idle_connections_per_host, config_.max_idle_connection_age),
+          limiter_(config_.rate_limits, clock),
+          retry_(config_.retry, JitterSeed(config_)),
+          authorization_("token " + NormalizeApiKey(config_.api_key)),
+          base_url_(config_.base_url.ends_with('/') ? config_.base_url.substr(0, config_.base_url.size() - 1)
+                                                    : config_.base_url) {
+        tls_.set_default_verify_paths();
+        tls_.set_verify_mode(asio::ssl::verify_peer);
+    }
 
-    asio::awaitable<ApiResult<HttpResponse>> Send(CallSpec call);
-    asio::awaitable<void> Sleep(std::chrono::nanoseconds delay);
+    const asio::any_io_executor& executor() const override { return executor_; }
+    std::uint64_t connections_opened() const override { return pool_.opened(); }
+
+    ApiTask<CreatedSession> CreateSession(SessionRequest request) override {
+        if (request.app_name.empty()) co_return EmptyArgument("app_name");
+        CallSpec call = Api(http::verb::post, "/v1/session", EndpointClass::kSessions);
+        call.body = detail::SerializeSessionRequest(request);
+        call.idempotency = Idempotency::kNotIdempotent;
+        co_return Decode(co_await Send(std::move(call)), detail::ParseCreatedSession);
+    }
+
+    ApiTask<Session> GetSession(std::string session_id) override {
+        if (session_id.empty()) co_return EmptyArgument("session_id");
+        auto call = Api(http::verb::get, "/v1/session/" + EscapeSegment(session_id), EndpointClass::kSessions);
+        co_return Decode(co_await Send(std::move(call)), detail::ParseSession);
+    }
+
+    ApiTask<StopResult> DeleteSession(std::string session_id) override {
+        if (session_id.empty()) co_return EmptyArgument("session_id");
+        auto call = Api(http::verb::delete_, "/v1/session/" + EscapeSegment(session_id), EndpointClass::kSessions);
+        call.gone_is_done = true;
+        co_return ToStopResult(co_await Send(std::move(call)));
+    }
+
+    ApiTask<Page<Session>> ListSessions(ListOptions options) override {
+        auto call = Api(http::verb::get, fmt::format("/v1/sessions?page={}&limit={}", options.page, options.limit),
+                        EndpointClass::kSessions);
+        co_return Decode(co_await Send(std::move(call)), detail::ParseSessionPage);
+    }
+
+    ApiTask<CreatedDeployment> Deploy(DeployRequest request) override {
+        if (request.app_name.empty()) co_return EmptyArgument("app_name");
+        CallSpec call = Api(http::verb::post, "/v1/deploy", EndpointClass::kDeployments);
+        call.body = detail::SerializeDeployRequest(request);
+        call.idempotency = Idempotency::kNotIdempotent;
+        co_return Decode(co_await Send(std::move(call)), detail::ParseCreatedDeployment);
+    }
+
+    ApiTask<DeploymentStatus> GetDeploymentStatus(std::string request_id) override {
+        if (request_id.empty()) co_return EmptyArgument("request_id");
+        auto call = Api(http::verb::get, "/v1/status/" + EscapeSegment(request_id), EndpointClass::kStatus);
+        co_return Decode(co_await Send(std::move(call)), detail::ParseDeploymentStatus);
+    }
+
+    ApiTask<StopResult> StopDeployment(std::string request_id) override {
+        if (request_id.empty()) co_return EmptyArgument("request_id");
+        auto call = Api(http::verb::delete_, "/v1/stop/" + EscapeSegment(request_id), EndpointClass::kDeployments);
+        call.gone_is_done = true;
+        co_return ToStopResult(co_await Send(std::move(call)));
+    }
+
+    ApiTask<Page<DeploymentStatus>> ListDeployments(ListOptions options) override {
+        auto call = Api(http::verb::get, fmt::format("/v1/deployments?page={}&limit={}", options.page, options.limit),
+                        EndpointClass::kDeployments);
+        co_return Decode(co_await Send(std::move(call)), detail::ParseDeploymentPage);
+    }
+
+    ApiTask<Context> GetContext(ContainerEndpoint context) override {
+        CallSpec call{http::verb::get, std::move(context.url), std::move(context.token), {}, EndpointClass::kContext};
+        co_return Decode(co_await Send(std::move(call)), detail::ParseContext);
+    }
+
+    ApiTask<StopResult> SelfStop(ContainerEndpoint self_stop) override {
+        CallSpec call{
+            http::verb::delete_, std::move(self_stop.url), std::move(self_stop.token), {}, EndpointClass::kContext};
+        call.gone_is_done = true;
+        co_return ToStopResult(co_await Send(std::move(call)));
+    }
+
+    ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) override {
+        if (app_name.empty() || version_name.empty()) co_return EmptyArgument("app_name and version_name");
+        auto call = Api(http::verb::get, VersionPath(app_name, version_name), EndpointClass::kApps);
+        co_return Decode(co_await Send(std::move(call)), detail::ParseAppVersion);
+    }
+
+    ApiTask<AppVersion> PatchAppVersion(std::string app_name, std::string version_name,
+                                        AppVersionPatch patch) override {
+        if (app_name.empty() || version_name.empty()) co_return EmptyArgument("app_name and version_name");
+        auto call = Api(http::verb::patch, VersionPath(app_name, version_name), EndpointClass::kApps);
+        call.body = detail::SerializeAppVersionPatch(patch);
+        co_return Decode(co_await Send(std::move(call)), detail::ParseAppVersion);
+    }
+
+  private:
+    static std::string VersionPath(std::string_view app_name, std::string_view version_name) {
+        return fmt::format("/v1/app/{}/version/{}", EscapeSegment(app_name), EscapeSegment(version_name));
+    }
+
     CallSpec Api(http::verb method, std::string path, EndpointClass endpoint) const;
+    asio::awaitable<void> Sleep(std::chrono::nanoseconds delay);
+    asio::awaitable<common::Result<HttpResponse>> Send(CallSpec call);
 
-    const asio::any_io_executor executor;
-    const ClientConfig config;
-    asio::ssl::context tls;
-    detail::ConnectionPool pool;
-    RateLimiter limiter;
-    RetryPolicy retry;
-    const std::string authorization;
-    const std::string base_url;
+    const asio::any_io_executor executor_;
+    const ClientConfig config_;
+    asio::ssl::context tls_;
+    detail::ConnectionPool pool_;
+    RateLimiter limiter_;
+    RetryPolicy retry_;
+    const std::string authorization_;
+    const std::string base_url_;
 };
 
-CallSpec HttpEdgegapClient::Impl::Api(http::verb method, std::string path, EndpointClass endpoint) const {
+CallSpec Client::Api(http::verb method, std::string path, EndpointClass endpoint) const {
     CallSpec call;
     call.method = method;
-    call.url = base_url + path;
-    call.authorization = authorization;
+    call.url = base_url_ + path;
+    call.authorization = authorization_;
     call.endpoint = endpoint;
     return call;
 }
 
-asio::awaitable<void> HttpEdgegapClient::Impl::Sleep(std::chrono::nanoseconds delay) {
+asio::awaitable<void> Client::Sleep(std::chrono::nanoseconds delay) {
     if (delay.count() <= 0) co_return;
-    asio::steady_timer timer(executor, delay);
+    asio::steady_timer timer(executor_, delay);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<ApiResult<HttpResponse>> HttpEdgegapClient::Impl::Send(CallSpec call) {
+asio::awaitable<common::Result<HttpResponse>> Client::Send(CallSpec call) {
     auto target = detail::ParseTarget(call.url);
-    if (!target) co_return tl::unexpected(target.error());
+    if (!target) co_return MakeError(ErrorCategory::kBadRequest, 0, target.error().message());
     // A line break in a token (from env) would let it forge headers; the token itself is not quoted.
     if (call.authorization.find_first_of("\r\n") != std::string::npos) {
-        co_return MakeApiError(ApiErrorCategory::kBadRequest, 0, "the authorization token contains a line break");
+        co_return MakeError(ErrorCategory::kBadRequest, 0, "the authorization token contains a line break");
     }
-    detail::HttpRequest request{call.method, std::move(*target), std::move(call.authorization), config.user_agent,
+    detail::HttpRequest request{call.method, std::move(*target), std::move(call.authorization), config_.user_agent,
                                 std::move(call.body)};
     const auto method = http::to_string(call.method);
     // A kept-alive connection may turn out closed and the request be sent again: only when harmless.
-    const bool reuse = call.idempotency == Idempotency::kIdempotent && config.max_idle_connections_per_host > 0;
+    const bool reuse = call.idempotency == Idempotency::kIdempotent && config_.max_idle_connections_per_host > 0;
     for (int attempt = 1;; ++attempt) {
-        co_await Sleep(limiter.Reserve(call.endpoint));
+        co_await Sleep(limiter_.Reserve(call.endpoint));
         auto response =
-            co_await detail::Exchange(tls, pool, request, reuse, config.request_timeout, config.max_response_bytes);
+            co_await detail::Exchange(tls_, pool_, request, reuse, config_.request_timeout, config_.max_response_bytes);
         if (response && (IsSuccess(response->status) ||
                          (call.gone_is_done && (response->status == 404 || response->status == 410)))) {
             GAPKIT_LOG_DEBUG(kLogComponent, "{} {} -> {}", method, request.target.path_and_query, response->status);
             co_return response;
         }
-        ApiError error = response ? ErrorFromResponse(*response) : response.error();
-        const auto delay = retry.NextDelay(attempt, error, call.idempotency);
+        common::Error error = response ? ErrorFromResponse(*response) : response.error();
+        const auto delay = retry_.NextDelay(attempt, Details(error), call.idempotency);
         if (!delay) {
-            GAPKIT_LOG_DEBUG(kLogComponent, "{} {} failed: {}", method, request.target.path_and_query,
-                             error.ToString());
-            co_return tl::unexpected(std::move(error));
+            GAPKIT_LOG_DEBUG(kLogComponent, "{} {} failed: {}", method, request.target.path_and_query, error.message());
+            co_return common::Fail(std::move(error));
         }
         GAPKIT_LOG_INFO(kLogComponent, "{} {} failed ({}); attempt {} in {} ms", method, request.target.path_and_query,
-                        error.ToString(), attempt + 1, delay->count());
+                        error.message(), attempt + 1, delay->count());
         co_await Sleep(*delay);
     }
 }
+
+}  // namespace
 
 common::Result<std::unique_ptr<HttpEdgegapClient>> HttpEdgegapClient::Create(asio::any_io_executor executor,
                                                                              ClientConfig config,
                                                                              const common::Clock& clock) {
     if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
     try {
-        auto impl = std::make_unique<Impl>(std::move(executor), std::move(config), clock);
-        impl->tls.set_default_verify_paths();
-        impl->tls.set_verify_mode(asio::ssl::verify_peer);
-        return std::unique_ptr<HttpEdgegapClient>(new HttpEdgegapClient(std::move(impl)));
+        return std::unique_ptr<HttpEdgegapClient>(new Client(std::move(executor), std::move(config), clock));
     } catch (const std::exception& e) {
         return common::MakeError(common::ErrorCode::kTls, fmt::format("setting up TLS for Edgegap: {}", e.what()));
     }
-}
-
-HttpEdgegapClient::HttpEdgegapClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-HttpEdgegapClient::~HttpEdgegapClient() = default;
-
-const asio::any_io_executor& HttpEdgegapClient::executor() const { return impl_->executor; }
-
-std::uint64_t HttpEdgegapClient::connections_opened() const { return impl_->pool.opened(); }
-
-namespace {
-
-// Ids come from outside (webhooks, env); an empty one would address a different endpoint.
-tl::unexpected<ApiError> EmptyArgument(std::string_view name) {
-    return MakeApiError(ApiErrorCategory::kBadRequest, 0, fmt::format("{} must not be empty", name));
-}
-
-}  // namespace
-
-ApiTask<CreatedSession> HttpEdgegapClient::CreateSession(SessionRequest request) {
-    if (request.app_name.empty()) co_return EmptyArgument("app_name");
-    CallSpec call = impl_->Api(http::verb::post, "/v1/session", EndpointClass::kSessions);
-    call.body = detail::SerializeSessionRequest(request);
-    call.idempotency = Idempotency::kNotIdempotent;
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseCreatedSession);
-}
-
-ApiTask<Session> HttpEdgegapClient::GetSession(std::string session_id) {
-    if (session_id.empty()) co_return EmptyArgument("session_id");
-    auto call = impl_->Api(http::verb::get, "/v1/session/" + EscapeSegment(session_id), EndpointClass::kSessions);
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseSession);
-}
-
-ApiTask<StopResult> HttpEdgegapClient::DeleteSession(std::string session_id) {
-    if (session_id.empty()) co_return EmptyArgument("session_id");
-    auto call = impl_->Api(http::verb::delete_, "/v1/session/" + EscapeSegment(session_id), EndpointClass::kSessions);
-    call.gone_is_done = true;
-    co_return ToStopResult(co_await impl_->Send(std::move(call)));
-}
-
-ApiTask<Page<Session>> HttpEdgegapClient::ListSessions(ListOptions options) {
-    auto call = impl_->Api(http::verb::get, fmt::format("/v1/sessions?page={}&limit={}", options.page, options.limit),
-                           EndpointClass::kSessions);
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseSessionPage);
-}
-
-ApiTask<CreatedDeployment> HttpEdgegapClient::Deploy(DeployRequest request) {
-    if (request.app_name.empty()) co_return EmptyArgument("app_name");
-    CallSpec call = impl_->Api(http::verb::post, "/v1/deploy", EndpointClass::kDeployments);
-    call.body = detail::SerializeDeployRequest(request);
-    call.idempotency = Idempotency::kNotIdempotent;
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseCreatedDeployment);
-}
-
-ApiTask<DeploymentStatus> HttpEdgegapClient::GetDeploymentStatus(std::string request_id) {
-    if (request_id.empty()) co_return EmptyArgument("request_id");
-    auto call = impl_->Api(http::verb::get, "/v1/status/" + EscapeSegment(request_id), EndpointClass::kStatus);
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseDeploymentStatus);
-}
-
-ApiTask<StopResult> HttpEdgegapClient::StopDeployment(std::string request_id) {
-    if (request_id.empty()) co_return EmptyArgument("request_id");
-    auto call = impl_->Api(http::verb::delete_, "/v1/stop/" + EscapeSegment(request_id), EndpointClass::kDeployments);
-    call.gone_is_done = true;
-    co_return ToStopResult(co_await impl_->Send(std::move(call)));
-}
-
-ApiTask<Page<DeploymentStatus>> HttpEdgegapClient::ListDeployments(ListOptions options) {
-    auto call =
-        impl_->Api(http::verb::get, fmt::format("/v1/deployments?page={}&limit={}", options.page, options.limit),
-                   EndpointClass::kDeployments);
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseDeploymentPage);
-}
-
-ApiTask<Context> HttpEdgegapClient::GetContext(ContainerEndpoint context) {
-    CallSpec call{http::verb::get, std::move(context.url), std::move(context.token), {}, EndpointClass::kContext};
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseContext);
-}
-
-ApiTask<StopResult> HttpEdgegapClient::SelfStop(ContainerEndpoint self_stop) {
-    CallSpec call{
-        http::verb::delete_, std::move(self_stop.url), std::move(self_stop.token), {}, EndpointClass::kContext};
-    call.gone_is_done = true;
-    co_return ToStopResult(co_await impl_->Send(std::move(call)));
-}
-
-ApiTask<AppVersion> HttpEdgegapClient::GetAppVersion(std::string app_name, std::string version_name) {
-    if (app_name.empty() || version_name.empty()) co_return EmptyArgument("app_name and version_name");
-    auto call = impl_->Api(http::verb::get,
-                           fmt::format("/v1/app/{}/version/{}", EscapeSegment(app_name), EscapeSegment(version_name)),
-                           EndpointClass::kApps);
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseAppVersion);
-}
-
-ApiTask<AppVersion> HttpEdgegapClient::PatchAppVersion(std::string app_name, std::string version_name,
-                                                       AppVersionPatch patch) {
-    if (app_name.empty() || version_name.empty()) co_return EmptyArgument("app_name and version_name");
-    auto call = impl_->Api(http::verb::patch,
-                           fmt::format("/v1/app/{}/version/{}", EscapeSegment(app_name), EscapeSegment(version_name)),
-                           EndpointClass::kApps);
-    call.body = detail::SerializeAppVersionPatch(patch);
-    co_return Decode(co_await impl_->Send(std::move(call)), detail::ParseAppVersion);
 }
 
 }  // namespace gapkit::edgegap

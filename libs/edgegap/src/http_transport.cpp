@@ -28,22 +28,21 @@ using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 
-tl::unexpected<ApiError> TransportError(const beast::error_code& ec, std::string_view step, const Target& target) {
+tl::unexpected<common::Error> TransportError(const beast::error_code& ec, std::string_view step, const Target& target) {
     if (ec == beast::error::timeout) {
-        return MakeApiError(
-            ApiErrorCategory::kTimeout, 0,
+        return MakeError(
+            ErrorCategory::kTimeout, 0,
             fmt::format("no answer from {}:{} within the request timeout (during {})", target.host, target.port, step));
     }
     // A peer that closes early surfaces as an HTTP parse error; it is still a dropped connection.
     const bool dropped = ec == http::error::end_of_stream || ec == http::error::partial_message ||
                          ec.category() != http::make_error_code(http::error::end_of_stream).category();
     if (!dropped) {
-        return MakeApiError(
-            ApiErrorCategory::kBadResponse, 0,
-            fmt::format("unreadable HTTP answer from {}:{}: {}", target.host, target.port, ec.message()));
+        return MakeError(ErrorCategory::kBadResponse, 0,
+                         fmt::format("unreadable HTTP answer from {}:{}: {}", target.host, target.port, ec.message()));
     }
-    return MakeApiError(ApiErrorCategory::kNetwork, 0,
-                        fmt::format("{} {}:{} failed: {}", step, target.host, target.port, ec.message()));
+    return MakeError(ErrorCategory::kNetwork, 0,
+                     fmt::format("{} {}:{} failed: {}", step, target.host, target.port, ec.message()));
 }
 
 std::string HostHeader(const Target& target) {
@@ -68,8 +67,8 @@ http::request<http::string_body> BuildMessage(const HttpRequest& request) {
 }
 
 template <typename Stream>
-asio::awaitable<ApiResult<HttpResponse>> WriteAndRead(Stream& stream, const HttpRequest& request,
-                                                      std::size_t max_response_bytes) {
+asio::awaitable<common::Result<HttpResponse>> WriteAndRead(Stream& stream, const HttpRequest& request,
+                                                           std::size_t max_response_bytes) {
     auto message = BuildMessage(request);
     auto [write_ec, written] = co_await http::async_write(stream, message, kNoThrow);
     if (write_ec) co_return TransportError(write_ec, "sending to", request.target);
@@ -79,8 +78,8 @@ asio::awaitable<ApiResult<HttpResponse>> WriteAndRead(Stream& stream, const Http
     parser.body_limit(max_response_bytes);
     auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kNoThrow);
     if (read_ec == http::error::body_limit) {
-        co_return MakeApiError(
-            ApiErrorCategory::kBadResponse, 0,
+        co_return MakeError(
+            ErrorCategory::kBadResponse, 0,
             fmt::format("answer from {} is larger than {} bytes", request.target.host, max_response_bytes));
     }
     if (read_ec) co_return TransportError(read_ec, "reading from", request.target);
@@ -89,7 +88,7 @@ asio::awaitable<ApiResult<HttpResponse>> WriteAndRead(Stream& stream, const Http
                            ParseRetryAfter(response[http::field::retry_after]), response.keep_alive()};
 }
 
-asio::awaitable<ApiResult<tcp::resolver::results_type>> Resolve(const Target& target) {
+asio::awaitable<common::Result<tcp::resolver::results_type>> Resolve(const Target& target) {
     tcp::resolver resolver(co_await asio::this_coro::executor);
     auto [ec, endpoints] = co_await resolver.async_resolve(target.host, target.port, kNoThrow);
     if (ec) co_return TransportError(ec, "resolving", target);
@@ -98,22 +97,22 @@ asio::awaitable<ApiResult<tcp::resolver::results_type>> Resolve(const Target& ta
 
 using Deadline = std::chrono::steady_clock::time_point;
 
-asio::awaitable<ApiResult<void>> Handshake(beast::ssl_stream<beast::tcp_stream>& stream, const Target& target) {
+asio::awaitable<common::Result<void>> Handshake(beast::ssl_stream<beast::tcp_stream>& stream, const Target& target) {
     // SNI, so virtual hosts and CDNs present the right certificate; then check it names the host.
     if (SSL_set_tlsext_host_name(stream.native_handle(), target.host.c_str()) != 1) {
-        co_return MakeApiError(ApiErrorCategory::kNetwork, 0, "cannot set TLS server name " + target.host);
+        co_return MakeError(ErrorCategory::kNetwork, 0, "cannot set TLS server name " + target.host);
     }
     beast::error_code ec;
     stream.set_verify_callback(asio::ssl::host_name_verification(target.host), ec);
     if (!ec) std::tie(ec) = co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
     if (ec) co_return TransportError(ec, "TLS handshake with", target);
-    co_return ApiResult<void>{};
+    co_return common::Ok();
 }
 
-asio::awaitable<ApiResult<std::unique_ptr<Connection>>> Open(asio::ssl::context& tls, const Target& target,
-                                                             Deadline deadline) {
+asio::awaitable<common::Result<std::unique_ptr<Connection>>> Open(asio::ssl::context& tls, const Target& target,
+                                                                  Deadline deadline) {
     auto endpoints = co_await Resolve(target);
-    if (!endpoints) co_return tl::unexpected(endpoints.error());
+    if (!endpoints) co_return common::Fail(endpoints.error());
     auto executor = co_await asio::this_coro::executor;
     auto connection = std::make_unique<Connection>();
     if (target.tls) {
@@ -126,20 +125,21 @@ asio::awaitable<ApiResult<std::unique_ptr<Connection>>> Open(asio::ssl::context&
     if (ec) co_return TransportError(ec, "connecting to", target);
     if (connection->tls) {
         auto handshake = co_await Handshake(*connection->tls, target);
-        if (!handshake) co_return tl::unexpected(handshake.error());
+        if (!handshake) co_return common::Fail(handshake.error());
     }
     co_return connection;
 }
 
-asio::awaitable<ApiResult<HttpResponse>> Send(Connection& connection, const HttpRequest& request, Deadline deadline,
-                                              std::size_t max_response_bytes) {
+asio::awaitable<common::Result<HttpResponse>> Send(Connection& connection, const HttpRequest& request,
+                                                   Deadline deadline, std::size_t max_response_bytes) {
     connection.Lowest().expires_at(deadline);
     if (connection.tls) co_return co_await WriteAndRead(*connection.tls, request, max_response_bytes);
     co_return co_await WriteAndRead(*connection.plain, request, max_response_bytes);
 }
 
-ApiResult<HttpResponse> KeepIfReusable(ConnectionPool& pool, const std::string& origin,
-                                       std::unique_ptr<Connection> connection, ApiResult<HttpResponse> response) {
+common::Result<HttpResponse> KeepIfReusable(ConnectionPool& pool, const std::string& origin,
+                                            std::unique_ptr<Connection> connection,
+                                            common::Result<HttpResponse> response) {
     if (response && response->keep_alive) pool.Give(origin, std::move(connection));
     return response;
 }
@@ -150,12 +150,12 @@ std::string Origin(const Target& target) {
 
 }  // namespace
 
-ApiResult<Target> ParseTarget(std::string_view url) {
+common::Result<Target> ParseTarget(std::string_view url) {
     auto parsed = boost::urls::parse_uri(boost::core::string_view(url.data(), url.size()));
     const bool http_scheme = parsed && (parsed->scheme() == "http" || parsed->scheme() == "https");
     if (!http_scheme || parsed->host().empty()) {
-        return MakeApiError(ApiErrorCategory::kBadRequest, 0,
-                            fmt::format("'{}' is not an absolute http:// or https:// URL", url));
+        return common::MakeError(common::ErrorCode::kInvalidArgument,
+                                 fmt::format("'{}' is not an absolute http:// or https:// URL", url));
     }
     Target target;
     target.tls = parsed->scheme() == "https";
@@ -175,20 +175,21 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
     return std::chrono::seconds(std::min<std::int64_t>(seconds, 24 * 60 * 60));
 }
 
-asio::awaitable<ApiResult<HttpResponse>> Exchange(asio::ssl::context& tls, ConnectionPool& pool, HttpRequest request,
-                                                  bool reuse, std::chrono::milliseconds timeout,
-                                                  std::size_t max_response_bytes) {
+asio::awaitable<common::Result<HttpResponse>> Exchange(asio::ssl::context& tls, ConnectionPool& pool,
+                                                       HttpRequest request, bool reuse,
+                                                       std::chrono::milliseconds timeout,
+                                                       std::size_t max_response_bytes) {
     const Deadline deadline = std::chrono::steady_clock::now() + timeout;
     const std::string origin = Origin(request.target);
     if (auto idle = reuse ? pool.Take(origin) : nullptr) {
         auto response = co_await Send(*idle, request, deadline, max_response_bytes);
         // A network failure on an idle connection most likely means the server closed it meanwhile.
-        if (response || response.error().category != ApiErrorCategory::kNetwork) {
+        if (response || Details(response.error()).category != ErrorCategory::kNetwork) {
             co_return KeepIfReusable(pool, origin, std::move(idle), std::move(response));
         }
     }
     auto opened = co_await Open(tls, request.target, deadline);
-    if (!opened) co_return tl::unexpected(opened.error());
+    if (!opened) co_return common::Fail(opened.error());
     pool.CountOpened();
     auto response = co_await Send(**opened, request, deadline, max_response_bytes);
     co_return KeepIfReusable(pool, origin, std::move(*opened), std::move(response));

@@ -27,8 +27,9 @@ struct Target {
     std::string path_and_query;  // Starts with '/'.
 };
 
-// Parses an absolute `http://` or `https://` URL; anything else is kBadRequest naming the URL.
-ApiResult<Target> ParseTarget(std::string_view url);
+// Parses an absolute `http://` or `https://` URL; anything else is kInvalidArgument naming the URL
+// (a plain error: the config check reports it as is, a call as ErrorCategory::kBadRequest).
+common::Result<Target> ParseTarget(std::string_view url);
 
 struct HttpRequest {
     boost::beast::http::verb method = boost::beast::http::verb::get;
@@ -50,10 +51,10 @@ struct HttpResponse {
 // failure), the request goes once more on a fresh connection, so only pass `reuse` for requests
 // that are safe to send twice. A connection whose answer allows keep-alive goes back to `pool`.
 // Connection failures and drops are kNetwork; an unparseable or oversized answer is kBadResponse.
-boost::asio::awaitable<ApiResult<HttpResponse>> Exchange(boost::asio::ssl::context& tls, ConnectionPool& pool,
-                                                         HttpRequest request, bool reuse,
-                                                         std::chrono::milliseconds timeout,
-                                                         std::size_t max_response_bytes);
+boost::asio::awaitable<common::Result<HttpResponse>> Exchange(boost::asio::ssl::context& tls, ConnectionPool& pool,
+                                                              HttpRequest request, bool reuse,
+                                                              std::chrono::milliseconds timeout,
+                                                              std::size_t max_response_bytes);
 
 // Reads a `Retry-After` header in delta-seconds form (an HTTP date is ignored).
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value);

@@ -30,7 +30,7 @@ TEST(ParseTarget, RefusesWhatIsNotAnHttpUrl) {
     for (const char* url : {"", "api.edgegap.com", "ftp://example.com/x", "https://", "http:///path"}) {
         auto target = ParseTarget(url);
         ASSERT_FALSE(target.has_value()) << url;
-        EXPECT_EQ(target.error().category, ApiErrorCategory::kBadRequest);
+        EXPECT_EQ(target.error().code(), common::ErrorCode::kInvalidArgument);
     }
 }
 

@@ -6,7 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "json_fields.hpp"
+#include "tolerant_json.hpp"
 
 namespace gapkit::edgegap::detail {
 namespace {

@@ -2,16 +2,19 @@
 
 #include <algorithm>
 
+#include "gapkit/common/assert.hpp"
+
 namespace gapkit::edgegap {
 
 using std::chrono::milliseconds;
 
 RetryPolicy::RetryPolicy(RetryConfig config, std::uint64_t seed) : config_(config), random_(seed) {}
 
-std::optional<milliseconds> RetryPolicy::NextDelay(int failed_attempts, const ApiError& error,
+std::optional<milliseconds> RetryPolicy::NextDelay(int failed_attempts, const ErrorDetails& error,
                                                    Idempotency idempotency) {
+    GAPKIT_ASSERT(failed_attempts >= 1, "asked only after an attempt failed");
     if (failed_attempts >= config_.max_attempts || !error.IsTransient()) return std::nullopt;
-    if (error.category == ApiErrorCategory::kRateLimited) {
+    if (error.category == ErrorCategory::kRateLimited) {
         if (!error.retry_after) return Backoff(failed_attempts);
         if (*error.retry_after > config_.max_retry_after) return std::nullopt;
         return milliseconds(*error.retry_after) + Uniform(milliseconds(0), config_.backoff_base / 2);

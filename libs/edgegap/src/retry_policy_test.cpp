@@ -8,7 +8,7 @@ namespace {
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 
-ApiError ErrorOf(ApiErrorCategory category, int status = 0) { return ApiError{category, status, "x", std::nullopt}; }
+ErrorDetails ErrorOf(ErrorCategory category, int status = 0) { return ErrorDetails{category, status, std::nullopt}; }
 
 RetryConfig Config() {
     RetryConfig config;
@@ -21,7 +21,7 @@ RetryConfig Config() {
 
 TEST(RetryPolicy, BacksOffWithEqualJitterUpToTheCap) {
     RetryPolicy policy(Config(), 42);
-    const auto server_error = ErrorOf(ApiErrorCategory::kServerError, 503);
+    const auto server_error = ErrorOf(ErrorCategory::kServerError, 503);
     for (int round = 0; round < 50; ++round) {
         auto first = policy.NextDelay(1, server_error, Idempotency::kIdempotent);
         auto second = policy.NextDelay(2, server_error, Idempotency::kIdempotent);
@@ -38,15 +38,15 @@ TEST(RetryPolicy, BacksOffWithEqualJitterUpToTheCap) {
 
 TEST(RetryPolicy, StopsAfterMaxAttempts) {
     RetryPolicy policy(Config(), 1);
-    EXPECT_TRUE(policy.NextDelay(3, ErrorOf(ApiErrorCategory::kNetwork), Idempotency::kIdempotent).has_value());
-    EXPECT_FALSE(policy.NextDelay(4, ErrorOf(ApiErrorCategory::kNetwork), Idempotency::kIdempotent).has_value());
+    EXPECT_TRUE(policy.NextDelay(3, ErrorOf(ErrorCategory::kNetwork), Idempotency::kIdempotent).has_value());
+    EXPECT_FALSE(policy.NextDelay(4, ErrorOf(ErrorCategory::kNetwork), Idempotency::kIdempotent).has_value());
 }
 
 TEST(RetryPolicy, NeverRetriesFinalCategories) {
     RetryPolicy policy(Config(), 1);
     for (auto category :
-         {ApiErrorCategory::kAuth, ApiErrorCategory::kNotFound, ApiErrorCategory::kGone, ApiErrorCategory::kConflict,
-          ApiErrorCategory::kBadRequest, ApiErrorCategory::kTimeout, ApiErrorCategory::kBadResponse}) {
+         {ErrorCategory::kAuth, ErrorCategory::kNotFound, ErrorCategory::kGone, ErrorCategory::kConflict,
+          ErrorCategory::kBadRequest, ErrorCategory::kTimeout, ErrorCategory::kBadResponse}) {
         EXPECT_FALSE(policy.NextDelay(1, ErrorOf(category), Idempotency::kIdempotent).has_value())
             << ToString(category);
     }
@@ -54,14 +54,14 @@ TEST(RetryPolicy, NeverRetriesFinalCategories) {
 
 TEST(RetryPolicy, RetriesOnlyRateLimitsOfNonIdempotentCalls) {
     RetryPolicy policy(Config(), 1);
-    EXPECT_FALSE(policy.NextDelay(1, ErrorOf(ApiErrorCategory::kServerError), Idempotency::kNotIdempotent));
-    EXPECT_FALSE(policy.NextDelay(1, ErrorOf(ApiErrorCategory::kNetwork), Idempotency::kNotIdempotent));
-    EXPECT_TRUE(policy.NextDelay(1, ErrorOf(ApiErrorCategory::kRateLimited, 429), Idempotency::kNotIdempotent));
+    EXPECT_FALSE(policy.NextDelay(1, ErrorOf(ErrorCategory::kServerError), Idempotency::kNotIdempotent));
+    EXPECT_FALSE(policy.NextDelay(1, ErrorOf(ErrorCategory::kNetwork), Idempotency::kNotIdempotent));
+    EXPECT_TRUE(policy.NextDelay(1, ErrorOf(ErrorCategory::kRateLimited, 429), Idempotency::kNotIdempotent));
 }
 
 TEST(RetryPolicy, HonoursRetryAfterWithinItsLimit) {
     RetryPolicy policy(Config(), 7);
-    auto limited = ErrorOf(ApiErrorCategory::kRateLimited, 429);
+    auto limited = ErrorOf(ErrorCategory::kRateLimited, 429);
     limited.retry_after = 2s;
     auto delay = policy.NextDelay(1, limited, Idempotency::kIdempotent);
     ASSERT_TRUE(delay.has_value());
@@ -74,7 +74,7 @@ TEST(RetryPolicy, HonoursRetryAfterWithinItsLimit) {
 TEST(RetryPolicy, SameSeedSameJitter) {
     RetryPolicy a(Config(), 99);
     RetryPolicy b(Config(), 99);
-    const auto error = ErrorOf(ApiErrorCategory::kNetwork);
+    const auto error = ErrorOf(ErrorCategory::kNetwork);
     for (int attempt = 1; attempt < 4; ++attempt) {
         EXPECT_EQ(a.NextDelay(attempt, error, Idempotency::kIdempotent),
                   b.NextDelay(attempt, error, Idempotency::kIdempotent));

@@ -20,7 +20,10 @@ inline bool IsIpAddress(const std::string& text) {
     return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
-// Boost.JSON reports errors through error_code here, so nothing on this path throws.
+// The error_code overload of boost::json::parse (Boost 1.81) reports malformed input and too-deep
+// nesting through `ec`; only an allocation failure can throw (std::bad_alloc from the memory
+// resource). That one is not caught here: the text is bounded by the frame and bus payload limits,
+// and an out-of-memory process is left to its top-level handler like any other allocation.
 inline common::Result<boost::json::value> ParseJson(std::string_view text) {
     boost::system::error_code ec;
     boost::json::value value = boost::json::parse(text, ec);

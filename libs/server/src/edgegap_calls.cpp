@@ -30,7 +30,7 @@ edgegap::ContainerEndpoint SelfStopEndpoint(const ArbitriumEnvironment& env) {
 Worker::Completion FetchAndPublishContext(BusLink& bus, const edgegap::ContainerEndpoint& endpoint) {
     auto client = NewClient();
     if (!client) return {};
-    auto context = client->GetContext(endpoint);
+    auto context = client->Call(&edgegap::EdgegapApi::GetContext, endpoint);
     if (!context) {
         GAPKIT_LOG_ERROR("server", "fetching the Edgegap context: {}", context.error().ToString());
         return {};
@@ -46,7 +46,7 @@ Worker::Completion FetchAndPublishContext(BusLink& bus, const edgegap::Container
 Worker::Completion RequestSelfStop(const edgegap::ContainerEndpoint& endpoint) {
     auto client = NewClient();
     if (!client) return {};
-    auto stopped = client->SelfStop(endpoint);
+    auto stopped = client->Call(&edgegap::EdgegapApi::SelfStop, endpoint);
     if (!stopped) {
         GAPKIT_LOG_ERROR("server", "self-stop: {}", stopped.error().ToString());
     } else {

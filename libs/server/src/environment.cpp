@@ -30,7 +30,9 @@ Result<std::string> Required(const EnvLookup& lookup, std::string_view name) {
     return *value;
 }
 
-// Boost.JSON reports bad input through error codes here, but allocation can still throw.
+// The error_code overload of boost::json::parse (Boost 1.81) reports malformed input and too-deep
+// nesting through `error`; only an allocation failure can throw (std::bad_alloc). The environment
+// is read once at start, so even that is reported as this variable's failure, not thrown.
 Result<boost::json::value> ParseJson(std::string_view name, const std::string& text) {
     try {
         boost::system::error_code error;

@@ -14,15 +14,17 @@
 
 namespace gapkit::httpd {
 
-/// The page shipped in services/httpd/web (source tree path, set by CMake).
-inline constexpr const char* kDefaultWebRoot = GAPKIT_HTTPD_WEB_ROOT;
+/// The folder of the built-in test page: `<prefix>/share/gapkit/httpd/web` beside an installed
+/// binary (`<prefix>/bin/gapkit-httpd`), else the source folder the binary was built from
+/// (services/httpd/web, for runs from the build tree).
+std::string DefaultWebRoot();
 
 struct HttpdConfig {
     // Listening.
     std::string bind_address = "0.0.0.0";    ///< Interface to listen on.
     std::uint16_t port = 3000;               ///< TCP port; 0 picks a free one (tests).
     int threads = 2;                         ///< I/O threads.
-    std::string web_root = kDefaultWebRoot;  ///< Folder served at `/` (the operator test page).
+    std::string web_root;                    ///< Folder served at `/`; empty: `DefaultWebRoot()`.
 
     // Who may call.
     /// Allowed `Origin`s; "*" allows any origin. Empty is allowed (as any origin) only when bound
@@ -65,6 +67,11 @@ struct HttpdConfig {
     /// matchmaker sends a reply at least every protocol::kHeartbeatSeconds; default
     /// kMissedHeartbeatsBeforeGivingUp of them (15).
     int matchmaker_silence_seconds = protocol::kMissedHeartbeatsBeforeGivingUp * protocol::kHeartbeatSeconds;
+    /// On SIGTERM (`HttpServer::Stop`): how long open sessions get to tell their players the server
+    /// is going away before the rest is cut, 0..3600. Default 5 s.
+    int shutdown_grace_seconds = 5;
+
+    std::string log_level = "info";  ///< error, warn, info, debug or trace. Default info.
 
     // Secrets.
     std::string webhook_secret;       ///< Path secret of `POST /edgegap/webhook/<secret>`; empty: endpoint off.

@@ -54,18 +54,21 @@ int ConnectLoopback(std::uint16_t port, std::chrono::milliseconds timeout) {
     return fd;
 }
 
-bool HealthzAnswers(std::uint16_t port) {
+// The whole answer to `GET <path>` (empty when the connection fails).
+std::string HttpGet(std::uint16_t port, const std::string& path) {
     const int fd = ConnectLoopback(port, 2s);
-    if (fd < 0) return false;
-    const std::string request = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    if (fd < 0) return "";
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     std::string answer;
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
         char buffer[512];
         for (ssize_t n = 0; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, n);
     }
     ::close(fd);
-    return answer.starts_with("HTTP/1.1 200");
+    return answer;
 }
+
+bool HealthzAnswers(std::uint16_t port) { return HttpGet(port, "/healthz").starts_with("HTTP/1.1 200"); }
 
 // utime + stime of `pid`, in seconds.
 double CpuSeconds(pid_t pid) {
@@ -96,11 +99,12 @@ class HttpdProcessTest : public ::testing::Test {
     }
 
     // Starts httpd (through `sh -c` so a shell can set limits first) and waits for /healthz.
-    void StartHttpd(const std::string& shell_prefix, std::vector<std::string> args) {
+    void StartHttpd(const std::string& shell_prefix, std::vector<std::string> args,
+                    const std::string& binary = HTTPD_PATH) {
         auto env = nats_->ClientEnv();
         for (const auto& [name, value] : kCleanHttpdEnv) env[name] = value;
-        std::vector<std::string> argv = {"/bin/sh",  "-c",     shell_prefix + "exec \"$0\" \"$@\"",
-                                         HTTPD_PATH, "--port", std::to_string(port_)};
+        std::vector<std::string> argv = {"/bin/sh", "-c",     shell_prefix + "exec \"$0\" \"$@\"",
+                                         binary,    "--port", std::to_string(port_)};
         argv.insert(argv.end(), args.begin(), args.end());
         auto child = testing::ChildProcess::Spawn(argv, Log(), env);
         ASSERT_TRUE(child) << child.error().ToString();
@@ -137,6 +141,19 @@ TEST(HttpdProgram, RefusesABadTrustedProxy) {
 
 TEST_F(HttpdProcessTest, StartsOnAPublicBindWithCorsStar) {
     StartHttpd("", {"--bind", "0.0.0.0", "--cors", "*"});
+    EXPECT_EQ(httpd_->Stop(), 0) << LogText();
+}
+
+// Installed as <prefix>/bin/gapkit-httpd, it serves <prefix>/share/gapkit/httpd/web, not the source tree.
+TEST_F(HttpdProcessTest, InstalledBinaryServesTheInstalledPage) {
+    const std::filesystem::path prefix = dir_->path() / "prefix";
+    const std::filesystem::path web = prefix / "share/gapkit/httpd/web";
+    std::filesystem::create_directories(prefix / "bin");
+    std::filesystem::create_directories(web);
+    std::filesystem::copy_file(HTTPD_PATH, prefix / "bin/gapkit-httpd");
+    std::ofstream(web / "index.html") << "<p>installed page</p>";
+    StartHttpd("", {"--bind", "127.0.0.1"}, (prefix / "bin/gapkit-httpd").string());
+    EXPECT_THAT(HttpGet(port_, "/"), HasSubstr("installed page"));
     EXPECT_EQ(httpd_->Stop(), 0) << LogText();
 }
 

@@ -251,7 +251,7 @@ HttpServer::~HttpServer() { Stop(); }
 
 common::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpdConfig& config, ServerDependencies deps) {
     if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
-    auto files = LoadWebRoot(config.web_root);
+    auto files = LoadWebRoot(config.web_root.empty() ? DefaultWebRoot() : config.web_root);
     if (!files) return common::Fail(files.error());
     auto policy = ClientAddressPolicy::FromConfig(config);
     if (!policy) return common::Fail(policy.error());
@@ -279,11 +279,15 @@ void HttpServer::Stop() {
         impl_->acceptor.close(ignored);
     });
     impl_->context->sessions.CloseAll();
-    // Sessions get a moment to tell their clients; then whatever is left is cut.
-    std::thread watchdog([io = &impl_->io] {
-        for (int i = 0; i < 50 && !io->stopped(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        io->stop();
-    });
+    // Sessions get the grace to tell their clients; then whatever is left is cut.
+    std::thread watchdog(
+        [io = &impl_->io, grace = std::chrono::seconds(impl_->context->config.shutdown_grace_seconds)] {
+            const auto deadline = std::chrono::steady_clock::now() + grace;
+            while (!io->stopped() && std::chrono::steady_clock::now() < deadline) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+            io->stop();
+        });
     for (auto& thread : impl_->threads) thread.join();
     impl_->io.stop();
     watchdog.join();

@@ -42,8 +42,9 @@ class HttpServer {
     /// The bound port (useful with port 0).
     std::uint16_t port() const;
 
-    /// Stops accepting, tells matchmaking clients the server is going away, closes every
-    /// connection and joins the I/O threads. Idempotent.
+    /// Stops accepting, tells matchmaking clients the server is going away, gives them
+    /// `shutdown_grace_seconds` to hear it, closes every connection left and joins the I/O
+    /// threads. Idempotent.
     void Stop();
 
     struct Impl;

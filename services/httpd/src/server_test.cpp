@@ -481,5 +481,19 @@ TEST(HttpdConfig, PublicBindNeedsAnExplicitCorsList) {
     EXPECT_TRUE(config.Validate());
 }
 
+TEST(HttpdConfig, BurstsBelowOneRequestAreRefused) {
+    HttpdConfig config;
+    config.bind_address = "127.0.0.1";
+    config.per_ip_burst = 0.5;
+    auto refused = config.Validate();
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("per_ip_burst"), std::string::npos);
+    config.per_ip_burst = 1;
+    config.webhook_failures_per_minute = 0.5;
+    EXPECT_FALSE(config.Validate());
+    config.webhook_failures_per_minute = 1;
+    EXPECT_TRUE(config.Validate());
+}
+
 }  // namespace
 }  // namespace gapkit::httpd

@@ -5,6 +5,8 @@
 
 #include <atomic>
 
+#include "gapkit/common/assert.hpp"
+
 namespace gapkit::matchmaker {
 
 /// Takes a place under `cap` in `counter`, or none when `cap` places are taken (then it is empty
@@ -16,7 +18,9 @@ class CappedSlot {
         if (!held_) counter_.fetch_sub(1);
     }
     ~CappedSlot() {
-        if (held_) counter_.fetch_sub(1);
+        if (!held_) return;
+        const int before = counter_.fetch_sub(1);
+        GAPKIT_ASSERT(before > 0, "a held slot is counted until it is given back");
     }
     CappedSlot(const CappedSlot&) = delete;
     CappedSlot& operator=(const CappedSlot&) = delete;

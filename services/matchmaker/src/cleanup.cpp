@@ -172,14 +172,14 @@ void Cleanup::HandleDeleteItem(bus::WorkItem& item) {
 
 // Never Term: an item leaves the queue only deleted, gone, or parked where the reconciler and
 // /metrics see it. An unsettled item comes back after the consumer's ack wait.
-void Cleanup::RetryOrPark(bus::WorkItem& item, const edgegap::ApiError& error) {
+void Cleanup::RetryOrPark(bus::WorkItem& item, const common::Error& error) {
     const std::string& session_id = item.data();
     const std::uint64_t delivery = item.delivery_count();
     if (ShouldParkDelete(config_, delivery)) {
-        auto parked = book_.Park(session_id, error.ToString());
+        auto parked = book_.Park(session_id, error.message());
         if (parked && item.Ack()) {
             GAPKIT_LOG_ERROR("matchmaker", "deleting session {} failed {} times; parked for the reconciler: {}",
-                             session_id, delivery, error.ToString());
+                             session_id, delivery, error.message());
             metrics_.CountDelete("parked");
             RefreshParkedGauge();
             return;
@@ -189,22 +189,23 @@ void Cleanup::RetryOrPark(bus::WorkItem& item, const edgegap::ApiError& error) {
     }
     const auto delay = DeleteRetryDelay(config_, delivery);
     GAPKIT_LOG_WARN("matchmaker", "deleting session {} failed (try {}), retrying in {} s: {}", session_id, delivery,
-                    delay.count(), error.ToString());
+                    delay.count(), error.message());
     metrics_.CountDelete("retried");
     if (auto nak = item.Nak(delay); !nak) {
         GAPKIT_LOG_WARN("matchmaker", "nak of delete {}: {}", session_id, nak.error().ToString());
     }
 }
 
-edgegap::ApiResult<edgegap::StopResult> Cleanup::DeleteSession(const std::string& session_id) {
-    edgegap::ApiResult<edgegap::StopResult> result;
+common::Result<edgegap::StopResult> Cleanup::DeleteSession(const std::string& session_id) {
+    common::Result<edgegap::StopResult> result;
     try {
         result = boost::asio::co_spawn(executor_, api_.DeleteSession(session_id), boost::asio::use_future).get();
     } catch (const std::exception& error) {
         // Only when the io_context was torn down under the call; the item is retried later.
-        result = edgegap::MakeApiError(edgegap::ApiErrorCategory::kNetwork, 0, error.what());
+        result = edgegap::MakeError(edgegap::ErrorCategory::kNetwork, 0, error.what());
     }
-    metrics_.CountEdgegapCall("delete_session", result ? result->http_status : result.error().http_status);
+    metrics_.CountEdgegapCall("delete_session",
+                              result ? result->http_status : edgegap::Details(result.error()).http_status);
     return result;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 /// @file
-/// The matchmaker's background cleanup (ARCHITECTURE.md section 2, steps 5-7), one thread each:
+/// The matchmaker's background cleanup (docs/architecture.md section 2, steps 5-7), one thread each:
 /// - watcher: follows `active_connections`; a put means the player arrived (the session leaves
 ///   `unclaimed_sessions`), a delete or purge means the player left (the session is enqueued for
 ///   deletion; if the bus refuses, it is kept in memory and retried by the reaper pass);
@@ -81,8 +81,8 @@ class Cleanup {
     void ReapLoop();
     void DeleteLoop(std::unique_ptr<bus::WorkConsumer> consumer);
     void HandleDeleteItem(bus::WorkItem& item);
-    edgegap::ApiResult<edgegap::StopResult> DeleteSession(const std::string& session_id);
-    void RetryOrPark(bus::WorkItem& item, const edgegap::ApiError& error);
+    common::Result<edgegap::StopResult> DeleteSession(const std::string& session_id);
+    void RetryOrPark(bus::WorkItem& item, const common::Error& error);
     void RefreshParkedGauge();
     bool SleepUnlessStopped(std::chrono::milliseconds delay);
 

@@ -70,7 +70,7 @@ class CleanupTest : public MatchmakerServiceTest {
     }
 
     std::string NewSimSession() {
-        auto created = edgegap_->CreateSession({"echo", "1", {"127.0.0.1"}, {}, {}});
+        auto created = edgegap_->Call(&edgegap::EdgegapApi::CreateSession, {"echo", "1", {"127.0.0.1"}, {}, {}});
         EXPECT_TRUE(created) << created.error().ToString();
         return created ? created->session_id : "";
     }
@@ -152,8 +152,8 @@ TEST_F(CleanupTest, OddSessionIdAndIpv6KeysWorkInEveryBucket) {
 }
 
 TEST_F(CleanupTest, OddSessionIdGoesFromPlayerLeaveToItsDelete) {
-    edgegap::FakeEdgegapApi fake;
-    StartCleanup(fake);
+    auto fake = edgegap::FakeEdgegapApi::Create();
+    StartCleanup(*fake);
     const std::string id = kOddSessionId;
     ASSERT_TRUE(book_->RecordUnclaimed(id));
     ASSERT_TRUE(book_->RecordConnection(id, 42));
@@ -163,19 +163,19 @@ TEST_F(CleanupTest, OddSessionIdGoesFromPlayerLeaveToItsDelete) {
         return keys && keys->empty();
     }));
     ASSERT_TRUE(book_->ClearConnection(id));
-    EXPECT_TRUE(WaitFor([&] { return FakeDeleted(fake, id); }));
+    EXPECT_TRUE(WaitFor([&] { return FakeDeleted(*fake, id); }));
 }
 
 TEST_F(CleanupTest, ReaperFindsAnOddSessionIdAndTheWorkerDeletesIt) {
-    edgegap::FakeEdgegapApi fake;
-    StartCleanup(fake);
+    auto fake = edgegap::FakeEdgegapApi::Create();
+    StartCleanup(*fake);
     const std::string id = "reaped.odd id";
     ASSERT_TRUE(book_->RecordUnclaimed(id));
     clock_.Advance(std::chrono::seconds(config_.UnclaimedMaxAgeSeconds() + 1));
     auto reaped = cleanup_->ReapOnce();
     ASSERT_TRUE(reaped) << reaped.error().ToString();
     EXPECT_EQ(*reaped, 1);
-    EXPECT_TRUE(WaitFor([&] { return FakeDeleted(fake, id); }));
+    EXPECT_TRUE(WaitFor([&] { return FakeDeleted(*fake, id); }));
 }
 
 TEST_F(CleanupTest, DeleteFailingPastTheParkLimitIsParkedThenDeletedOnRetry) {
@@ -217,14 +217,14 @@ TEST_F(CleanupTest, ParkedSessionStaysParkedWhileEdgegapStillFails) {
 // Leak paths (c) and (e): the enqueue fails because the bus is down; the session is kept and
 // the reaper pass enqueues it once the bus is back.
 TEST_F(CleanupTest, DeleteThatTheBusRefusesIsKeptAndEnqueuedOnceItIsBack) {
-    edgegap::FakeEdgegapApi fake;
+    auto fake = edgegap::FakeEdgegapApi::Create();
     nats_->Stop();
     EXPECT_FALSE(book_->EnqueueDeleteOrKeep(kOddSessionId, "player left"));
     EXPECT_EQ(book_->kept_deletes(), 1u);
     ASSERT_TRUE(nats_->Restart());
     EXPECT_TRUE(WaitFor([&] { return book_->RetryKeptDeletes() == 0; }, std::chrono::seconds(30)));
-    StartCleanup(fake);
-    EXPECT_TRUE(WaitFor([&] { return FakeDeleted(fake, kOddSessionId); }, std::chrono::seconds(30)));
+    StartCleanup(*fake);
+    EXPECT_TRUE(WaitFor([&] { return FakeDeleted(*fake, kOddSessionId); }, std::chrono::seconds(30)));
 }
 
 }  // namespace

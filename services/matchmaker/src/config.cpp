@@ -11,12 +11,14 @@
 #include "gapkit/common/secrets.hpp"
 #include "gapkit/netcode/private_key.hpp"
 #include "gapkit/protocol/match_messages.hpp"
+#include "gapkit/service/program.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
 
 using common::ErrorCode;
 using common::MakeError;
+using service::AddOption;
 
 // The first secret source that is set wins: its file, then its environment variable.
 common::Result<std::string> ReadSecret(std::string_view what, const std::string& file, std::string_view env) {
@@ -79,64 +81,67 @@ int MatchmakerConfig::UnclaimedMaxAgeSeconds() const {
 }
 
 void AddOptions(CLI::App& app, MatchmakerConfig& c) {
-    auto add = [&app](const char* flag, auto& field, const char* env, const char* help) {
-        app.add_option(flag, field, help)->envname(env)->capture_default_str();
-    };
-    add("--app-name", c.app_name, "GAPKIT_MM_APP_NAME", "Edgegap app name (the <game> of request subjects)");
-    add("--app-version", c.app_version, "GAPKIT_MM_APP_VERSION", "Edgegap app version (the <version> of subjects)");
-    add("--lightyear-protocol-id", c.protocol_id, "GAPKIT_MM_PROTOCOL_ID", "netcode protocol id of the game");
+    AddOption(app, "--app-name", c.app_name, "GAPKIT_MM_APP_NAME", "Edgegap app name (the <game> of request subjects)");
+    AddOption(app, "--app-version", c.app_version, "GAPKIT_MM_APP_VERSION",
+              "Edgegap app version (the <version> of subjects)");
+    AddOption(app, "--lightyear-protocol-id", c.protocol_id, "GAPKIT_MM_PROTOCOL_ID",
+              "netcode protocol id of the game");
     app.add_option("--lightyear-private-key", c.private_key_argv,
                    "netcode private key (compatibility only: argv is visible to other users; "
                    "prefer GAPKIT_PRIVATE_KEY or --private-key-file)");
-    add("--private-key-file", c.private_key_file, "GAPKIT_PRIVATE_KEY_FILE",
-        "File holding the netcode private key (or set GAPKIT_PRIVATE_KEY)");
-    add("--game-port-name", c.game_port_name, "GAPKIT_MM_GAME_PORT_NAME",
-        "Deployment port handed to players (empty: the first)");
-    add("--edgegap-base-url", c.edgegap_base_url, "EDGEGAP_BASE_URL", "Edgegap API base URL");
-    add("--edgegap-api-key-file", c.edgegap_api_key_file, "EDGEGAP_API_KEY_FILE",
-        "File holding the Edgegap API key (or set EDGEGAP_API_KEY)");
-    add("--edgegap-timeout", c.edgegap_timeout_seconds, "GAPKIT_MM_EDGEGAP_TIMEOUT",
-        "Seconds for one Edgegap HTTP exchange");
-    add("--webhook-base-url", c.webhook_base_url, "GAPKIT_MM_WEBHOOK_BASE_URL",
-        "Public URL of httpd's webhook route without the secret, e.g. "
-        "https://play.example.com/edgegap/webhook (empty: polling only)");
-    add("--webhook-secret-file", c.webhook_secret_file, "GAPKIT_MM_WEBHOOK_SECRET_FILE",
-        "File holding the webhook path secret (or set GAPKIT_MM_WEBHOOK_SECRET)");
-    add("--readiness-timeout", c.readiness_timeout_seconds, "GAPKIT_MM_READINESS_TIMEOUT",
-        "Seconds a session may take to become ready");
-    add("--poll-initial-ms", c.poll_initial_ms, "GAPKIT_MM_POLL_INITIAL_MS", "First readiness poll delay (ms)");
-    add("--poll-max-ms", c.poll_max_ms, "GAPKIT_MM_POLL_MAX_MS", "Longest readiness poll delay (ms)");
-    add("--token-expire", c.token_expire_seconds, "GAPKIT_MM_TOKEN_EXPIRE", "Connect token lifetime (seconds)");
-    add("--token-timeout", c.token_timeout_seconds, "GAPKIT_MM_TOKEN_TIMEOUT", "netcode timeout in tokens (seconds)");
-    add("--max-concurrent-sessions", c.max_concurrent_sessions, "GAPKIT_MM_MAX_CONCURRENT_SESSIONS",
-        "Sessions being created at once; beyond it requests get Error 503");
-    add("--reaper-interval", c.reaper_interval_seconds, "GAPKIT_MM_REAPER_INTERVAL",
-        "Seconds between unclaimed-session checks");
-    add("--reap-grace", c.reap_grace_seconds, "GAPKIT_MM_REAP_GRACE",
-        "Seconds after token expiry before an unclaimed session is deleted");
-    add("--delete-retry", c.delete_retry_seconds, "GAPKIT_MM_DELETE_RETRY",
-        "Seconds before a failed delete is first retried (doubles per failure)");
-    add("--alive-ttl", c.alive_ttl_seconds, "GAPKIT_MM_ALIVE_TTL",
-        "Seconds without a game server's alive after which its player counts as left (0: off)");
-    add("--delete-retry-max", c.delete_retry_max_seconds, "GAPKIT_MM_DELETE_RETRY_MAX",
-        "Longest delay between retries of a failed delete (it doubles per failure)");
-    add("--delete-park-after", c.delete_park_after_seconds, "GAPKIT_MM_DELETE_PARK_AFTER",
-        "Seconds of failed retries after which a delete is parked for the reconciler");
-    add("--reconcile-interval", c.reconcile_interval_seconds, "GAPKIT_MM_RECONCILE_INTERVAL",
-        "Seconds between reconciler passes (0: off)");
-    add("--reconcile-grace", c.reconcile_grace_seconds, "GAPKIT_MM_RECONCILE_GRACE",
-        "Seconds an unaccounted session (or a record without its session) is left alone");
+    AddOption(app, "--private-key-file", c.private_key_file, "GAPKIT_PRIVATE_KEY_FILE",
+              "File holding the netcode private key (or set GAPKIT_PRIVATE_KEY)");
+    AddOption(app, "--game-port-name", c.game_port_name, "GAPKIT_MM_GAME_PORT_NAME",
+              "Deployment port handed to players (empty: the first)");
+    AddOption(app, "--edgegap-base-url", c.edgegap_base_url, "EDGEGAP_BASE_URL", "Edgegap API base URL");
+    AddOption(app, "--edgegap-api-key-file", c.edgegap_api_key_file, "EDGEGAP_API_KEY_FILE",
+              "File holding the Edgegap API key (or set EDGEGAP_API_KEY)");
+    AddOption(app, "--edgegap-timeout", c.edgegap_timeout_seconds, "GAPKIT_MM_EDGEGAP_TIMEOUT",
+              "Seconds for one Edgegap HTTP exchange");
+    AddOption(app, "--webhook-base-url", c.webhook_base_url, "GAPKIT_MM_WEBHOOK_BASE_URL",
+              "Public URL of httpd's webhook route without the secret, e.g. "
+              "https://play.example.com/edgegap/webhook (empty: polling only)");
+    AddOption(app, "--webhook-secret-file", c.webhook_secret_file, "GAPKIT_MM_WEBHOOK_SECRET_FILE",
+              "File holding the webhook path secret (or set GAPKIT_MM_WEBHOOK_SECRET)");
+    AddOption(app, "--readiness-timeout", c.readiness_timeout_seconds, "GAPKIT_MM_READINESS_TIMEOUT",
+              "Seconds a session may take to become ready");
+    AddOption(app, "--poll-initial-ms", c.poll_initial_ms, "GAPKIT_MM_POLL_INITIAL_MS",
+              "First readiness poll delay (ms)");
+    AddOption(app, "--poll-max-ms", c.poll_max_ms, "GAPKIT_MM_POLL_MAX_MS", "Longest readiness poll delay (ms)");
+    AddOption(app, "--token-expire", c.token_expire_seconds, "GAPKIT_MM_TOKEN_EXPIRE",
+              "Connect token lifetime (seconds)");
+    AddOption(app, "--token-timeout", c.token_timeout_seconds, "GAPKIT_MM_TOKEN_TIMEOUT",
+              "netcode timeout in tokens (seconds)");
+    AddOption(app, "--max-concurrent-sessions", c.max_concurrent_sessions, "GAPKIT_MM_MAX_CONCURRENT_SESSIONS",
+              "Sessions being created at once; beyond it requests get Error 503");
+    AddOption(app, "--reaper-interval", c.reaper_interval_seconds, "GAPKIT_MM_REAPER_INTERVAL",
+              "Seconds between unclaimed-session checks");
+    AddOption(app, "--reap-grace", c.reap_grace_seconds, "GAPKIT_MM_REAP_GRACE",
+              "Seconds after token expiry before an unclaimed session is deleted");
+    AddOption(app, "--delete-retry", c.delete_retry_seconds, "GAPKIT_MM_DELETE_RETRY",
+              "Seconds before a failed delete is first retried (doubles per failure)");
+    AddOption(app, "--alive-ttl", c.alive_ttl_seconds, "GAPKIT_MM_ALIVE_TTL",
+              "Seconds without a game server's alive after which its player counts as left (0: off)");
+    AddOption(app, "--delete-retry-max", c.delete_retry_max_seconds, "GAPKIT_MM_DELETE_RETRY_MAX",
+              "Longest delay between retries of a failed delete (it doubles per failure)");
+    AddOption(app, "--delete-park-after", c.delete_park_after_seconds, "GAPKIT_MM_DELETE_PARK_AFTER",
+              "Seconds of failed retries after which a delete is parked for the reconciler");
+    AddOption(app, "--reconcile-interval", c.reconcile_interval_seconds, "GAPKIT_MM_RECONCILE_INTERVAL",
+              "Seconds between reconciler passes (0: off)");
+    AddOption(app, "--reconcile-grace", c.reconcile_grace_seconds, "GAPKIT_MM_RECONCILE_GRACE",
+              "Seconds an unaccounted session (or a record without its session) is left alone");
     app.add_flag("--reconcile-dry-run", c.reconcile_dry_run, "Reconciler only logs and counts what it would do")
         ->envname("GAPKIT_MM_RECONCILE_DRY_RUN")
         ->capture_default_str();
-    add("--reconcile-max-lookups", c.reconcile_max_lookups, "GAPKIT_MM_RECONCILE_MAX_LOOKUPS",
-        "Edgegap lookups per reconciler pass");
-    add("--threads", c.threads, "GAPKIT_MM_THREADS", "I/O threads");
-    add("--shutdown-grace", c.shutdown_grace_seconds, "GAPKIT_MM_SHUTDOWN_GRACE",
-        "Seconds in-flight requests get to finish on SIGTERM");
-    add("--metrics-bind", c.metrics_bind, "GAPKIT_MM_METRICS_BIND", "Interface of the metrics listener");
-    add("--metrics-port", c.metrics_port, "GAPKIT_MM_METRICS_PORT", "Port of GET /metrics and /healthz (0: off)");
-    add("--log-level", c.log_level, "GAPKIT_LOG_LEVEL", "error, warn, info, debug or trace");
+    AddOption(app, "--reconcile-max-lookups", c.reconcile_max_lookups, "GAPKIT_MM_RECONCILE_MAX_LOOKUPS",
+              "Edgegap lookups per reconciler pass");
+    AddOption(app, "--threads", c.threads, "GAPKIT_MM_THREADS", "I/O threads");
+    AddOption(app, "--shutdown-grace", c.shutdown_grace_seconds, "GAPKIT_MM_SHUTDOWN_GRACE",
+              "Seconds in-flight requests get to finish on SIGTERM");
+    AddOption(app, "--metrics-bind", c.metrics_bind, "GAPKIT_MM_METRICS_BIND", "Interface of the metrics listener");
+    AddOption(app, "--metrics-port", c.metrics_port, "GAPKIT_MM_METRICS_PORT",
+              "Port of GET /metrics and /healthz (0: off)");
+    service::AddLogLevelOption(app, c.log_level);
 }
 
 common::Status Finish(MatchmakerConfig& config) {

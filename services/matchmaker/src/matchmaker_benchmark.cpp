@@ -115,7 +115,7 @@ void RawStreamedReply(benchmark::State& state) {
 void FullRequest(benchmark::State& state) {
     BusWorld& world = BusWorld::Get();
     if (!world.Ready()) return state.SkipWithError("no nats-server");
-    edgegap::FakeEdgegapApi api;
+    auto api = edgegap::FakeEdgegapApi::Create();
     MatchmakerConfig config;
     config.app_name = "bench";
     config.app_version = "1";
@@ -125,7 +125,7 @@ void FullRequest(benchmark::State& state) {
     config.reaper_interval_seconds = 3600;
     ServiceDeps deps;
     deps.bus = world.responder.get();
-    deps.api = &api;
+    deps.api = api.get();
     auto service = Service::Start(config, deps);
     if (!service) return state.SkipWithError(service.error().ToString().c_str());
     for (auto _ : state) {

@@ -17,8 +17,9 @@ using common::ErrorCode;
 // so a session is never deleted because its record's key was odd.
 std::string IdOfKey(std::string_view key) { return bus::names::DecodeIdToken(key).value_or(std::string(key)); }
 
-bool IsNotFound(const edgegap::ApiError& error) {
-    return error.category == edgegap::ApiErrorCategory::kNotFound || error.category == edgegap::ApiErrorCategory::kGone;
+bool IsNotFound(const common::Error& error) {
+    const auto category = edgegap::Details(error).category;
+    return category == edgegap::ErrorCategory::kNotFound || category == edgegap::ErrorCategory::kGone;
 }
 
 std::int64_t SecondsBetween(common::Clock::SteadyTime from, common::Clock::SteadyTime to) {
@@ -155,15 +156,15 @@ common::Result<ReconcileReport> Reconciler::Pass() {
 }
 
 template <typename T>
-edgegap::ApiResult<T> Reconciler::Call(std::string_view endpoint, edgegap::ApiTask<T> task) {
-    edgegap::ApiResult<T> result;
+common::Result<T> Reconciler::Call(std::string_view endpoint, edgegap::ApiTask<T> task) {
+    common::Result<T> result;
     try {
         result = asio::co_spawn(executor_, std::move(task), asio::use_future).get();
     } catch (const std::exception& error) {
         // Only when the io_context was torn down under the call; the next pass tries again.
-        result = edgegap::MakeApiError(edgegap::ApiErrorCategory::kNetwork, 0, error.what());
+        result = edgegap::MakeError(edgegap::ErrorCategory::kNetwork, 0, error.what());
     }
-    metrics_.CountEdgegapCall(std::string(endpoint), result ? 200 : result.error().http_status);
+    metrics_.CountEdgegapCall(std::string(endpoint), result ? 200 : edgegap::Details(result.error()).http_status);
     return result;
 }
 

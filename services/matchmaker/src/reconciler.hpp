@@ -136,7 +136,7 @@ class Reconciler {
     bool StillAccounted(const std::string& session_id);
     bool Act(std::string_view action, const std::string& session_id, std::string_view reason);
     template <typename T>
-    edgegap::ApiResult<T> Call(std::string_view endpoint, edgegap::ApiTask<T> task);
+    common::Result<T> Call(std::string_view endpoint, edgegap::ApiTask<T> task);
 
     // Constant after construction.
     const MatchmakerConfig& config_;

@@ -21,12 +21,13 @@ class ReconcilerTest : public MatchmakerServiceTest {
 
     // A session created at the simulator behind the matchmaker's back; waits until it is linked.
     std::string CreateAtEdgegap(const std::string& app = "echo", const std::string& version = "1") {
-        auto created = edgegap_->CreateSession({app, version, {"127.0.0.1"}, std::nullopt, std::nullopt});
+        auto created = edgegap_->Call(&edgegap::EdgegapApi::CreateSession,
+                                      {app, version, {"127.0.0.1"}, std::nullopt, std::nullopt});
         EXPECT_TRUE(created) << created.error().ToString();
         if (!created) return {};
         const std::string id = created->session_id;
         EXPECT_TRUE(WaitFor([&] {
-            auto session = edgegap_->GetSession(id);
+            auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, id);
             return session && session->deployment.has_value();
         }));
         return id;

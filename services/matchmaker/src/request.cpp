@@ -15,6 +15,7 @@
 #include <tl/expected.hpp>
 
 #include "capped_slot.hpp"
+#include "gapkit/common/assert.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/protocol/match_messages.hpp"
 #include "token.hpp"
@@ -23,7 +24,7 @@ namespace gapkit::matchmaker {
 namespace {
 
 namespace asio = boost::asio;
-using edgegap::ApiErrorCategory;
+using edgegap::ErrorCategory;
 using Seconds = std::chrono::duration<double>;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
@@ -37,6 +38,9 @@ struct Failure {
     std::string detail;
 };
 
+// A step of the request: its value, or the reply that ends the request. Not a common::Result: the
+// error side is not a cause for a caller to handle but the answer the player gets (reply code,
+// outcome label, log-only detail), made once where the failure is understood and passed up as is.
 template <typename T>
 using Step = tl::expected<T, Failure>;
 
@@ -45,12 +49,13 @@ Failure Internal(const common::Error& error) {
     return {500, "internal matchmaker error", "internal"};
 }
 
-Failure FromApiError(std::string_view endpoint, const edgegap::ApiError& error) {
-    const std::string detail = fmt::format("Edgegap {}: {}", endpoint, error.ToString());
-    if (error.category == ApiErrorCategory::kRateLimited) {
+Failure FromApiError(std::string_view endpoint, const common::Error& error) {
+    const std::string detail = fmt::format("Edgegap {}: {}", endpoint, error.message());
+    const edgegap::ErrorDetails details = edgegap::Details(error);
+    if (details.category == ErrorCategory::kRateLimited) {
         return {429, "the game server provider is busy, try again later", "rate_limited", detail};
     }
-    const std::string status = error.http_status > 0 ? fmt::format(", HTTP {}", error.http_status) : "";
+    const std::string status = details.http_status > 0 ? fmt::format(", HTTP {}", details.http_status) : "";
     return {502, fmt::format("the game server provider failed ({}{}), try again", endpoint, status), "edgegap_error",
             detail};
 }
@@ -138,7 +143,8 @@ asio::awaitable<void> Request::Run() {
         result = tl::unexpected(Internal(common::Error(common::ErrorCode::kInternal, error.what())));
     }
     Finish(result);
-    ctx_.in_flight.fetch_sub(1);
+    const int in_flight_before = ctx_.in_flight.fetch_sub(1);
+    GAPKIT_ASSERT(in_flight_before > 0, "RunRequest's caller counted this request in in_flight");
     ctx_.metrics.in_flight.Add(-1);
 }
 
@@ -174,7 +180,7 @@ asio::awaitable<Step<std::string>> Request::CreateSession(const protocol::MatchR
     session_request.ip_list = {*request.client_ip};
     if (!config_.webhook_url.empty()) session_request.webhook_url = config_.webhook_url;
     auto created = co_await ctx_.api.CreateSession(session_request);
-    ctx_.metrics.CountEdgegapCall("create_session", created ? 200 : created.error().http_status);
+    ctx_.metrics.CountEdgegapCall("create_session", created ? 200 : edgegap::Details(created.error()).http_status);
     if (!created) co_return tl::unexpected(FromApiError("create session", created.error()));
     created_request_id_ = created->deployment_request_id;
     co_return created->session_id;
@@ -201,7 +207,7 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady() {
 // One readiness check: nothing while the session is still on its way, else the final step.
 asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Poll() {
     auto session = co_await ctx_.api.GetSession(session_id_);
-    ctx_.metrics.CountEdgegapCall("get_session", session ? 200 : session.error().http_status);
+    ctx_.metrics.CountEdgegapCall("get_session", session ? 200 : edgegap::Details(session.error()).http_status);
     if (!session) co_return tl::unexpected(FromApiError("get session", session.error()));
     Report(*session);
     if (session->state == edgegap::SessionState::kError || session->state == edgegap::SessionState::kUnprocessable) {
@@ -225,7 +231,7 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Request::ReadyDeployment(const 
             Failure{502, "Edgegap reported the session ready without a deployment", "edgegap_error"});
     }
     auto status = co_await ctx_.api.GetDeploymentStatus(request_id);
-    ctx_.metrics.CountEdgegapCall("get_deployment_status", status ? 200 : status.error().http_status);
+    ctx_.metrics.CountEdgegapCall("get_deployment_status", status ? 200 : edgegap::Details(status.error()).http_status);
     if (!status) co_return tl::unexpected(FromApiError("deployment status", status.error()));
     co_return *status;
 }

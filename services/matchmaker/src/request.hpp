@@ -1,7 +1,7 @@
 #pragma once
 
 /// @file
-/// One matchmaking request's lifecycle (ARCHITECTURE.md section 2, steps 3-4), as a coroutine:
+/// One matchmaking request's lifecycle (docs/architecture.md section 2, steps 3-4), as a coroutine:
 /// reply `Acknowledged`, create the Edgegap session, record it in `unclaimed_sessions`, reply
 /// `SessionRequestAccepted`, wait for readiness (webhook wake-ups, polling with back-off as the
 /// fallback, `ProgressReport` on each status change), mint the token, record the client id

@@ -196,16 +196,16 @@ asio::awaitable<FactReply> ServerFacts::CertDigest(std::string deployment, std::
     CappedSlot slot(digest_checks_, kMaxDigestChecksInFlight);
     if (!slot) co_return FactReply{Outcome::kFailed, {}, "too many digest checks at once, try again"};
     auto status = co_await api_.GetDeploymentStatus(deployment);
-    metrics_.CountEdgegapCall("get_deployment_status", status ? 200 : status.error().http_status);
+    metrics_.CountEdgegapCall("get_deployment_status", status ? 200 : edgegap::Details(status.error()).http_status);
     if (!status) {
         // Edgegap answers 400 "Deployment ... not found" for an unknown request id.
-        const auto category = status.error().category;
-        if (category == edgegap::ApiErrorCategory::kNotFound || category == edgegap::ApiErrorCategory::kGone ||
-            category == edgegap::ApiErrorCategory::kBadRequest) {
+        const auto category = edgegap::Details(status.error()).category;
+        if (category == edgegap::ErrorCategory::kNotFound || category == edgegap::ErrorCategory::kGone ||
+            category == edgegap::ErrorCategory::kBadRequest) {
             co_return Refuse(fact, deployment, "Edgegap knows no such live deployment");
         }
         co_return Failed(common::Error(common::ErrorCode::kUnavailable,
-                                       fmt::format("Edgegap deployment status: {}", status.error().ToString())));
+                                       fmt::format("Edgegap deployment status: {}", status.error().message())));
     }
     // Edgegap may not have published the ip yet; that is not a lie, so the server tries again.
     if (status->public_ip.empty()) co_return FactReply{Outcome::kFailed, {}, "the deployment has no public ip yet"};

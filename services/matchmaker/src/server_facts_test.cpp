@@ -40,7 +40,7 @@ class ServerFactsTest : public MatchmakerServiceTest {
         const auto* ready = replies.empty() ? nullptr : std::get_if<protocol::SessionReady>(&replies.back());
         EXPECT_NE(ready, nullptr);
         if (ready == nullptr) return {};
-        auto session = edgegap_->GetSession(SessionIdOf(replies));
+        auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, SessionIdOf(replies));
         EXPECT_TRUE(session && session->deployment);
         if (!session || !session->deployment) return {};
         return {SessionIdOf(replies), ClientIdOf(*ready), session->deployment_request_id, ready->ip};

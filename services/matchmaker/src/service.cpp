@@ -1,13 +1,11 @@
 #include "service.hpp"
 
-#include <future>
 #include <optional>
 
 #include <fmt/core.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "cleanup.hpp"
@@ -195,16 +193,6 @@ Service::Service(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Service::~Service() { state_->Shutdown(std::chrono::milliseconds(0)); }
 
 void Service::Shutdown(std::chrono::milliseconds grace) { state_->Shutdown(grace); }
-
-void Service::RunUntilSignal() {
-    asio::signal_set signals(state_->ioc, SIGINT, SIGTERM);
-    std::promise<int> received;
-    signals.async_wait([&received](const boost::system::error_code&, int signal) { received.set_value(signal); });
-    const int signal = received.get_future().get();
-    GAPKIT_LOG_INFO("matchmaker", "signal {} received: stopping (grace {} s)", signal,
-                    state_->config.shutdown_grace_seconds);
-    Shutdown(std::chrono::seconds(state_->config.shutdown_grace_seconds));
-}
 
 std::uint16_t Service::metrics_port() const { return state_->metrics_server ? state_->metrics_server->port() : 0; }
 

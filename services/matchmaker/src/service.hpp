@@ -52,9 +52,6 @@ class Service {
     /// listener, and join the threads. Idempotent.
     void Shutdown(std::chrono::milliseconds grace);
 
-    /// Blocks until SIGINT or SIGTERM, then `Shutdown(config.shutdown_grace_seconds)`.
-    void RunUntilSignal();
-
     /// Port of the metrics listener (0 when off).
     std::uint16_t metrics_port() const;
 

@@ -121,14 +121,14 @@ class MatchmakerServiceTest : public ::testing::Test {
     }
 
     std::size_t LiveSessions() {
-        auto page = edgegap_->ListSessions({1, 100});
+        auto page = edgegap_->Call(&edgegap::EdgegapApi::ListSessions, {1, 100});
         EXPECT_TRUE(page) << page.error().ToString();
         return page ? page->items.size() : 999;
     }
 
     bool SessionGone(const std::string& session_id) {
-        auto session = edgegap_->GetSession(session_id);
-        return !session && session.error().category == edgegap::ApiErrorCategory::kNotFound;
+        auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, session_id);
+        return !session && edgegap::Details(session.error()).category == edgegap::ErrorCategory::kNotFound;
     }
 
     // A registry for one service, owned by the fixture: it must outlive the service's threads,

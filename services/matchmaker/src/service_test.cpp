@@ -21,7 +21,7 @@ TEST_F(MatchmakerServiceTest, RequestStreamsProgressThenAWorkingToken) {
     const auto* ready = std::get_if<protocol::SessionReady>(&replies.back());
     ASSERT_NE(ready, nullptr) << protocol::SerializeMatchReply(replies.back());
 
-    auto session = edgegap_->GetSession(SessionIdOf(replies));
+    auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, SessionIdOf(replies));
     ASSERT_TRUE(session && session->deployment);
     EXPECT_EQ(ready->ip, session->deployment->public_ip);
     EXPECT_EQ(ready->port, session->deployment->ports.begin()->second.external);
@@ -77,14 +77,15 @@ TEST_F(MatchmakerServiceTest, ClaimedThenReleasedSessionIsDeleted) {
 
     // A checked join: the liveness record first, then the connection.
     auto seen = Bucket(bus::names::ConnectionsSeenConfig(kDefaultAliveTtl));
-    ASSERT_TRUE(seen->Put(session_id, "1"));
+    ASSERT_TRUE(seen->Put(session_id, std::to_string(clock.UnixSeconds())));
     ASSERT_TRUE(active->Put(session_id, "12345"));  // The game server saw the player arrive.
     EXPECT_TRUE(WaitFor([&] {
         auto entry = unclaimed->Get(session_id);
         return entry && !entry->has_value();
     }));
     clock.Advance(1h);
-    EXPECT_EQ(*service->ReapOnce(), 0);  // Claimed sessions are not reaped.
+    ASSERT_TRUE(seen->Put(session_id, std::to_string(clock.UnixSeconds())));  // Its server's alive facts.
+    EXPECT_EQ(*service->ReapOnce(), 0);                                       // Claimed sessions are not reaped.
     EXPECT_FALSE(SessionGone(session_id));
 
     ASSERT_TRUE(active->Delete(session_id));  // The player left.
@@ -343,16 +344,16 @@ TEST_F(MatchmakerServiceTest, ProgramServesRequestsAndStopsCleanlyOnSigterm) {
 }
 
 TEST_F(MatchmakerServiceTest, ReadySessionWithoutItsDeploymentIsFoundThroughThePostsRequestId) {
-    edgegap::FakeEdgegapApi fake;
-    fake.SetSessionsOmitTheirDeployment(true);
-    ASSERT_NE(StartService(Config(), nullptr, nullptr, &fake), nullptr);
+    auto fake = edgegap::FakeEdgegapApi::Create();
+    fake->SetSessionsOmitTheirDeployment(true);
+    ASSERT_NE(StartService(Config(), nullptr, nullptr, fake.get()), nullptr);
     auto replies = Request();
     const auto* ready = std::get_if<protocol::SessionReady>(&replies.back());
     ASSERT_NE(ready, nullptr) << protocol::SerializeMatchReply(replies.back());
     const std::string session_id = SessionIdOf(replies);
     const std::string request_id = session_id.substr(0, session_id.size() - 2);
     bool polled_status = false;
-    for (const auto& call : fake.calls()) {
+    for (const auto& call : fake->calls()) {
         polled_status |= call.method == "GetDeploymentStatus" && call.argument == request_id;
     }
     EXPECT_TRUE(polled_status);

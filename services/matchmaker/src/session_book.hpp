@@ -1,7 +1,7 @@
 #pragma once
 
 /// @file
-/// `SessionBook`: the matchmaker's shared bookkeeping in JetStream (ARCHITECTURE.md sections 2-3):
+/// `SessionBook`: the matchmaker's shared bookkeeping in JetStream (docs/architecture.md sections 2-3):
 /// the KV buckets `unclaimed_sessions`, `sessions_eg2ly`, `sessions_ly2eg`, `session_deployments`,
 /// `cert_digests`, `active_connections`, `connections_seen`, `parked_deletions` and the work queue
 /// `edgegap_delete_session_q`. The
@@ -91,7 +91,8 @@ class SessionBook {
     /// (a checked `alive`). Does nothing when liveness is off.
     common::Status RecordSeen(std::string_view session_id);
     /// One liveness pass: every `active_connections` entry without a `connections_seen` record
-    /// (its server stopped stating it for the TTL: crashed, killed, cut off) has its session
+    /// written within `alive_ttl` (by the unix seconds it holds; JetStream's expiry of the record
+    /// may come later) (its server stopped stating it for the TTL: crashed, killed, cut off) has its session
     /// queued for deletion ("server gone") and the entry removed. Returns how many; 0 when
     /// liveness is off.
     common::Result<int> SweepUnseen();
@@ -153,6 +154,7 @@ class SessionBook {
     std::unique_ptr<bus::KeyValue> active_;
     std::unique_ptr<bus::KeyValue> parked_;
     std::unique_ptr<bus::KeyValue> seen_;  // Null when liveness is off.
+    std::chrono::seconds alive_ttl_{0};    // How long a `seen_` record counts, by its own time.
     std::unique_ptr<bus::WorkQueue> delete_queue_;
 
     mutable std::mutex kept_mutex_;

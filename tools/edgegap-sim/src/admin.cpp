@@ -5,7 +5,7 @@
 #include <fmt/core.h>
 
 #include "api.hpp"
-#include "json_fields.hpp"
+#include "strict_json.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {

@@ -11,8 +11,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using boost::beast::http::verb;
-using edgegap::ApiErrorCategory;
 using edgegap::BlockingEdgegapClient;
+using edgegap::ErrorCategory;
 
 edgegap::SessionRequest EchoSession() { return {"echo", "1", {"81.128.157.123"}, {}, {}}; }
 
@@ -39,29 +39,29 @@ class AnswerFaultsTest : public ::testing::Test {
 
 TEST_F(AnswerFaultsTest, LostSessionAnswerCreatesTheSessionAndTheClientTimesOut) {
     sim_->SetFaults(Faults{.lose_next_answers = {{"POST /v1/session", 1}}});
-    auto lost = client_->CreateSession(EchoSession());
+    auto lost = client_->Call(&edgegap::EdgegapApi::CreateSession, EchoSession());
     ASSERT_FALSE(lost.has_value());
-    EXPECT_EQ(lost.error().category, ApiErrorCategory::kTimeout) << lost.error().ToString();
+    EXPECT_EQ(edgegap::Details(lost.error()).category, ErrorCategory::kTimeout) << lost.error().ToString();
     const auto state = sim_->State();
     ASSERT_EQ(state.sessions.size(), 1u);  // Created, though nobody learnt its id.
     EXPECT_EQ(state.deployments.size(), 1u);
     EXPECT_EQ(state.sessions[0].deployment_id, state.deployments[0].request_id);
-    auto listed = client_->ListSessions({});
+    auto listed = client_->Call(&edgegap::EdgegapApi::ListSessions, {});
     ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
     ASSERT_EQ(listed->items.size(), 1u);
     EXPECT_EQ(listed->items[0].session_id, state.sessions[0].session_id);
     EXPECT_EQ(sim_->CountCalls("POST", "/v1/session", "lost"), 1u);
-    auto answered = client_->CreateSession(EchoSession());  // The countdown is spent.
+    auto answered = client_->Call(&edgegap::EdgegapApi::CreateSession, EchoSession());  // The countdown is spent.
     ASSERT_TRUE(answered.has_value()) << answered.error().ToString();
     EXPECT_EQ(sim_->CountCalls("POST", "/v1/session", "200"), 1u);
     EXPECT_EQ(sim_->State().sessions.size(), 2u);
 }
 
 TEST_F(AnswerFaultsTest, ResetDeleteAnswerStillDeletesTheSession) {
-    auto created = client_->CreateSession(EchoSession());
+    auto created = client_->Call(&edgegap::EdgegapApi::CreateSession, EchoSession());
     ASSERT_TRUE(created.has_value()) << created.error().ToString();
     sim_->SetFaults(Faults{.reset_next_answers = {{"DELETE /v1/session/{id}", 1}}});
-    auto deleted = client_->DeleteSession(created->session_id);
+    auto deleted = client_->Call(&edgegap::EdgegapApi::DeleteSession, created->session_id);
     // The client sends an idempotent call again on a fresh connection; the session is then
     // already gone (404), which a delete counts as done.
     EXPECT_TRUE(deleted.has_value()) << deleted.error().ToString();
@@ -72,18 +72,18 @@ TEST_F(AnswerFaultsTest, ResetDeleteAnswerStillDeletesTheSession) {
 
 TEST_F(AnswerFaultsTest, ResetSessionAnswerIsANetworkErrorAfterTheSessionExists) {
     sim_->SetFaults(Faults{.reset_next_answers = {{"POST /v1/session", 1}}});
-    auto created = client_->CreateSession(EchoSession());
+    auto created = client_->Call(&edgegap::EdgegapApi::CreateSession, EchoSession());
     ASSERT_FALSE(created.has_value());
-    EXPECT_EQ(created.error().category, ApiErrorCategory::kNetwork) << created.error().ToString();
+    EXPECT_EQ(edgegap::Details(created.error()).category, ErrorCategory::kNetwork) << created.error().ToString();
     EXPECT_EQ(sim_->State().sessions.size(), 1u);
     EXPECT_EQ(sim_->CountCalls("POST", "/v1/session"), 1u);  // A POST is never sent twice.
 }
 
 TEST_F(AnswerFaultsTest, StalledDeployIsPerformedAndOutlivesTheClientTimeout) {
     sim_->SetFaults(Faults{.stall_next_answers = {{"POST /v1/deploy", 1}}, .stall = 2s});
-    auto deployed = client_->Deploy(edgegap::DeployRequest{"echo", "1", {"1.2.3.4"}});
+    auto deployed = client_->Call(&edgegap::EdgegapApi::Deploy, edgegap::DeployRequest{"echo", "1", {"1.2.3.4"}});
     ASSERT_FALSE(deployed.has_value());
-    EXPECT_EQ(deployed.error().category, ApiErrorCategory::kTimeout) << deployed.error().ToString();
+    EXPECT_EQ(edgegap::Details(deployed.error()).category, ErrorCategory::kTimeout) << deployed.error().ToString();
     EXPECT_EQ(sim_->State().deployments.size(), 1u);
     const auto calls = sim_->Calls();
     const auto stalled =
@@ -92,7 +92,7 @@ TEST_F(AnswerFaultsTest, StalledDeployIsPerformedAndOutlivesTheClientTimeout) {
     EXPECT_EQ(stalled->method, "POST");
     EXPECT_EQ(stalled->route, "/v1/deploy");
     EXPECT_EQ(stalled->status, "200");
-    EXPECT_TRUE(client_->ListDeployments({}).has_value());  // One stall only.
+    EXPECT_TRUE(client_->Call(&edgegap::EdgegapApi::ListDeployments, {}).has_value());  // One stall only.
 }
 
 TEST_F(AnswerFaultsTest, StalledAnswerArrivesLateToAPatientClient) {

@@ -5,8 +5,8 @@
 
 #include "command_line.hpp"
 #include "gapkit/common/env.hpp"
-#include "json_fields.hpp"
 #include "json_views.hpp"
+#include "strict_json.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {
@@ -25,7 +25,7 @@ struct Route {
 
 ApiAnswer Answer(unsigned status, json::value body) { return {status, std::move(body)}; }
 ApiAnswer Failure(unsigned status, std::string_view message) { return {status, ErrorBody(message)}; }
-ApiAnswer Failure(const ApiError& error) { return Failure(error.http_status, error.message); }
+ApiAnswer Failure(const Refusal& refusal) { return Failure(refusal.http_status, refusal.message); }
 
 // A path template such as "/v1/session/{id}": "{...}" segments match any one segment.
 struct RouteSpec {
@@ -77,9 +77,9 @@ bool ApiKeyValid(const World& world, const Route& route) {
     return route.authorization == "token " + key || route.authorization == key;
 }
 
-ApiResult<DeployRequest> ParseDeploy(const std::string& body) {
+OrRefusal<DeployRequest> ParseDeploy(const std::string& body) {
     auto object = ParseObject(body, "request body");
-    if (!object) return tl::unexpected(ApiError{400, object.error().message()});
+    if (!object) return Refuse(400, object.error().message());
     DeployRequest request;
     common::Status read = ReadString(*object, "app_name", "body", request.app);
     if (read) read = ReadString(*object, "version_name", "body", request.version);
@@ -95,22 +95,22 @@ ApiResult<DeployRequest> ParseDeploy(const std::string& body) {
             request.env_vars.emplace_back(std::move(key), std::move(value));
         }
     }
-    if (!read) return tl::unexpected(ApiError{400, read.error().message()});
-    if (request.app.empty()) return tl::unexpected(ApiError{400, "app_name is required"});
+    if (!read) return Refuse(400, read.error().message());
+    if (request.app.empty()) return Refuse(400, "app_name is required");
     return request;
 }
 
-ApiResult<SessionRequest> ParseSession(const std::string& body) {
+OrRefusal<SessionRequest> ParseSession(const std::string& body) {
     auto object = ParseObject(body, "request body");
-    if (!object) return tl::unexpected(ApiError{400, object.error().message()});
+    if (!object) return Refuse(400, object.error().message());
     SessionRequest request;
     common::Status read = ReadString(*object, "app_name", "body", request.app);
     if (read) read = ReadString(*object, "version_name", "body", request.version);
     if (read) read = ReadStrings(*object, "ip_list", "body", request.ip_list);
     if (read) read = ReadString(*object, "deployment_request_id", "body", request.deployment_request_id);
     if (read) read = ReadString(*object, "webhook_url", "body", request.webhook_url);
-    if (!read) return tl::unexpected(ApiError{400, read.error().message()});
-    if (request.app.empty()) return tl::unexpected(ApiError{400, "app_name is required"});
+    if (!read) return Refuse(400, read.error().message());
+    if (request.app.empty()) return Refuse(400, "app_name is required");
     return request;
 }
 

@@ -4,7 +4,7 @@
 #include "command_line.hpp"
 #include "gapkit/common/files.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
-#include "json_fields.hpp"
+#include "strict_json.hpp"
 #include "toml_config.hpp"
 
 namespace gapkit::edgegap_sim {

@@ -19,7 +19,7 @@
 #include "http_server.hpp"
 #include "observe.hpp"
 #include "process_launcher.hpp"
-#include "rate_limiter.hpp"
+#include "rate_limit_enforcer.hpp"
 #include "webhook.hpp"
 
 namespace gapkit::edgegap_sim {
@@ -76,7 +76,7 @@ std::chrono::seconds LongestGrace(const SimulatorConfig& config) {
 class Simulator::Impl final : public Runtime {
   public:
     explicit Impl(SimulatorConfig config)
-        : config_(std::move(config)), faults_(config_.faults), rate_limiter_(config_.rate_limits) {}
+        : config_(std::move(config)), faults_(config_.faults), rate_limit_enforcer_(config_.rate_limits) {}
 
     ~Impl() override { Stop(); }
 
@@ -130,7 +130,7 @@ class Simulator::Impl final : public Runtime {
     // Guarded by mutex_.
     std::unique_ptr<ProcessLauncher> launcher_;
     std::unique_ptr<World> world_;
-    RateLimiter rate_limiter_;
+    RateLimitEnforcer rate_limit_enforcer_;
     bool stopped_ = false;
 };
 
@@ -223,7 +223,7 @@ net::awaitable<std::optional<HttpResponse>> Simulator::Impl::HandleApiWithFaults
     ApiAnswer answer;
     {
         std::lock_guard lock(mutex_);
-        if (!rate_limiter_.Allow(Classify(request), clock_.Now())) {
+        if (!rate_limit_enforcer_.Allow(Classify(request), clock_.Now())) {
             count("429", "none");
             co_return TooManyRequests(faults.retry_after_seconds);
         }

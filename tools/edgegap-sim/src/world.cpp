@@ -21,10 +21,6 @@ std::string RandomHex(std::size_t digits) {
     return text;
 }
 
-tl::unexpected<ApiError> Refuse(unsigned status, std::string message) {
-    return tl::unexpected<ApiError>(ApiError{status, std::move(message)});
-}
-
 }  // namespace
 
 std::string_view ToStatusString(DeploymentState state) {
@@ -66,7 +62,7 @@ World::World(const SimulatorConfig& config, const common::Clock& clock, Runtime&
       base_url_(std::move(base_url)),
       apps_(config.apps) {}
 
-ApiResult<VersionConfig*> World::MutableVersion(const std::string& app, const std::string& version) {
+OrRefusal<VersionConfig*> World::MutableVersion(const std::string& app, const std::string& version) {
     auto found_app = std::find_if(apps_.begin(), apps_.end(), [&](const AppConfig& a) { return a.name == app; });
     if (found_app == apps_.end()) return Refuse(404, fmt::format("App {} not found", app));
     auto& versions = found_app->versions;
@@ -77,13 +73,13 @@ ApiResult<VersionConfig*> World::MutableVersion(const std::string& app, const st
     return &*found;
 }
 
-ApiResult<const VersionConfig*> World::FindVersion(const std::string& app, const std::string& version) const {
+OrRefusal<const VersionConfig*> World::FindVersion(const std::string& app, const std::string& version) const {
     auto found = const_cast<World*>(this)->MutableVersion(app, version);
     if (!found) return tl::unexpected(found.error());
     return *found;
 }
 
-ApiResult<const VersionConfig*> World::PatchArguments(const std::string& app, const std::string& version,
+OrRefusal<const VersionConfig*> World::PatchArguments(const std::string& app, const std::string& version,
                                                       std::string arguments) {
     auto found = MutableVersion(app, version);
     if (!found) return tl::unexpected(found.error());
@@ -134,7 +130,7 @@ boost::json::object World::StatusOf(const Deployment& deployment) const {
     return status;
 }
 
-ApiResult<const Deployment*> World::Deploy(const DeployRequest& request) {
+OrRefusal<const Deployment*> World::Deploy(const DeployRequest& request) {
     auto version = MutableVersion(request.app, request.version);
     if (!version) return tl::unexpected(version.error());
     auto deployment = CreateDeployment(**version, request);
@@ -152,7 +148,7 @@ bool World::PortInUse(std::uint16_t port) const {
     return false;
 }
 
-ApiResult<std::vector<AllocatedPort>> World::AllocatePorts(const VersionConfig& version) {
+OrRefusal<std::vector<AllocatedPort>> World::AllocatePorts(const VersionConfig& version) {
     std::vector<AllocatedPort> ports;
     for (const auto& port : version.ports) {
         // A port handed out but not yet bound by its process looks free to the OS: skip those.
@@ -190,7 +186,7 @@ void World::InitFromVersion(Deployment& d, const VersionConfig& version) const {
     d.stop_key = std::to_string(std::random_device{}() % 1000000);
 }
 
-ApiResult<Deployment*> World::CreateDeployment(const VersionConfig& version, const DeployRequest& request) {
+OrRefusal<Deployment*> World::CreateDeployment(const VersionConfig& version, const DeployRequest& request) {
     if (!version.is_active) return Refuse(400, fmt::format("App version {} is not active", version.name));
     Deployment d;
     d.env = version.envs;
@@ -217,7 +213,7 @@ ApiResult<Deployment*> World::CreateDeployment(const VersionConfig& version, con
     return &it->second;
 }
 
-ApiResult<StopOutcome> World::Stop(const std::string& request_id, std::string_view reason) {
+OrRefusal<StopOutcome> World::Stop(const std::string& request_id, std::string_view reason) {
     Deployment* deployment = MutableDeployment(request_id);
     if (deployment == nullptr) return Refuse(404, fmt::format("Deployment {} not found", request_id));
     switch (deployment->state) {

@@ -118,14 +118,21 @@ struct SessionRequest {
     std::string webhook_url;
 };
 
-/// An API failure: the HTTP status and Edgegap's message.
-struct ApiError {
+/// The simulated Edgegap refusing a request: the HTTP status and the `message` it answers with.
+/// (What a client sees of it is an `edgegap::ErrorCategory` in its `common::Error`.)
+struct Refusal {
     unsigned http_status;
     std::string message;
 };
 
+/// A value, or the refusal the simulated API answers instead.
 template <typename T>
-using ApiResult = tl::expected<T, ApiError>;
+using OrRefusal = tl::expected<T, Refusal>;
+
+/// Builds the refusal side of an `OrRefusal`: `return Refuse(404, "no such app");`
+inline tl::unexpected<Refusal> Refuse(unsigned http_status, std::string message) {
+    return tl::unexpected<Refusal>(Refusal{http_status, std::move(message)});
+}
 
 enum class StopOutcome { kStopping, kDeferred, kAlreadyTerminated };
 
@@ -135,13 +142,13 @@ class World {
     World(const SimulatorConfig& config, const common::Clock& clock, Runtime& runtime, FaultState& faults,
           std::string base_url);
 
-    ApiResult<const Deployment*> Deploy(const DeployRequest& request);
-    ApiResult<StopOutcome> Stop(const std::string& request_id, std::string_view reason);
-    ApiResult<const Session*> CreateSession(const SessionRequest& request);
-    ApiResult<Session> DeleteSession(const std::string& session_id);
-    ApiResult<const VersionConfig*> FindVersion(const std::string& app, const std::string& version) const;
+    OrRefusal<const Deployment*> Deploy(const DeployRequest& request);
+    OrRefusal<StopOutcome> Stop(const std::string& request_id, std::string_view reason);
+    OrRefusal<const Session*> CreateSession(const SessionRequest& request);
+    OrRefusal<Session> DeleteSession(const std::string& session_id);
+    OrRefusal<const VersionConfig*> FindVersion(const std::string& app, const std::string& version) const;
     /// Changes `arguments` of a version; later deployments use the new value.
-    ApiResult<const VersionConfig*> PatchArguments(const std::string& app, const std::string& version,
+    OrRefusal<const VersionConfig*> PatchArguments(const std::string& app, const std::string& version,
                                                    std::string arguments);
 
     const Deployment* FindDeployment(const std::string& request_id) const;
@@ -169,14 +176,14 @@ class World {
 
   private:
     Deployment* MutableDeployment(const std::string& request_id);
-    ApiResult<VersionConfig*> MutableVersion(const std::string& app, const std::string& version);
-    ApiResult<Deployment*> CreateDeployment(const VersionConfig& version, const DeployRequest& request);
-    ApiResult<std::vector<AllocatedPort>> AllocatePorts(const VersionConfig& version);
+    OrRefusal<VersionConfig*> MutableVersion(const std::string& app, const std::string& version);
+    OrRefusal<Deployment*> CreateDeployment(const VersionConfig& version, const DeployRequest& request);
+    OrRefusal<std::vector<AllocatedPort>> AllocatePorts(const VersionConfig& version);
     bool PortInUse(std::uint16_t port) const;
     void InitFromVersion(Deployment& deployment, const VersionConfig& version) const;
     /// The deployment a new session links to: `wanted_id` if given, else one with enough free
     /// sockets, else a new one when `autodeploy`; null when none and no autodeploy.
-    ApiResult<Deployment*> PickDeployment(const Session& session, const std::string& wanted_id, bool autodeploy);
+    OrRefusal<Deployment*> PickDeployment(const Session& session, const std::string& wanted_id, bool autodeploy);
     void SetState(Deployment& deployment, DeploymentState state);
     void RecordError(Deployment& deployment, std::string detail);
     void TickDeployment(Deployment& deployment);

@@ -10,10 +10,6 @@
 namespace gapkit::edgegap_sim {
 namespace {
 
-tl::unexpected<ApiError> Refuse(unsigned status, std::string message) {
-    return tl::unexpected<ApiError>(ApiError{status, std::move(message)});
-}
-
 std::string NewSessionId() {
     static thread_local std::mt19937_64 random{std::random_device{}()};
     return fmt::format("{:012x}-S", random() & 0xffffffffffffULL);
@@ -26,7 +22,7 @@ bool Joinable(const Deployment& d) {
 
 }  // namespace
 
-ApiResult<Deployment*> World::PickDeployment(const Session& session, const std::string& wanted_id, bool autodeploy) {
+OrRefusal<Deployment*> World::PickDeployment(const Session& session, const std::string& wanted_id, bool autodeploy) {
     if (!wanted_id.empty()) {
         Deployment* wanted = MutableDeployment(wanted_id);
         if (wanted == nullptr || !Joinable(*wanted)) return Refuse(400, "Deployment not found or not joinable");
@@ -47,7 +43,7 @@ ApiResult<Deployment*> World::PickDeployment(const Session& session, const std::
     return CreateDeployment(**version, request);
 }
 
-ApiResult<const Session*> World::CreateSession(const SessionRequest& request) {
+OrRefusal<const Session*> World::CreateSession(const SessionRequest& request) {
     auto version = MutableVersion(request.app, request.version);
     if (!version) return tl::unexpected(version.error());
     const SessionConfig& config = (*version)->session;
@@ -85,7 +81,7 @@ ApiResult<const Session*> World::CreateSession(const SessionRequest& request) {
     return &stored;
 }
 
-ApiResult<Session> World::DeleteSession(const std::string& session_id) {
+OrRefusal<Session> World::DeleteSession(const std::string& session_id) {
     auto found = sessions_.find(session_id);
     if (found == sessions_.end()) return Refuse(404, fmt::format("Session {} not found", session_id));
     Session session = std::move(found->second);

@@ -4,20 +4,12 @@
 
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/log.hpp"
+#include "gapkit/service/program.hpp"
 
 namespace gapkit::cli {
 namespace {
 
 constexpr const char* kLog = "gapctl";
-
-constexpr const char* kEnvironmentHelp =
-    "Environment:\n"
-    "  NATS_HOST         required: host, host:port (default port 4222) or URL such as tls://host:4222\n"
-    "  NATS_USER         required: NATS user name\n"
-    "  NATS_PASSWORD     required: NATS password (never printed)\n"
-    "  NATS_CA           path to the PEM CA that signed the server certificate (self-signed set-ups)\n"
-    "  NATS_CA_CONTENTS  the same CA as PEM text (written to a private temp file); wins over NATS_CA\n"
-    "  NATS_INSECURE     set to anything to connect without TLS (loopback development only)\n";
 
 }  // namespace
 
@@ -33,7 +25,7 @@ common::Status CheckNatsConnection(std::chrono::milliseconds connect_timeout) {
 
 void RegisterNatsCheckCommand(CLI::App& app, int& exit_code) {
     auto* command = app.add_subcommand("nats-check", "Check the NATS connection configured by the NATS_* variables");
-    command->footer(kEnvironmentHelp);
+    command->footer(std::string(bus::kEnvironmentHelp));
     auto timeout_seconds = std::make_shared<int>(5);
     command->add_option("--timeout-seconds", *timeout_seconds, "Bound on connecting and on the round trip")
         ->check(CLI::Range(1, 300))
@@ -44,11 +36,11 @@ void RegisterNatsCheckCommand(CLI::App& app, int& exit_code) {
         (void)bus::CloseLibrary();
         if (!status) {
             GAPKIT_LOG_ERROR(kLog, "NATS check failed: {}", status.error().ToString());
-            exit_code = 1;
+            exit_code = service::ToInt(service::ExitCode::kFailure);
             return;
         }
         std::cout << "NATS connected OK!" << std::endl;
-        exit_code = 0;
+        exit_code = service::ToInt(service::ExitCode::kOk);
     });
 }
 

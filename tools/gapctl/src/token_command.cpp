@@ -7,6 +7,7 @@
 #include "gapkit/common/env.hpp"
 #include "gapkit/common/files.hpp"
 #include "gapkit/common/log.hpp"
+#include "gapkit/service/program.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/netcode/private_key.hpp"
 
@@ -105,11 +106,11 @@ void RegisterTokenCommand(CLI::App& app, int& exit_code) {
         auto token = MintToken(*options, common::SystemClock::Instance().UnixSeconds());
         if (!token) {
             GAPKIT_LOG_ERROR("gapctl", "token: {}", token.error().ToString());
-            exit_code = 1;
+            exit_code = service::ToInt(service::ExitCode::kFailure);
             return;
         }
         std::cout << *token << '\n';
-        exit_code = 0;
+        exit_code = service::ToInt(service::ExitCode::kOk);
     });
 }
 

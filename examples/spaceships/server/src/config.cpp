@@ -5,6 +5,7 @@
 #include "gapkit/common/log.hpp"
 #include "gapkit/common/secrets.hpp"
 #include "gapkit/netcode/private_key.hpp"
+#include "gapkit/service/program.hpp"
 
 namespace spaceships::server {
 namespace {
@@ -12,6 +13,7 @@ namespace {
 using gapkit::common::ErrorCode;
 using gapkit::common::MakeError;
 using gapkit::common::Status;
+using gapkit::service::AddOption;
 
 Status LoadPrivateKey(ServerConfig& config) {
     std::string text;
@@ -39,23 +41,21 @@ Status LoadPrivateKey(ServerConfig& config) {
 }  // namespace
 
 void AddOptions(CLI::App& app, ServerConfig& c) {
-    auto add = [&app](const char* flag, auto& field, const char* env, const char* help) {
-        return app.add_option(flag, field, help)->envname(env)->capture_default_str();
-    };
-    add("--port", c.port, "SPACESHIPS_PORT", "Local mode: UDP port to bind and advertise");
-    add("--protocol-id", c.protocol_id, "GAPKIT_PROTOCOL_ID", "netcode protocol id (the matchmaker's)");
-    add("--private-key-file", c.private_key_file, "GAPKIT_PRIVATE_KEY_FILE",
-        "File holding the netcode private key (or set GAPKIT_PRIVATE_KEY; neither: local dev key)");
-    add("--self-stop-after-empty-seconds", c.self_stop_after_empty_seconds, "SPACESHIPS_SELF_STOP_AFTER_EMPTY_SECONDS",
-        "On Edgegap: stop the deployment after this long without players (0: never)");
+    AddOption(app, "--port", c.port, "SPACESHIPS_PORT", "Local mode: UDP port to bind and advertise");
+    AddOption(app, "--protocol-id", c.protocol_id, "GAPKIT_PROTOCOL_ID", "netcode protocol id (the matchmaker's)");
+    AddOption(app, "--private-key-file", c.private_key_file, "GAPKIT_PRIVATE_KEY_FILE",
+              "File holding the netcode private key (or set GAPKIT_PRIVATE_KEY; neither: local dev key)");
+    AddOption(app, "--self-stop-after-empty-seconds", c.self_stop_after_empty_seconds,
+              "SPACESHIPS_SELF_STOP_AFTER_EMPTY_SECONDS",
+              "On Edgegap: stop the deployment after this long without players (0: never)");
     app.add_flag("--allow-unknown-sessions", c.allow_unknown_sessions,
                  "Development only: let clients without a known session play")
         ->envname("SPACESHIPS_ALLOW_UNKNOWN_SESSIONS")
         ->capture_default_str();
-    add("--max-players", c.max_players, "SPACESHIPS_MAX_PLAYERS", "Player slots (1..6)");
-    add("--seed", c.seed, "SPACESHIPS_SEED", "World seed (0: random)");
+    AddOption(app, "--max-players", c.max_players, "SPACESHIPS_MAX_PLAYERS", "Player slots (1..6)");
+    AddOption(app, "--seed", c.seed, "SPACESHIPS_SEED", "World seed (0: random)");
     app.add_option("--ca_contents", c.ca_contents, "NATS CA certificate (PEM), as Edgegap passes it");
-    add("--log-level", c.log_level, "GAPKIT_LOG_LEVEL", "error, warn, info, debug or trace");
+    gapkit::service::AddLogLevelOption(app, c.log_level);
 }
 
 Status Finish(ServerConfig& config) {

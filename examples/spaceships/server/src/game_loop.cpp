@@ -84,10 +84,10 @@ void GameLoop::SendSnapshots() {
     }
 }
 
-void GameLoop::Run(const std::atomic<bool>& stop_requested) {
+void GameLoop::Run(const std::function<bool()>& stop_requested) {
     Steady::time_point next_tick = Steady::now();
     Steady::time_point last_overrun_log{};
-    while (!stop_requested.load()) {
+    while (!stop_requested()) {
         const Steady::time_point now = Steady::now();
         if (now - next_tick > kTickPeriod) {
             // Late by more than a tick (a stall, a slow machine): drop the missed ticks rather than

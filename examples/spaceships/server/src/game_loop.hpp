@@ -13,8 +13,8 @@
 ///
 /// Ownership: the loop owns its `GameServer` and its `World`.
 
-#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "config.hpp"
@@ -46,10 +46,10 @@ class GameLoop {
     /// snapshot.
     void Tick(double now_seconds);
 
-    /// Ticks at kTickRateHz on the steady clock until `stop_requested` becomes true, sleeping
-    /// between ticks. A late tick does not make the loop catch up in a burst: it skips ahead and
-    /// logs at most once per 10 s. Then `Stop`s.
-    void Run(const std::atomic<bool>& stop_requested);
+    /// Ticks at kTickRateHz on the steady clock until `stop_requested()` (asked once per tick, on
+    /// this thread) returns true, sleeping between ticks. A late tick does not make the loop catch
+    /// up in a burst: it skips ahead and logs at most once per 10 s. Then `Stop`s.
+    void Run(const std::function<bool()>& stop_requested);
 
     /// Disconnects everyone and clears their active_connections entries. Idempotent.
     void Stop();

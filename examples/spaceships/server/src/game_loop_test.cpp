@@ -124,7 +124,7 @@ TEST_F(GameLoopTest, StopDisconnectsThePlayers) {
 
 TEST_F(GameLoopTest, RunTicksUntilAskedToStop) {
     std::atomic<bool> stop{false};
-    std::thread runner([&] { loop_->Run(stop); });
+    std::thread runner([&] { loop_->Run([&] { return stop.load(); }); });
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     stop.store(true);
     runner.join();

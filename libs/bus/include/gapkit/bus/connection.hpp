@@ -43,6 +43,20 @@
 
 namespace gapkit::bus {
 
+/// The variables above as a `--help` footer, for every program that connects the bus
+/// (`app.footer(std::string(bus::kEnvironmentHelp))`).
+inline constexpr std::string_view kEnvironmentHelp =
+    "NATS (environment):\n"
+    "  NATS_HOST           required: host, host:port (default port 4222) or URL such as tls://host:4222;\n"
+    "                      a comma-separated list names the servers of one cluster\n"
+    "  NATS_USER           required: NATS user name\n"
+    "  NATS_PASSWORD       NATS password (never printed), or NATS_PASSWORD_FILE: a file holding it\n"
+    "  NATS_CA             path to the PEM CA that signed the server certificate (self-signed set-ups)\n"
+    "  NATS_CA_CONTENTS    the same CA as PEM text (written to a private temp file); wins over NATS_CA\n"
+    "  NATS_INSECURE       set to anything to connect without TLS (loopback development only)\n"
+    "  NATS_REPLICAS       auto (default: 3 on a cluster of 3 or more servers, else 1) or 1..5:\n"
+    "                      copies of each bucket and work queue this program creates\n";
+
 class KeyValue;
 class WorkQueue;
 struct KeyValueConfig;

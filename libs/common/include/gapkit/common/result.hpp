@@ -5,12 +5,17 @@
 ///
 /// No exception leaves a gapkit library API. A call that can fail returns `Result<T>`: either the
 /// value or an `Error` carrying a canonical `ErrorCode` and a message for humans. `Status` is a
-/// `Result<void>`. The type is `tl::expected`, so it has the API of C++23 `std::expected`
+/// `Result<void>`. An error may carry one typed detail for callers that need more than the code
+/// (e.g. `edgegap::ErrorDetails`: Edgegap's category, HTTP status and Retry-After), so there is one
+/// error type however much a component knows about its failures. The type is `tl::expected`, so it has the API of C++23
+/// `std::expected`
 /// (`has_value()`, `value()`, `error()`, `and_then`, `map_error`, ...) and will become it when the
 /// project moves to C++23.
 
+#include <any>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <tl/expected.hpp>
 
@@ -37,23 +42,37 @@ enum class ErrorCode {
 /// Returns the stable lower-case name of `code`, e.g. `"timeout"`.
 std::string_view ToString(ErrorCode code);
 
-/// A failure: a code for programs and a message for people. Cheap to move, safe to copy.
+/// A failure: a code for programs, a message for people and, optionally, one typed detail for the
+/// callers of the component that made it. Cheap to move, safe to copy.
 class Error {
   public:
     Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
+    /// An error with a detail. `Detail` is a copyable struct the failing component defines and
+    /// documents, with an accessor beside it (e.g. `edgegap::Details(error)`).
+    template <typename Detail>
+    Error(ErrorCode code, std::string message, Detail detail)
+        : code_(code), message_(std::move(message)), detail_(std::move(detail)) {}
+
     ErrorCode code() const { return code_; }
     const std::string& message() const { return message_; }
+
+    /// The detail of type `Detail`, or null when the error carries none of that type.
+    template <typename Detail>
+    const Detail* detail() const {
+        return std::any_cast<Detail>(&detail_);
+    }
 
     /// Returns `"<code>: <message>"`, the form used in logs and CLI output.
     std::string ToString() const;
 
-    /// Returns a copy whose message is `"<context>: <message>"`, keeping the code.
+    /// Returns a copy whose message is `"<context>: <message>"`, keeping the code and the detail.
     Error WithContext(std::string_view context) const;
 
   private:
     ErrorCode code_;
     std::string message_;
+    std::any detail_;  // Empty, or the one detail the constructor was given.
 };
 
 template <typename T>

@@ -1,26 +1,31 @@
 #pragma once
 
 /// @file
-/// `EdgegapApi`: the Edgegap calls gapkit makes, as an interface.
+/// `EdgegapApi`: the Edgegap calls gapkit makes, as an interface. This is the one place the calls
+/// are declared and documented.
 ///
-/// Code that talks to Edgegap (the matchmaker, gapctl, the server library) takes an
+/// Code that talks to Edgegap (the matchmaker, the server library, the tests) takes an
 /// `EdgegapApi&`, so its tests can pass `FakeEdgegapApi` (fake_api.hpp) and production passes
-/// `HttpEdgegapClient` (http_client.hpp). Each call is a C++20 coroutine on Boost.Asio: `co_await`
-/// it from any `asio::awaitable` running on the client's executor. Calls never throw; failures are
-/// `ApiError` values (error.hpp).
+/// `HttpEdgegapClient` (http_client.hpp); both implement these calls in their .cpp files only.
+/// Each call is a C++20 coroutine on Boost.Asio: `co_await` it from any `asio::awaitable` running
+/// on the client's executor. Code without an event loop runs a call to completion with
+/// `BlockingEdgegapClient::Call(&EdgegapApi::GetSession, id)` (blocking_client.hpp). Calls never
+/// throw; a failure is a `common::Error` with Edgegap's details (error.hpp).
 
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
 
+#include "gapkit/common/result.hpp"
 #include "gapkit/edgegap/config.hpp"
 #include "gapkit/edgegap/error.hpp"
 #include "gapkit/edgegap/types.hpp"
 
 namespace gapkit::edgegap {
 
+/// What every call returns: a coroutine whose result is the value or a `common::Error`.
 template <typename T>
-using ApiTask = boost::asio::awaitable<ApiResult<T>>;
+using ApiTask = boost::asio::awaitable<common::Result<T>>;
 
 /// The Edgegap REST API. Implementations say which threads may call them.
 class EdgegapApi {

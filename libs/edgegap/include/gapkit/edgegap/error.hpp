@@ -1,13 +1,16 @@
 #pragma once
 
 /// @file
-/// How a failed Edgegap call is reported: an `ApiError` value, never an exception.
+/// How a failed Edgegap call is reported: a `common::Error` with Edgegap's details attached, never
+/// an exception.
 ///
-/// Every call of `EdgegapApi` returns `ApiResult<T>`, which is `tl::expected<T, ApiError>`. The
-/// error keeps what a caller needs to decide what to do next: a category (retry? give up? the
-/// thing is already gone?), the HTTP status when there was one, and Edgegap's own `message`
-/// text. `ToError()` turns it into the project-wide `common::Error` for code that does not care
-/// about the details.
+/// Every call of `EdgegapApi` returns a `common::Result<T>`. Its error has a canonical code (the
+/// table at `CodeFor`) and the message `"<category> (HTTP <status>): <text>"`, where the text is
+/// Edgegap's own `message` field or our description of the cause. `Details(error)` gives what a
+/// caller needs to decide what to do next: the category (retry? give up? the thing is already
+/// gone?), the HTTP status when there was one, and the `Retry-After` delay when Edgegap sent one.
+///
+///     if (!session && edgegap::Details(session.error()).category == ErrorCategory::kNotFound) ...
 
 #include <chrono>
 #include <optional>
@@ -21,7 +24,7 @@
 namespace gapkit::edgegap {
 
 /// Why an Edgegap call failed.
-enum class ApiErrorCategory {
+enum class ErrorCategory {
     kAuth,         ///< 401 or 403: the token is missing, wrong, revoked or from another organization.
     kNotFound,     ///< 404: no such app, version, session or deployment.
     kGone,         ///< 410: the deployment or session is already terminated.
@@ -35,41 +38,40 @@ enum class ApiErrorCategory {
 };
 
 /// Returns the stable lower-case name of `category`, e.g. `"rate_limited"`.
-std::string_view ToString(ApiErrorCategory category);
+std::string_view ToString(ErrorCategory category);
 
-/// A failed Edgegap call. Cheap to move, safe to copy.
-struct ApiError {
-    ApiErrorCategory category = ApiErrorCategory::kNetwork;
+/// What an Edgegap failure adds to its `common::Error`. Cheap to copy.
+struct ErrorDetails {
+    ErrorCategory category = ErrorCategory::kNetwork;
     /// The HTTP status of the final attempt; 0 when no response arrived (timeout, network).
     int http_status = 0;
-    /// Edgegap's `message` field when the body had one, otherwise our own description of the cause.
-    std::string message;
     /// The `Retry-After` delay the server asked for, when it sent one (delta-seconds form only).
     std::optional<std::chrono::seconds> retry_after;
-
-    /// Returns e.g. `"rate_limited (HTTP 429): Too many requests"`.
-    std::string ToString() const;
-
-    /// The same failure as a `common::Error`: auth -> kUnauthenticated, not found and gone ->
-    /// kNotFound, conflict -> kAlreadyExists, rate limited -> kResourceExhausted, server error and
-    /// network -> kUnavailable, bad request -> kInvalidArgument, timeout -> kTimeout, bad response
-    /// -> kProtocol. The message is `ToString()`.
-    common::Error ToError() const;
 
     /// True for categories that a later identical request may not hit (429, 5xx, network).
     bool IsTransient() const;
 };
 
-/// The value of a call, or why it failed.
-template <typename T>
-using ApiResult = tl::expected<T, ApiError>;
+/// The canonical code of a category: auth -> kUnauthenticated, not found and gone -> kNotFound,
+/// conflict -> kAlreadyExists, rate limited -> kResourceExhausted, server error and network ->
+/// kUnavailable, bad request -> kInvalidArgument, timeout -> kTimeout, bad response -> kProtocol.
+common::ErrorCode CodeFor(ErrorCategory category);
 
-/// Builds the error side of an `ApiResult`.
-inline tl::unexpected<ApiError> MakeApiError(ApiErrorCategory category, int http_status, std::string message) {
-    return tl::unexpected<ApiError>(ApiError{category, http_status, std::move(message), std::nullopt});
+/// An Edgegap failure: code `CodeFor(details.category)`, message `"<category> (HTTP <status>):
+/// <text>"` (without the HTTP part when the status is 0), and `details` attached.
+common::Error NewError(ErrorDetails details, std::string_view text);
+
+/// Builds the error side of a result: `return MakeError(ErrorCategory::kBadRequest, 0, "...");`
+inline tl::unexpected<common::Error> MakeError(ErrorCategory category, int http_status, std::string_view text) {
+    return common::Fail(NewError(ErrorDetails{category, http_status, std::nullopt}, text));
 }
 
+/// The Edgegap details of `error`. Every error an `EdgegapApi` call returns has them. An error made
+/// elsewhere gets the first category whose `CodeFor` is its code (kNetwork when none is), status 0
+/// and no `Retry-After`, so a caller may pass any error without checking where it came from.
+ErrorDetails Details(const common::Error& error);
+
 /// Maps an HTTP status that is not a success to its category (e.g. 429 -> kRateLimited).
-ApiErrorCategory CategoryForStatus(int http_status);
+ErrorCategory CategoryForStatus(int http_status);
 
 }  // namespace gapkit::edgegap

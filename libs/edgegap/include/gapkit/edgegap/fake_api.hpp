@@ -10,14 +10,24 @@
 /// `kAlreadyGone` the second time. Any call can be made to fail with `FailNext`. Every call is
 /// recorded for assertions.
 ///
+/// The calls are the ones `EdgegapApi` declares (api.hpp), implemented in fake_api.cpp; this
+/// header adds how to make a fake, script it and inspect it:
+///
+///     auto fake = FakeEdgegapApi::Create();
+///     fake->FailNext("CreateSession", NewError({ErrorCategory::kRateLimited, 429, std::nullopt}, "slow"));
+///     Service service(..., *fake);
+///
 /// Threads: thread-safe (one mutex); calls complete without suspending.
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "gapkit/common/result.hpp"
 #include "gapkit/edgegap/api.hpp"
 
 namespace gapkit::edgegap {
@@ -28,10 +38,14 @@ struct FakeCall {
     std::string argument;  ///< The id, app name or URL it was called with ("" when none).
 };
 
-class FakeEdgegapApi final : public EdgegapApi {
+class FakeEdgegapApi : public EdgegapApi {
   public:
-    /// The next `times` calls of `method` (an `EdgegapApi` method name) fail with `error`.
-    void FailNext(std::string method, ApiError error, int times = 1);
+    /// A fake with no sessions, deployments or app versions, and no scripted failures.
+    static std::unique_ptr<FakeEdgegapApi> Create();
+
+    /// The next `times` calls of `method` (an `EdgegapApi` method name) fail with `error` (made
+    /// with `edgegap::NewError`, so that `Details` reads what the test meant).
+    void FailNext(std::string method, common::Error error, int times = 1);
     /// Sessions report ready from their `polls`-th `GetSession` on (default 0: at once).
     void SetReadyAfterPolls(int polls);
     /// On: the `CreateSession` answer names the deployment (`deployment_request_id`, as Edgegap's
@@ -48,27 +62,17 @@ class FakeEdgegapApi final : public EdgegapApi {
     /// Sessions that exist now (created and not deleted).
     std::vector<std::string> live_session_ids() const;
 
-    ApiTask<CreatedSession> CreateSession(SessionRequest request) override;
-    ApiTask<Session> GetSession(std::string session_id) override;
-    ApiTask<StopResult> DeleteSession(std::string session_id) override;
-    ApiTask<Page<Session>> ListSessions(ListOptions options) override;
-    ApiTask<CreatedDeployment> Deploy(DeployRequest request) override;
-    ApiTask<DeploymentStatus> GetDeploymentStatus(std::string request_id) override;
-    ApiTask<StopResult> StopDeployment(std::string request_id) override;
-    ApiTask<Page<DeploymentStatus>> ListDeployments(ListOptions options) override;
-    ApiTask<Context> GetContext(ContainerEndpoint context) override;
-    ApiTask<StopResult> SelfStop(ContainerEndpoint self_stop) override;
-    ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) override;
-    ApiTask<AppVersion> PatchAppVersion(std::string app_name, std::string version_name, AppVersionPatch patch) override;
+  protected:
+    // What the calls (fake_api.cpp) work on; only Create makes the concrete fake.
+    FakeEdgegapApi() = default;
 
-  private:
     struct FakeSession {
         Session session;
         int polls = 0;
     };
 
     // Records the call and returns the scripted failure for it, if any. REQUIRES: mutex_ held.
-    std::optional<ApiError> Record(std::string_view method, std::string argument);
+    std::optional<common::Error> Record(std::string_view method, std::string argument);
     // REQUIRES: mutex_ held.
     DeploymentStatus& NewDeployment(const std::string& app_name);
     // REQUIRES: mutex_ held.
@@ -77,7 +81,7 @@ class FakeEdgegapApi final : public EdgegapApi {
     mutable std::mutex mutex_;
     // Guarded by mutex_.
     std::vector<FakeCall> calls_;
-    std::map<std::string, std::deque<ApiError>> failures_;
+    std::map<std::string, std::deque<common::Error>> failures_;
     std::map<std::string, FakeSession> sessions_;
     std::map<std::string, DeploymentStatus> deployments_;
     std::map<std::string, AppVersion> versions_;  // Keyed "app/version".

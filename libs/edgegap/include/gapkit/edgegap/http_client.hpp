@@ -14,8 +14,8 @@
 /// 2. sends one request, bounded by `request_timeout`, on a kept-alive connection to the same
 ///    host when one is idle (idempotent calls only; one that turns out closed is replaced by a
 ///    fresh connection at once), else on a new one;
-/// 3. maps the answer: 2xx is parsed (tolerantly, see parse.hpp), anything else becomes an
-///    `ApiError` with Edgegap's `message`;
+/// 3. maps the answer: 2xx is parsed (tolerantly, see parse.hpp), anything else becomes a
+///    `common::Error` with Edgegap's `message` and details (error.hpp);
 /// 4. retries 429 (after `Retry-After` when sent), and 5xx and network failures of idempotent
 ///    calls, with jittered back-off (`RetryPolicy`), up to `retry.max_attempts` attempts; every
 ///    retry waits for a rate-limiter slot again.
@@ -24,7 +24,10 @@
 /// Threads: the client is thread-safe. Calls may run concurrently, from coroutines on any thread
 /// of the executor's execution context. The client must outlive every call in flight.
 /// Secrets: the API key and container tokens go only into the Authorization header; they are
-/// never logged and never part of an `ApiError`.
+/// never logged and never part of an error.
+///
+/// The calls are the ones `EdgegapApi` declares (api.hpp); this header adds only how to make a
+/// client and what it can tell about itself.
 
 #include <cstdint>
 #include <memory>
@@ -38,7 +41,7 @@
 
 namespace gapkit::edgegap {
 
-class HttpEdgegapClient final : public EdgegapApi {
+class HttpEdgegapClient : public EdgegapApi {
   public:
     /// Validates `config` and sets up TLS. `clock` drives the rate limiter; it must outlive the
     /// client. Errors: an invalid config (kInvalidArgument), TLS set-up failure (kTls).
@@ -46,34 +49,11 @@ class HttpEdgegapClient final : public EdgegapApi {
         boost::asio::any_io_executor executor, ClientConfig config,
         const common::Clock& clock = common::SystemClock::Instance());
 
-    ~HttpEdgegapClient() override;
-    HttpEdgegapClient(const HttpEdgegapClient&) = delete;
-    HttpEdgegapClient& operator=(const HttpEdgegapClient&) = delete;
-
-    ApiTask<CreatedSession> CreateSession(SessionRequest request) override;
-    ApiTask<Session> GetSession(std::string session_id) override;
-    ApiTask<StopResult> DeleteSession(std::string session_id) override;
-    ApiTask<Page<Session>> ListSessions(ListOptions options) override;
-    ApiTask<CreatedDeployment> Deploy(DeployRequest request) override;
-    ApiTask<DeploymentStatus> GetDeploymentStatus(std::string request_id) override;
-    ApiTask<StopResult> StopDeployment(std::string request_id) override;
-    ApiTask<Page<DeploymentStatus>> ListDeployments(ListOptions options) override;
-    ApiTask<Context> GetContext(ContainerEndpoint context) override;
-    ApiTask<StopResult> SelfStop(ContainerEndpoint self_stop) override;
-    ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) override;
-    ApiTask<AppVersion> PatchAppVersion(std::string app_name, std::string version_name, AppVersionPatch patch) override;
-
     /// The executor calls run on.
-    const boost::asio::any_io_executor& executor() const;
+    virtual const boost::asio::any_io_executor& executor() const = 0;
 
     /// How many connections the client has opened so far (kept-alive ones are counted once).
-    std::uint64_t connections_opened() const;
-
-  private:
-    struct Impl;
-    explicit HttpEdgegapClient(std::unique_ptr<Impl> impl);
-
-    std::unique_ptr<Impl> impl_;
+    virtual std::uint64_t connections_opened() const = 0;
 };
 
 }  // namespace gapkit::edgegap

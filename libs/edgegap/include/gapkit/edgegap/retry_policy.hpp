@@ -48,9 +48,9 @@ class RetryPolicy {
     /// std::random_device).
     RetryPolicy(RetryConfig config, std::uint64_t seed);
 
-    /// After `failed_attempts` attempts (>= 1) that ended with `error`, returns the delay before the
-    /// next attempt, or nothing when the call must give up with `error`.
-    std::optional<std::chrono::milliseconds> NextDelay(int failed_attempts, const ApiError& error,
+    /// After `failed_attempts` attempts (>= 1), the last of which failed as `error` says, returns the
+    /// delay before the next attempt, or nothing when the call must give up with that failure.
+    std::optional<std::chrono::milliseconds> NextDelay(int failed_attempts, const ErrorDetails& error,
                                                        Idempotency idempotency);
 
     const RetryConfig& config() const { return config_; }

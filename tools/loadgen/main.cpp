@@ -12,6 +12,7 @@
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/protocol/match_messages.hpp"
+#include "gapkit/service/program.hpp"
 #include "summary.hpp"
 #include "websocket_load.hpp"
 
@@ -65,9 +66,7 @@ void AddOptions(CLI::App& app, Options& o) {
     app.add_option("--bus-subject", o.bus_subject, "subject of the bus floor's in-process responder")
         ->capture_default_str();
     app.add_flag("--json", o.json, "print the results as JSON instead of a table");
-    app.add_option("--log-level", o.log_level, "error, warn, info, debug or trace")
-        ->envname("GAPKIT_LOG_LEVEL")
-        ->capture_default_str();
+    service::AddLogLevelOption(app, o.log_level);
 }
 
 std::string RequestJson(const Options& o) {
@@ -127,17 +126,12 @@ int Run(const Options& o) {
 int main(int argc, char** argv) {
     CLI::App app{
         "gapkit-loadgen: matchmaking load through httpd's WebSocket at several concurrency levels,\n"
-        "with the plain bus round trip as the floor (--bus-floor; NATS from NATS_HOST, NATS_USER,\n"
-        "NATS_PASSWORD, NATS_CA / NATS_CA_CONTENTS, NATS_INSECURE).",
+        "with the plain bus round trip as the floor (--bus-floor, which needs the NATS variables below)",
         "gapkit-loadgen"};
+    app.footer(std::string(bus::kEnvironmentHelp));
     Options options;
     AddOptions(app, options);
-    CLI11_PARSE(app, argc, argv);
-    auto level = common::ParseLogLevel(options.log_level);
-    if (!level) {
-        std::fprintf(stderr, "gapkit-loadgen: %s\n", level.error().ToString().c_str());
-        return 2;
-    }
-    common::SetLogLevel(*level);
+    if (auto exit = service::ParseCommandLine(app, argc, argv)) return *exit;
+    service::ApplyLogLevel(options.log_level);
     return Run(options);
 }

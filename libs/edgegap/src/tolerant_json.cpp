@@ -1,4 +1,4 @@
-#include "json_fields.hpp"
+#include "tolerant_json.hpp"
 
 #include <charconv>
 #include <cmath>

@@ -1,7 +1,9 @@
 #pragma once
 
-// Per-category request counting in one-second windows, as Edgegap states its limits
-// ("40 requests per second"). Not thread-safe: the owner holds its lock.
+// The server side of Edgegap's rate limits: counts requests per category in one-second windows, as
+// Edgegap states its limits ("40 requests per second"), so the simulator can answer 429 past them.
+// (The client's pacing is `edgegap::RateLimiter`, which delays requests instead.) Not thread-safe:
+// the owner holds its lock.
 
 #include <array>
 
@@ -11,9 +13,9 @@
 
 namespace gapkit::edgegap_sim {
 
-class RateLimiter {
+class RateLimitEnforcer {
   public:
-    explicit RateLimiter(const RateLimits& limits) : limits_(limits) {}
+    explicit RateLimitEnforcer(const RateLimits& limits) : limits_(limits) {}
 
     /// Counts one request; false when it is over its category's limit for the current second.
     bool Allow(RateCategory category, common::Clock::SteadyTime now);

@@ -1,13 +1,16 @@
-// gapkit-edgegap-sim: a local Edgegap API that runs game servers as local processes.
-#include <csignal>
-#include <iostream>
+// gapkit-edgegap-sim: a local Edgegap API that runs game servers as local processes. Options and
+// behaviour: docs/edgegap-sim.md. Exit codes: docs/architecture.md "Programs" (service::ExitCode).
 
 #include <CLI/CLI.hpp>
 
 #include "gapkit/common/log.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
+#include "gapkit/service/program.hpp"
+#include "gapkit/service/stop_signals.hpp"
 
 namespace {
+
+namespace service = gapkit::service;
 
 using gapkit::edgegap_sim::Faults;
 using gapkit::edgegap_sim::SimulatorConfig;
@@ -21,6 +24,7 @@ struct Options {
     std::string log_level = "info";
     std::string log_dir;
     int added_latency_ms = 0;
+    int shutdown_grace_seconds = 30;
 };
 
 void AddFaultFlags(CLI::App& app, Faults& faults, Options& options) {
@@ -55,18 +59,11 @@ void AddFaultFlags(CLI::App& app, Faults& faults, Options& options) {
         ->check(CLI::NonNegativeNumber);
 }
 
-int Run(const Options& options, Faults faults) {
-    auto level = gapkit::common::ParseLogLevel(options.log_level);
-    if (!level) {
-        std::cerr << "--log-level: " << level.error().message() << "\n";
-        return 2;
-    }
-    gapkit::common::SetLogLevel(*level);
+// The signals are blocked before the simulator starts its threads, so only `stop_signals` sees them;
+// the deployment processes it spawns get a clean signal mask (process_launcher.cpp).
+int Run(const service::Program& program, const Options& options, Faults faults, service::StopSignals& stop_signals) {
     auto config = gapkit::edgegap_sim::LoadSimulatorConfig(options.config_file);
-    if (!config) {
-        std::cerr << "gapkit-edgegap-sim: " << config.error().ToString() << "\n";
-        return 2;
-    }
+    if (!config) return service::UsageError(program, config.error());
     config->bind_address = options.bind_address;
     config->port = static_cast<std::uint16_t>(options.port);
     config->api_key = options.api_key;
@@ -74,47 +71,45 @@ int Run(const Options& options, Faults faults) {
     if (!options.log_dir.empty()) config->log_dir = options.log_dir;
     faults.added_latency = std::chrono::milliseconds(options.added_latency_ms);
     config->faults = faults;
-    // Block the stop signals before any thread starts, so only sigwait below receives them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     auto simulator = gapkit::edgegap_sim::Simulator::Start(std::move(*config));
     if (!simulator) {
-        std::cerr << "gapkit-edgegap-sim: " << simulator.error().ToString() << "\n";
-        return 1;
+        GAPKIT_LOG_ERROR(program.log_component, "{}", simulator.error().ToString());
+        return service::ToInt(service::ExitCode::kFailure);
     }
-    int received = 0;
-    sigwait(&stop_signals, &received);
-    GAPKIT_LOG_INFO("edgegap-sim", "signal {}: stopping deployments", received);
-    (*simulator)->Stop();
-    return 0;
+    const int signal = stop_signals.Wait();
+    const std::chrono::seconds grace(options.shutdown_grace_seconds);
+    GAPKIT_LOG_INFO(program.log_component, "signal {}: stopping deployments (grace {} s)", signal, grace.count());
+    service::StopWithin(program, grace, [&] { (*simulator)->Stop(); });
+    return service::ToInt(service::ExitCode::kOk);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"gapkit-edgegap-sim: a local Edgegap API that runs game servers as local processes",
-                 "gapkit-edgegap-sim"};
+    const service::Program program{"gapkit-edgegap-sim", "edgegap-sim"};
+    service::StopSignals stop_signals;
+    CLI::App app{"gapkit-edgegap-sim: a local Edgegap API that runs game servers as local processes", program.name};
     Options options;
     Faults faults;
     app.add_option("--config", options.config_file,
                    "Apps and versions (JSON), e.g. tools/edgegap-sim/examples/echo.json")
         ->required()
         ->check(CLI::ExistingFile);
-    app.add_option("--port", options.port, "Listen port (0 = any free port)")
-        ->capture_default_str()
+    service::AddOption(app, "--port", options.port, "GAPKIT_SIM_PORT", "Listen port (0 = any free port)")
         ->check(CLI::Range(0, 65535));
-    app.add_option("--bind", options.bind_address, "Listen address")->capture_default_str();
-    app.add_option("--api-key", options.api_key, "Accepted API key (a development key, fine on the command line)")
-        ->envname("EDGEGAP_SIM_API_KEY")
-        ->capture_default_str();
-    app.add_option("--public-ip", options.public_ip,
-                   "Reported public IP of deployments (default from config, else 127.0.0.1)");
-    app.add_option("--log-dir", options.log_dir, "Folder for deployment logs (default: a new temp folder)");
-    app.add_option("--log-level", options.log_level, "error, warn, info, debug or trace")->capture_default_str();
+    service::AddOption(app, "--bind", options.bind_address, "GAPKIT_SIM_BIND", "Listen address");
+    service::AddOption(app, "--api-key", options.api_key, "EDGEGAP_SIM_API_KEY",
+                       "Accepted API key (a development key, fine on the command line)");
+    service::AddOption(app, "--public-ip", options.public_ip, "GAPKIT_SIM_PUBLIC_IP",
+                       "Reported public IP of deployments (empty: from the config, else 127.0.0.1)");
+    service::AddOption(app, "--log-dir", options.log_dir, "GAPKIT_SIM_LOG_DIR",
+                       "Folder for deployment logs (empty: a new temp folder)");
+    service::AddOption(app, "--shutdown-grace", options.shutdown_grace_seconds, "GAPKIT_SIM_SHUTDOWN_GRACE",
+                       "Seconds stopping the deployments may take on SIGTERM")
+        ->check(CLI::Range(0, 3600));
+    service::AddLogLevelOption(app, options.log_level);
     AddFaultFlags(app, faults, options);
-    CLI11_PARSE(app, argc, argv);
-    return Run(options, faults);
+    if (auto exit = service::ParseCommandLine(app, argc, argv)) return *exit;
+    service::ApplyLogLevel(options.log_level);
+    return Run(program, options, faults, stop_signals);
 }

@@ -1,8 +1,8 @@
-#include "rate_limiter.hpp"
+#include "rate_limit_enforcer.hpp"
 
 namespace gapkit::edgegap_sim {
 
-bool RateLimiter::Allow(RateCategory category, common::Clock::SteadyTime now) {
+bool RateLimitEnforcer::Allow(RateCategory category, common::Clock::SteadyTime now) {
     int limit = 0;
     switch (category) {
         case RateCategory::kNone:

@@ -1,6 +1,7 @@
 #pragma once
 
-// Tolerant readers for the fields of one JSON object, shared by every Edgegap parser.
+// Tolerant readers for the fields of one JSON object, shared by every Edgegap parser: Edgegap's
+// answers vary (numbers as strings, absent fields), so an odd field is skipped, never an error.
 
 #include <cstdint>
 #include <optional>

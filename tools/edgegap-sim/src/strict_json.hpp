@@ -1,7 +1,9 @@
 #pragma once
 
-// Typed reads of optional JSON object fields. A present field of the wrong type is an error
-// naming `where.key`; an absent field leaves the target untouched.
+// Strict typed reads of optional JSON object fields, for the simulator's config files and the
+// requests it is sent. A present field of the wrong type is an error naming `where.key`; an absent
+// field leaves the target untouched. (The Edgegap client reads Edgegap's answers tolerantly
+// instead: libs/edgegap/src/tolerant_json.hpp.)
 
 #include <cstdint>
 #include <string>

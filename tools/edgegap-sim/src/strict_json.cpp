@@ -1,4 +1,4 @@
-#include "json_fields.hpp"
+#include "strict_json.hpp"
 
 #include <fmt/core.h>
 
