@@ -29,6 +29,14 @@ using Seconds = std::chrono::duration<double>;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
+// How long a request keeps retrying a bus read or write that failed for a reason that passes: a
+// JetStream cluster answers "no responders" for the 4-6 s it takes to elect new stream leaders
+// after a node died, and a restarted nats-server needs a few seconds to come back with its store.
+// The player keeps getting heartbeats meanwhile (they queue in nats.c while it reconnects).
+constexpr auto kBusRetryLimit = std::chrono::seconds(12);
+constexpr auto kBusRetryFirstDelay = std::chrono::milliseconds(100);
+constexpr auto kBusRetryMaxDelay = std::chrono::seconds(1);
+
 /// A final failure: the reply's code and message, the outcome label for logs and metrics, and what
 /// only the log may see (Edgegap's own text can name accounts, apps and internal hosts).
 struct Failure {
@@ -58,6 +66,27 @@ Failure FromApiError(std::string_view endpoint, const common::Error& error) {
     const std::string status = details.http_status > 0 ? fmt::format(", HTTP {}", details.http_status) : "";
     return {502, fmt::format("the game server provider failed ({}{}), try again", endpoint, status), "edgegap_error",
             detail};
+}
+
+// Runs `call` (a KV read or an idempotent put, so a second try does no harm) until it succeeds,
+// fails for a reason a retry does not cure, `kBusRetryLimit` has passed or the service aborts.
+template <typename Call>
+asio::awaitable<std::invoke_result_t<Call&>> RetryBus(Call call, const std::atomic<bool>& aborting) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto deadline = std::chrono::steady_clock::now() + kBusRetryLimit;
+    std::chrono::milliseconds delay = kBusRetryFirstDelay;
+    for (;;) {
+        auto result = call();
+        if (result || aborting) co_return result;
+        const common::ErrorCode code = result.error().code();
+        const bool passes = code == common::ErrorCode::kUnavailable || code == common::ErrorCode::kTimeout;
+        if (!passes || std::chrono::steady_clock::now() + delay > deadline) co_return result;
+        GAPKIT_LOG_DEBUG("matchmaker", "bus: {}; retrying in {} ms", result.error().ToString(), delay.count());
+        timer.expires_after(delay);
+        auto [ignored] = co_await timer.async_wait(kUseTuple);
+        (void)ignored;
+        delay = std::min<std::chrono::milliseconds>(delay * 2, kBusRetryMaxDelay);
+    }
 }
 
 /// Everything that answers the requester, shared by the request and its heartbeat loop, which may
@@ -117,7 +146,7 @@ class Request {
     asio::awaitable<Step<edgegap::DeploymentStatus>> WaitUntilReady();
     asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Poll();
     asio::awaitable<Step<edgegap::DeploymentStatus>> ReadyDeployment(const edgegap::Session& session);
-    Step<protocol::SessionReady> Issue(const edgegap::DeploymentStatus& deployment);
+    asio::awaitable<Step<protocol::SessionReady>> Issue(const edgegap::DeploymentStatus& deployment);
     void Report(const edgegap::Session& session);
     void Send(const protocol::MatchReply& reply);
     void Finish(const Step<protocol::SessionReady>& result);
@@ -164,13 +193,12 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Lifecycle() {
     if (!created) co_return tl::unexpected(created.error());
     session_id_ = *created;
     created_seconds_ = Elapsed();
-    if (auto recorded = ctx_.book.RecordUnclaimed(session_id_); !recorded) {
-        co_return tl::unexpected(Internal(recorded.error()));
-    }
+    auto recorded = co_await RetryBus([&] { return ctx_.book.RecordUnclaimed(session_id_); }, ctx_.aborting);
+    if (!recorded) co_return tl::unexpected(Internal(recorded.error()));
     Send(protocol::SessionRequestAccepted{session_id_});
     auto deployment = co_await WaitUntilReady();
     if (!deployment) co_return tl::unexpected(deployment.error());
-    co_return Issue(*deployment);
+    co_return co_await Issue(*deployment);
 }
 
 asio::awaitable<Step<std::string>> Request::CreateSession(const protocol::MatchRequest& request) {
@@ -236,25 +264,24 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Request::ReadyDeployment(const 
     co_return *status;
 }
 
-Step<protocol::SessionReady> Request::Issue(const edgegap::DeploymentStatus& deployment) {
+asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::DeploymentStatus& deployment) {
     auto endpoint = PickGameEndpoint(deployment, config_.game_port_name);
-    if (!endpoint) return tl::unexpected(Failure{502, endpoint.error().message(), "edgegap_error"});
-    auto digest = ctx_.book.CertDigest(endpoint->ip);
-    if (!digest) return tl::unexpected(Internal(digest.error()));
+    if (!endpoint) co_return tl::unexpected(Failure{502, endpoint.error().message(), "edgegap_error"});
+    auto digest = co_await RetryBus([&] { return ctx_.book.CertDigest(endpoint->ip); }, ctx_.aborting);
+    if (!digest) co_return tl::unexpected(Internal(digest.error()));
     const std::uint64_t client_id = NewClientId();
     const TokenSettings settings{config_.protocol_id, config_.private_key, config_.token_expire_seconds,
                                  config_.token_timeout_seconds};
     auto token = MintToken(settings, *endpoint, client_id, ctx_.clock.UnixSeconds());
-    if (!token) return tl::unexpected(Internal(token.error()));
+    if (!token) co_return tl::unexpected(Internal(token.error()));
     // The deployment is recorded with the mapping: a game server's join is accepted only on it.
-    if (auto mapped = ctx_.book.RecordMapping(session_id_, client_id, deployment.request_id); !mapped) {
-        return tl::unexpected(Internal(mapped.error()));
-    }
+    auto mapped = co_await RetryBus(
+        [&] { return ctx_.book.RecordMapping(session_id_, client_id, deployment.request_id); }, ctx_.aborting);
+    if (!mapped) co_return tl::unexpected(Internal(mapped.error()));
     // Restart the reaper's clock: from now on the record's age is measured from the token's issue.
-    if (auto refreshed = ctx_.book.RecordUnclaimed(session_id_); !refreshed) {
-        return tl::unexpected(Internal(refreshed.error()));
-    }
-    return protocol::SessionReady{std::move(*token), endpoint->ip, endpoint->port, std::move(*digest)};
+    auto refreshed = co_await RetryBus([&] { return ctx_.book.RecordUnclaimed(session_id_); }, ctx_.aborting);
+    if (!refreshed) co_return tl::unexpected(Internal(refreshed.error()));
+    co_return protocol::SessionReady{std::move(*token), endpoint->ip, endpoint->port, std::move(*digest)};
 }
 
 // A change is reported at once; an unchanged status is left to the heartbeat.

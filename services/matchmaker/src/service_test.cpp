@@ -84,8 +84,9 @@ TEST_F(MatchmakerServiceTest, ClaimedThenReleasedSessionIsDeleted) {
         return entry && !entry->has_value();
     }));
     clock.Advance(1h);
-    ASSERT_TRUE(seen->Put(session_id, std::to_string(clock.UnixSeconds())));  // Its server's alive facts.
-    EXPECT_EQ(*service->ReapOnce(), 0);                                       // Claimed sessions are not reaped.
+    // Its server's alive facts keep the player seen; claimed sessions are not reaped.
+    ASSERT_TRUE(seen->Put(session_id, std::to_string(clock.UnixSeconds())));
+    EXPECT_EQ(*service->ReapOnce(), 0);
     EXPECT_FALSE(SessionGone(session_id));
 
     ASSERT_TRUE(active->Delete(session_id));  // The player left.
@@ -358,6 +359,35 @@ TEST_F(MatchmakerServiceTest, ReadySessionWithoutItsDeploymentIsFoundThroughTheP
     }
     EXPECT_TRUE(polled_status);
     EXPECT_EQ(ready->ip, "127.0.0.1");
+}
+
+// nats-server dies after the request arrived and comes back while Edgegap is still creating the
+// session: the matchmaker's bus writes fail for a while, are retried, and the player gets a token.
+TEST_F(MatchmakerServiceTest, BusRestartWhileTheSessionIsCreatedStillEndsInAToken) {
+    MatchmakerConfig config = Config();
+    config.edgegap_timeout_seconds = 20;
+    config.readiness_timeout_seconds = 60;
+    ASSERT_NE(StartService(std::move(config)), nullptr);
+    sim_->SetFaults(edgegap_sim::Faults{.added_latency = 2s});
+    std::atomic<bool> stopped{false};
+    std::vector<MatchReply> replies;
+    std::thread player([&] {
+        replies = Request("127.0.0.1", [&](const MatchReply& reply) {
+            if (!Holds<protocol::Acknowledged>(reply)) return;
+            nats_->Stop();
+            stopped = true;
+        });
+    });
+    ASSERT_TRUE(WaitFor([&] { return stopped.load(); }));
+    // Past the create call's answer, so its record fails first. The slow Edgegap answers stay: the
+    // replies that follow must not race the requester's own reconnect (core NATS drops a reply
+    // published before the inbox is subscribed again; httpd would answer that player 503).
+    std::this_thread::sleep_for(3s);
+    // From this thread: a server started by a thread that ends is stopped with it (PDEATHSIG).
+    EXPECT_TRUE(nats_->Restart());
+    player.join();
+    ASSERT_FALSE(replies.empty());
+    EXPECT_TRUE(Holds<protocol::SessionReady>(replies.back())) << protocol::SerializeMatchReply(replies.back());
 }
 
 }  // namespace
