@@ -8,7 +8,12 @@
 #   gapkit_add_test(<component> SOURCES ... [DEPS ...] [LABELS ...])
 #       Builds gapkit_<component>_test and registers each GoogleTest case with CTest.
 #   gapkit_add_benchmark(<component> SOURCES ... [DEPS ...])
-#       Builds gapkit_<component>_benchmark when GAPKIT_BUILD_BENCHMARKS is on.
+#       Builds gapkit_<component>_benchmark from <component>/bench/ when GAPKIT_BUILD_BENCHMARKS
+#       is on; needs GAPKIT_BUILD_TESTS too (benchmarks use gapkit::testing).
+#
+# Where things go (cmake/GapkitLayout.cmake checks it): a component's code in src/, its tests
+# beside it as *_test.* with their helpers as *_test_support.*, benchmarks in bench/, fuzzers in
+# fuzz/.
 #   gapkit_add_fuzzer(<target> SOURCES ... [DEPS ...])
 #       Builds a libFuzzer program when GAPKIT_FUZZ is on (clang only); every gapkit target is
 #       then instrumented for coverage, ASan and UBSan.
@@ -86,7 +91,7 @@ function(gapkit_add_test component)
 endfunction()
 
 function(gapkit_add_benchmark component)
-  if(NOT GAPKIT_BUILD_BENCHMARKS)
+  if(NOT GAPKIT_BUILD_BENCHMARKS OR NOT GAPKIT_BUILD_TESTS)
     return()
   endif()
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})

@@ -17,6 +17,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "bus_gateway.hpp"
+#include "config_test_support.hpp"
 #include "gapkit/common/files.hpp"
 #include "gapkit/edgegap/blocking_client.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
@@ -28,7 +29,6 @@
 #include "gapkit/testing/wait.hpp"
 #include "server.hpp"
 #include "service.hpp"
-#include "test_config.hpp"
 
 namespace gapkit::integration {
 namespace {

@@ -15,10 +15,10 @@
 
 #include "gapkit/common/log.hpp"
 
+#include "bus_test_support.hpp"
 #include "gapkit/testing/certificates.hpp"
 #include "gapkit/testing/nats_server.hpp"
 #include "gapkit/testing/scoped_env.hpp"
-#include "test_support.hpp"
 
 namespace gapkit::bus {
 namespace {

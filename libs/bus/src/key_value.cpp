@@ -30,6 +30,8 @@ struct KeyWatcher::Impl {
 
 namespace {
 
+constexpr std::int64_t kKeysTimeoutMs = 5000;
+
 std::int64_t ToNanos(std::chrono::milliseconds duration) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count();
 }
@@ -161,7 +163,12 @@ Status KeyValue::Delete(std::string_view key) {
 
 Result<std::vector<std::string>> KeyValue::Keys() {
     kvKeysList list{};
-    const natsStatus status = kvStore_Keys(&list, impl_->kv.get(), nullptr);
+    // nats.c waits for the listing's last key with no deadline by default, and a key that expires
+    // (bucket TTL) while it is listed never arrives (nats-server 2.9): bounded, the caller retries.
+    kvWatchOptions options;
+    kvWatchOptions_Init(&options);
+    options.Timeout = kKeysTimeoutMs;
+    const natsStatus status = kvStore_Keys(&list, impl_->kv.get(), &options);
     if (status == NATS_NOT_FOUND) return std::vector<std::string>();
     if (status != NATS_OK) return common::Fail(NatsError(status, fmt::format("listing keys of {}", impl_->bucket)));
     std::vector<std::string> keys(list.Keys, list.Keys + list.Count);

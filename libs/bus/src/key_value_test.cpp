@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "test_support.hpp"
+#include "bus_test_support.hpp"
 
 namespace gapkit::bus {
 namespace {

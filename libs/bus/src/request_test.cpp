@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "bus_test_support.hpp"
 #include "gapkit/bus/connection.hpp"
-#include "test_support.hpp"
 
 namespace gapkit::bus {
 namespace {

@@ -55,7 +55,7 @@ Status Validate(const WorkQueueConfig& config) {
 
 std::uint64_t DeliveryCount(natsMsg* msg) {
     jsMsgMetaData* raw = nullptr;
-    if (natsMsg_GetMetaData(&raw, msg) != NATS_OK) return 1;
+    if (natsMsg_GetMetaData(&raw, msg) != NATS_OK) return 1;  // No JetStream metadata: a first delivery.
     MetaDataPtr meta(raw);
     return meta->NumDelivered;
 }
@@ -82,6 +82,8 @@ Result<std::unique_ptr<WorkQueue>> Connection::WorkQueueStream(const WorkQueueCo
     raw_config.Replicas = replicas;
     raw_config.Storage = js_FileStorage;
     jsStreamInfo* raw = nullptr;
+    // Add, then bind when that fails: every matchmaker creates the queue at start, so another one may
+    // have made it first; binding keeps whatever settings it was made with.
     const natsStatus added = js_AddStream(&raw, core_->js.get(), &raw_config, nullptr, nullptr);
     StreamInfoPtr info(raw);
     if (added != NATS_OK) {
@@ -168,6 +170,7 @@ const std::string& WorkItem::subject() const { return impl_->subject; }
 const std::string& WorkItem::data() const { return impl_->data; }
 std::uint64_t WorkItem::delivery_count() const { return impl_->delivery_count; }
 
+// Synchronous, so a lost ack is reported rather than found out as a redelivery after ack_wait.
 Status WorkItem::Ack() { return SettleCheck(natsMsg_AckSync(impl_->msg.get(), nullptr, nullptr), *impl_, "ack"); }
 
 Status WorkItem::Nak(std::chrono::milliseconds delay) {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "bus_test_support.hpp"
 #include "gapkit/bus/names.hpp"
-#include "test_support.hpp"
 
 namespace gapkit::bus {
 namespace {

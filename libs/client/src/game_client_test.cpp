@@ -1,4 +1,4 @@
-// GameClient against real sockets on loopback: a scripted WebSocket matchmaker (script_server)
+// GameClient against real sockets on loopback: a scripted WebSocket matchmaker (script_server_test_support.hpp)
 // and a real netcode::Server. The game clock is driven by hand; the short real sleeps only give
 // the client's worker thread and the script server's thread time to run.
 #include "gapkit/client/game_client.hpp"
@@ -14,7 +14,7 @@
 #include "gapkit/netcode/server.hpp"
 #include "gapkit/protocol/match_messages.hpp"
 #include "gapkit/testing/scoped_env.hpp"
-#include "script_server.hpp"
+#include "script_server_test_support.hpp"
 
 namespace gapkit::client {
 namespace {

@@ -45,6 +45,8 @@ Result<std::filesystem::path> WritePrivateTempFile(std::string_view name_hint, s
     std::random_device random;
     for (int attempt = 0; attempt < 16; ++attempt) {
         const auto path = dir / fmt::format("{}-{:08x}.pem", Sanitize(name_hint), random());
+        // O_EXCL with 0600: the file is ours and private from its first byte; another user cannot
+        // plant it (or a link) at the name beforehand, and nobody else can read the secret.
         const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0 && errno == EEXIST) continue;
         if (fd < 0)
@@ -70,6 +72,7 @@ Result<std::string> ReadFile(const std::filesystem::path& path) {
 
 Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
     auto text = ReadFile(path);
+    // One trailing newline (`echo secret > file`, maybe CRLF) is not part of the secret.
     if (text && !text->empty() && text->back() == '\n') text->pop_back();
     if (text && !text->empty() && text->back() == '\r') text->pop_back();
     return text;

@@ -11,6 +11,8 @@ std::unique_ptr<Connection> ConnectionPool::Take(const std::string& origin) {
         auto found = idle_.find(origin);
         if (found == idle_.end()) return nullptr;
         auto& connections = found->second;
+        // Newest first: the connection idle the shortest is the least likely to have been closed by
+        // the server; the older ones found past max_idle on the way are dropped.
         while (!connections.empty() && !taken) {
             auto candidate = std::move(connections.back());
             connections.pop_back();

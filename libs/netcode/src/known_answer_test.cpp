@@ -9,7 +9,7 @@
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/netcode/packet.hpp"
 #include "gapkit/netcode/private_key.hpp"
-#include "test_support.hpp"
+#include "netcode_test_support.hpp"
 
 namespace gapkit::netcode {
 namespace {

@@ -240,6 +240,8 @@ Result<ReadPacketResult> ReadPacket(std::span<std::uint8_t> datagram, const Pack
     if (context.read_key == nullptr) return Dropped(ErrorCode::kProtocol, "packet from a peer without a key");
     auto header = ReadHeader(datagram, context.allowed_types);
     if (!header) return common::Fail(header.error());
+    // The standard replay-checks only the packets of a connection (keep-alive, payload, disconnect),
+    // before decrypting, as the cheap test; the handshake packets carry tokens with their own expiry.
     const bool replay_checked = context.replay != nullptr && header->type >= PacketType::kKeepAlive;
     if (replay_checked && context.replay->AlreadyReceived(header->sequence)) {
         return Dropped(ErrorCode::kProtocol, fmt::format("replayed packet sequence {}", header->sequence));
@@ -249,6 +251,7 @@ Result<ReadPacketResult> ReadPacket(std::span<std::uint8_t> datagram, const Pack
                             *context.read_key)) {
         return Dropped(ErrorCode::kUnauthenticated, fmt::format("{} packet does not decrypt", ToString(header->type)));
     }
+    // Only once the MAC holds: a forged sequence must not move the window and drop real packets.
     if (replay_checked) context.replay->Advance(header->sequence);
     auto body = ReadBody(header->type, sealed.first(sealed.size() - kMacBytes));
     if (!body) return common::Fail(body.error());

@@ -26,7 +26,7 @@
 #include "gapkit/protocol/server_facts.hpp"
 #include "gapkit/testing/free_port.hpp"
 #include "gapkit/testing/nats_server.hpp"
-#include "test_http_server.hpp"
+#include "http_server_test_support.hpp"
 
 namespace gapkit::server {
 namespace {

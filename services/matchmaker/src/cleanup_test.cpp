@@ -14,7 +14,7 @@
 
 #include "gapkit/edgegap/fake_api.hpp"
 #include "gapkit/edgegap/http_client.hpp"
-#include "service_fixture.hpp"
+#include "service_test_support.hpp"
 
 namespace gapkit::matchmaker {
 namespace {

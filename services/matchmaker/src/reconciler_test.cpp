@@ -4,7 +4,7 @@
 
 #include "reconciler.hpp"
 
-#include "service_fixture.hpp"
+#include "service_test_support.hpp"
 
 namespace gapkit::matchmaker {
 namespace {

@@ -1,7 +1,7 @@
 // Game servers' facts as the matchmaker checks them: a real nats-server, the Edgegap simulator, a
 // real Service, and a test connection that plays a game server sending the facts by hand.
 
-#include "service_fixture.hpp"
+#include "service_test_support.hpp"
 
 #include <nats/nats.h>
 

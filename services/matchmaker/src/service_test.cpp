@@ -1,7 +1,7 @@
 // The matchmaker end to end on the bus: a real nats-server (TLS, JetStream) and the in-process
-// Edgegap simulator, which runs a real echo server process per deployment (service_fixture.hpp).
+// Edgegap simulator, which runs a real echo server process per deployment (service_test_support.hpp).
 
-#include "service_fixture.hpp"
+#include "service_test_support.hpp"
 
 #include "gapkit/common/files.hpp"
 #include "gapkit/edgegap/fake_api.hpp"

@@ -145,8 +145,8 @@ common::Result<int> SessionBook::SweepUnseen() {
 common::Status SessionBook::SweepKey(const std::string& key, int& swept) {
     auto seen = seen_->Get(key);
     if (!seen) return common::Fail(seen.error().WithContext(std::string(names::kConnectionsSeenBucket)));
-    // A record past the bucket's TTL is still read until nats-server's expiry timer removes it
-    // (the fault harness, scenario 6, once saw two killed server's players never swept): the time
+    // A record past the bucket's TTL is still read until nats-server's expiry timer removes it (the
+    // fault harness, scenario 6, once saw a killed server's last two players never swept): the time
     // the record holds decides, as in ReapKey; the TTL only keeps the bucket small.
     const auto written = seen->has_value() ? ParseUnixSeconds((*seen)->value) : std::nullopt;
     if (written && clock_.UnixSeconds() < *written + static_cast<std::uint64_t>(alive_ttl_.count())) {

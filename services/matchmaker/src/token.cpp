@@ -65,7 +65,7 @@ common::Result<std::string> MintToken(const TokenSettings& settings, const GameE
 
 std::uint64_t NewClientId() {
     std::uint64_t id = 0;
-    while (id == 0) {
+    while (id == 0) {  // The game servers' join fact refuses 0 (protocol/server_facts.cpp).
         std::uint8_t bytes[sizeof(id)];
         netcode::RandomBytes(bytes);
         std::memcpy(&id, bytes, sizeof(id));

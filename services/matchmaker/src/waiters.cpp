@@ -24,6 +24,7 @@ asio::awaitable<void> Waiter::Sleep(std::chrono::nanoseconds delay) {
 }
 
 void Waiter::Wake(const std::shared_ptr<Waiter>& self) {
+    // The flag, not only the cancel: a webhook that lands between two sleeps must end the next one.
     asio::post(timer_.get_executor(), [self] {
         self->woken_ = true;
         self->timer_.cancel();

@@ -2,9 +2,9 @@
 // client: the simulated account changes while the client reports a timeout or a network error.
 #include <gtest/gtest.h>
 
+#include "edgegap_sim_test_support.hpp"
 #include "gapkit/edgegap/blocking_client.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
-#include "test_support.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {

@@ -1,9 +1,9 @@
 // Call counters, the state snapshot, and their admin JSON and Prometheus forms.
 #include <gtest/gtest.h>
 
+#include "edgegap_sim_test_support.hpp"
 #include "faults.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
-#include "test_support.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {

@@ -135,20 +135,12 @@ json::array SessionUsers(const Session& session) {
 json::object SessionGetJson(const Session& s, const Deployment* deployment, int sockets_used,
                             const common::Clock& clock) {
     const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(clock.Now() - s.created).count();
-    json::object object{{"session_id", s.session_id},
-                        {"custom_id", ""},
-                        {"status", s.status},
-                        {"ready", s.Ready()},
-                        {"linked", s.Linked()},
-                        {"kind", ToString(s.kind)},
-                        {"user_count", static_cast<std::int64_t>(s.ips.size())},
-                        {"app_version", s.version_id},
-                        {"create_time", FormatTimestamp(s.create_wall)},
-                        {"elapsed", elapsed},
-                        {"session_users", SessionUsers(s)},
-                        {"session_ips", SessionUsers(s)},
-                        {"webhook_url", s.webhook_url},
-                        {"deployment_request_id", s.deployment_id}};
+    json::object object = SessionContextJson(s);
+    object["app_version"] = s.version_id;
+    object["create_time"] = FormatTimestamp(s.create_wall);
+    object["elapsed"] = elapsed;
+    object["session_users"] = SessionUsers(s);
+    object["session_ips"] = SessionUsers(s);
     if (!s.error.empty()) object["error"] = s.error;
     if (deployment != nullptr) object["deployment"] = DeploymentJson(*deployment, sockets_used);
     return object;
@@ -171,15 +163,11 @@ json::object DeploymentSessionJson(const Session& s) {
 }
 
 json::object SessionContextJson(const Session& s) {
-    return {{"session_id", s.session_id},
-            {"custom_id", ""},
-            {"status", s.status},
-            {"ready", s.Ready()},
-            {"linked", s.Linked()},
-            {"kind", ToString(s.kind)},
-            {"user_count", static_cast<std::int64_t>(s.ips.size())},
-            {"deployment_request_id", s.deployment_id},
-            {"webhook_url", s.webhook_url}};
+    json::object object = DeploymentSessionJson(s);
+    object["custom_id"] = "";
+    object["deployment_request_id"] = s.deployment_id;
+    object["webhook_url"] = s.webhook_url;
+    return object;
 }
 
 json::object VersionJson(const VersionConfig& v) {

@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "edgegap_sim_test_support.hpp"
 #include "gapkit/testing/free_port.hpp"
-#include "test_support.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "edgegap_sim_test_support.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {

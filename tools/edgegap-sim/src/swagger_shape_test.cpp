@@ -5,9 +5,9 @@
 // describes has the spec's JSON type (recursively). Extra fields are allowed, as in the spec.
 #include <gtest/gtest.h>
 
+#include "edgegap_sim_test_support.hpp"
 #include "gapkit/common/files.hpp"
 #include "gapkit/edgegap_sim/simulator.hpp"
-#include "test_support.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {

@@ -91,7 +91,8 @@ class KeyValue {
     /// Deletes `key` (watchers see a `kDelete`). Deleting an absent key succeeds.
     common::Status Delete(std::string_view key);
 
-    /// Every key that has a current value (empty for an empty bucket).
+    /// Every key that has a current value (empty for an empty bucket). Fails with kTimeout when
+    /// the listing takes longer than 5 s (a key expiring under it can stall nats.c's listing).
     common::Result<std::vector<std::string>> Keys();
 
     /// Watches `keys` (a subject-style pattern: "a.b", "a.*", ">" for all).

@@ -12,6 +12,7 @@
 
 #include <fmt/core.h>
 
+#include "config_test_support.hpp"
 #include "gapkit/bus/key_value.hpp"
 #include "gapkit/bus/names.hpp"
 #include "gapkit/edgegap/blocking_client.hpp"
@@ -22,7 +23,6 @@
 #include "gapkit/testing/nats_server.hpp"
 #include "gapkit/testing/wait.hpp"
 #include "service.hpp"
-#include "test_config.hpp"
 
 namespace gapkit::matchmaker {
 

@@ -1,7 +1,7 @@
-#ifndef GAPKIT_SERVER_C_API_TEST_C_H
-#define GAPKIT_SERVER_C_API_TEST_C_H
+#ifndef GAPKIT_SERVER_C_API_TEST_H
+#define GAPKIT_SERVER_C_API_TEST_H
 
-/* Functions written in C (c_api_test_c.c) that c_api_test.cpp runs. 0 means success, otherwise
+/* Functions written in C (c_api_test.c) that c_api_test.cpp runs. 0 means success, otherwise
  * the number of the failed step. */
 
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "test_support.hpp"
+#include "edgegap_sim_test_support.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-#include "test_http_server.hpp"
+#include "http_server_test_support.hpp"
 
 #include <netinet/in.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "script_server.hpp"
+#include "script_server_test_support.hpp"
 
 #include <mutex>
 #include <thread>
