@@ -1,4 +1,5 @@
-// gapctl: the operator's command-line tool for a gapkit deployment. See docs/gapctl.md.
+// gapctl: the operator's command-line tool for a gapkit deployment. Its commands are documented
+// where they are used: nats-check in docs/bus.md, token in docs/protocol/netcode.md.
 // Exit codes: docs/architecture.md "Programs" (service::ExitCode).
 
 #include <CLI/CLI.hpp>
