@@ -39,10 +39,8 @@ int Run(const service::Program& program, const HttpdConfig& config, service::Sto
         return service::ToInt(service::ExitCode::kFailure);
     }
     GAPKIT_LOG_INFO(program.log_component, "gapkit-httpd listening on {}:{}", config.bind_address, (*server)->port());
-    const int signal = stop_signals.Wait();
-    const std::chrono::seconds grace(config.shutdown_grace_seconds);
-    GAPKIT_LOG_INFO(program.log_component, "signal {} received: stopping (grace {} s)", signal, grace.count());
-    service::StopWithin(program, grace, [&] { (*server)->Stop(); });
+    service::WaitThenStop(stop_signals, program, std::chrono::seconds(config.shutdown_grace_seconds),
+                          [&] { (*server)->Stop(); });
     connection->reset();
     GAPKIT_LOG_INFO(program.log_component, "stopped");
     return service::ToInt(service::ExitCode::kOk);

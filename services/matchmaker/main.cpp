@@ -29,9 +29,7 @@ int Run(const service::Program& program, MatchmakerConfig config, service::StopS
         GAPKIT_LOG_ERROR(program.log_component, "start-up failed: {}", started.error().ToString());
         return service::ToInt(service::ExitCode::kFailure);
     }
-    const int signal = stop_signals.Wait();
-    GAPKIT_LOG_INFO(program.log_component, "signal {} received: stopping (grace {} s)", signal, grace.count());
-    service::StopWithin(program, grace, [&] { (*started)->Shutdown(grace); });
+    service::WaitThenStop(stop_signals, program, grace, [&] { (*started)->Shutdown(grace); });
     return service::ToInt(service::ExitCode::kOk);
 }
 

@@ -76,10 +76,8 @@ int Run(const service::Program& program, const Options& options, Faults faults, 
         GAPKIT_LOG_ERROR(program.log_component, "{}", simulator.error().ToString());
         return service::ToInt(service::ExitCode::kFailure);
     }
-    const int signal = stop_signals.Wait();
-    const std::chrono::seconds grace(options.shutdown_grace_seconds);
-    GAPKIT_LOG_INFO(program.log_component, "signal {}: stopping deployments (grace {} s)", signal, grace.count());
-    service::StopWithin(program, grace, [&] { (*simulator)->Stop(); });
+    service::WaitThenStop(stop_signals, program, std::chrono::seconds(options.shutdown_grace_seconds),
+                          [&] { (*simulator)->Stop(); });
     return service::ToInt(service::ExitCode::kOk);
 }
 

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "c_api_test.h"
+#include "c_api_test_support.h"
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/netcode/private_key.hpp"

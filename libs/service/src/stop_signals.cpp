@@ -56,4 +56,11 @@ void StopWithin(const Program& program, std::chrono::seconds grace, const std::f
     watchdog.join();
 }
 
+void WaitThenStop(StopSignals& signals, const Program& program, std::chrono::seconds grace,
+                  const std::function<void()>& stop) {
+    const int signal = signals.Wait();
+    GAPKIT_LOG_INFO(program.log_component, "signal {} received: stopping (grace {} s)", signal, grace.count());
+    StopWithin(program, grace, stop);
+}
+
 }  // namespace gapkit::service

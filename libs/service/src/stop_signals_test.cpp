@@ -34,6 +34,15 @@ TEST(ServiceStopWithin, AShutdownThatFinishesReturnsNormally) {
     EXPECT_TRUE(stopped);
 }
 
+TEST(ServiceWaitThenStop, RunsTheStopOnceASignalArrives) {
+    StopSignals signals;
+    ASSERT_EQ(::raise(SIGTERM), 0);
+    bool stopped = false;
+    WaitThenStop(signals, {"gapkit-test", "test"}, 0s, [&] { stopped = true; });
+    EXPECT_TRUE(stopped);
+    EXPECT_TRUE(signals.Requested());
+}
+
 TEST(ServiceStopWithinDeathTest, AShutdownThatHangsEndsTheProcessWithFailure) {
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_EXIT(StopWithin({"gapkit-test", "test"}, 0s, [] { std::this_thread::sleep_for(60s); }),

@@ -52,4 +52,9 @@ inline constexpr std::chrono::seconds kShutdownSlack{5};
 /// running destructors (what is stuck is, by then, not going to unstick).
 void StopWithin(const Program& program, std::chrono::seconds grace, const std::function<void()>& stop);
 
+/// What a service's `Run` does once it serves: `signals.Wait()`, logs the signal and the grace,
+/// then `StopWithin(program, grace, stop)`.
+void WaitThenStop(StopSignals& signals, const Program& program, std::chrono::seconds grace,
+                  const std::function<void()>& stop);
+
 }  // namespace gapkit::service

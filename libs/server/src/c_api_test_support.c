@@ -1,5 +1,5 @@
 /* Compiled as C: proves gapkit/server.h is valid C and usable from a C engine. */
-#include "c_api_test.h"
+#include "c_api_test_support.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
-#ifndef GAPKIT_SERVER_C_API_TEST_H
-#define GAPKIT_SERVER_C_API_TEST_H
+#ifndef GAPKIT_SERVER_C_API_TEST_SUPPORT_H
+#define GAPKIT_SERVER_C_API_TEST_SUPPORT_H
 
-/* Functions written in C (c_api_test.c) that c_api_test.cpp runs. 0 means success, otherwise
+/* Functions written in C (c_api_test_support.c) that c_api_test.cpp runs. 0 means success, otherwise
  * the number of the failed step. */
 
 #include <stddef.h>
