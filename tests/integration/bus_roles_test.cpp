@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -286,7 +287,19 @@ TEST_F(BusRoles, HttpdSendsMatchmakingAndWebhooksAndReadsTheReplies) {
     EXPECT_TRUE(webhook->has_value()) << "the matchmaker never got the webhook";
 }
 
-TEST_F(BusRoles, OperatorSeesEverythingAndPublishesNothing) {
+// The JetStream requests that only read: the operator may send these, and only these.
+const std::vector<std::string> kJetStreamReads = {
+    "$JS.API.DIRECT.GET.KV_active_connections",
+    "$JS.API.DIRECT.GET.KV_sessions_ly2eg.$KV.sessions_ly2eg.seed",
+    "$JS.API.STREAM.MSG.GET.KV_active_connections",
+};
+
+std::vector<std::string> Without(std::vector<std::string> all, const std::vector<std::string>& removed) {
+    std::erase_if(all, [&](const std::string& subject) { return std::ranges::count(removed, subject) > 0; });
+    return all;
+}
+
+TEST_F(BusRoles, OperatorSeesEverythingAndOnlyReads) {
     auto operator_view = Connect("operator");
     ASSERT_TRUE(operator_view);
     auto everything = operator_view->SubscribeSync(">");
@@ -303,8 +316,20 @@ TEST_F(BusRoles, OperatorSeesEverythingAndPublishesNothing) {
         5s))
         << "the operator's '>' subscription did not see a KV put";
 
+    auto entries = operator_view->ReadBucket(bus::names::kActiveConnectionsBucket);
+    ASSERT_TRUE(entries.has_value()) << entries.error().ToString();
+    std::vector<std::string> keys;
+    for (const auto& entry : *entries) keys.push_back(entry.key + "=" + entry.value);
+    EXPECT_EQ(keys, (std::vector<std::string>{"seed=kept", "watched=value"}));
+    auto queued = operator_view->StreamMessages(bus::names::kDeleteSessionStream);
+    ASSERT_TRUE(queued.has_value()) << queued.error().ToString();
+    EXPECT_EQ(*queued, 1u);
+    auto missing = operator_view->ReadBucket("no_such_bucket");
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_EQ(missing.error().code(), common::ErrorCode::kNotFound) << missing.error().ToString();
+
     ExpectPublishesRefused(*operator_view, "operator",
-                           Join(kJetStreamAbuse, {MatchmakingSubject(), std::string(bus::names::kSessionWebhooks),
+                           Join(Without(kJetStreamAbuse, kJetStreamReads), {MatchmakingSubject(), std::string(bus::names::kSessionWebhooks),
                                                   Fact(bus::names::kJoinFact), Fact(bus::names::kContextFact),
                                                   "_INBOX.x", "_INBOX_httpd.x", "_INBOX_gameserver.x", "anything"}));
     ASSERT_TRUE(ActiveConnections().Delete("watched").has_value());

@@ -31,11 +31,14 @@
 /// (never from a bus handler) so nats.c's threads are joined.
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gapkit/bus/message.hpp"
 #include "gapkit/bus/subscription.hpp"
@@ -96,6 +99,15 @@ enum class ConnectionState { kDisconnected, kConnecting, kConnected, kReconnecti
 
 /// Returns "disconnected", "connecting", "connected", "reconnecting", "draining" or "closed".
 std::string_view ToString(ConnectionState state);
+
+/// One key of a bucket as `Connection::ReadBucket` found it.
+struct BucketEntry {
+    std::string key;
+    std::string value;
+    std::uint64_t revision = 0;
+    /// When the server stored this revision (its clock).
+    std::chrono::system_clock::time_point written_at{};
+};
 
 /// Bounds on a streamed request (see `Connection::RequestStream`).
 struct StreamOptions {
@@ -192,6 +204,16 @@ class Connection {
     /// Creates the JetStream work-queue stream `config.stream`, or binds to it if it exists (with
     /// the same replicas warning).
     common::Result<std::unique_ptr<WorkQueue>> WorkQueueStream(const WorkQueueConfig& config);
+
+    /// Reads every live key of the existing bucket `bucket` with pure reads (`STREAM.INFO` with a
+    /// subject filter, then the last message of each key), so a role without JetStream write rights
+    /// may call it (the `operator` user). Deleted and purged keys are left out. `kNotFound` when the
+    /// bucket does not exist; `kResourceExhausted` when it holds more than `max_keys` keys. Each
+    /// call reads the bucket anew: a snapshot for tools, not for a hot path.
+    common::Result<std::vector<BucketEntry>> ReadBucket(std::string_view bucket, std::size_t max_keys = 10000);
+
+    /// The message count of the existing stream `stream` (one `STREAM.INFO`; `kNotFound` if absent).
+    common::Result<std::uint64_t> StreamMessages(std::string_view stream);
 
   private:
     explicit Connection(std::shared_ptr<ConnectionCore> core);
