@@ -1,0 +1,50 @@
+#include "sources.hpp"
+
+#include <fmt/core.h>
+
+#include "gapkit/common/env.hpp"
+#include "gapkit/common/files.hpp"
+#include "gapkit/edgegap/config.hpp"
+
+namespace gapkit::cli {
+
+void AddAppOptions(CLI::App& command, AppSelector& selector, bool required) {
+    auto* app = command.add_option("--app", selector.app, "Edgegap app name")->envname("GAPKIT_MM_APP_NAME");
+    auto* version =
+        command.add_option("--app-version", selector.version, "Edgegap app version name")->envname("GAPKIT_MM_APP_VERSION");
+    app->required(required);
+    version->required(required);
+}
+
+void AddEdgegapOptions(CLI::App& command, EdgegapSource& source) {
+    command.add_option("--edgegap-api-key-file", source.api_key_file,
+                       "File holding the Edgegap API token (else env EDGEGAP_API_KEY)");
+}
+
+common::Result<std::unique_ptr<bus::Connection>> ConnectBus(std::string_view command) {
+    return bus::Connection::Connect(fmt::format("gapctl_{}", command));
+}
+
+common::Result<std::unique_ptr<edgegap::BlockingEdgegapClient>> ConnectEdgegap(const EdgegapSource& source) {
+    std::string key_from_file;
+    if (!source.api_key_file.empty()) {
+        auto contents = common::ReadSecretFile(source.api_key_file);
+        if (!contents) return common::Fail(contents.error());
+        key_from_file = *contents;
+    }
+    // FromEnv insists on EDGEGAP_API_KEY; a key file stands in for it.
+    edgegap::ClientConfig config;
+    if (key_from_file.empty()) {
+        auto from_env = edgegap::ClientConfig::FromEnv();
+        if (!from_env) return common::Fail(from_env.error());
+        config = std::move(*from_env);
+    } else {
+        if (auto base_url = common::GetEnv("EDGEGAP_BASE_URL"); base_url && !base_url->empty()) config.base_url = *base_url;
+        config.api_key = edgegap::NormalizeApiKey(key_from_file);
+        if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
+    }
+    config.user_agent = "gapkit-gapctl";
+    return edgegap::BlockingEdgegapClient::Create(std::move(config));
+}
+
+}  // namespace gapkit::cli
