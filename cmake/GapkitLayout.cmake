@@ -26,7 +26,7 @@ function(gapkit_collect_targets directory out_var)
 endfunction()
 
 function(gapkit_is_test_target target out_var)
-  if(target MATCHES "(_test|_benchmark|_fuzzer)$" OR target STREQUAL "gapkit_testing")
+  if(target MATCHES "(_test|_test_support|_benchmark|_fuzzer)$" OR target STREQUAL "gapkit_testing")
     set(${out_var} TRUE PARENT_SCOPE)
   else()
     set(${out_var} FALSE PARENT_SCOPE)

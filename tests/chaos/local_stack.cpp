@@ -124,6 +124,15 @@ testing::EnvOverrides LocalStack::NatsEnv(const std::string& user) const {
     return env;
 }
 
+testing::EnvOverrides LocalStack::EdgegapEnv() const {
+    return {{"EDGEGAP_BASE_URL", fmt::format("http://127.0.0.1:{}", sim_port_)},
+            {"EDGEGAP_API_KEY", kSimApiKey},
+            {"GAPKIT_MM_APP_NAME", "spaceships"},
+            {"GAPKIT_MM_APP_VERSION", "1"}};
+}
+
+std::string LocalStack::HttpdUrl() const { return fmt::format("http://127.0.0.1:{}", httpd_port_); }
+
 // Renders deploy/local/edgegap-sim.json.in as run-local.sh's render_sim_config does.
 Status LocalStack::StartSim() {
     auto text = common::ReadFile(options_.source_dir / "deploy/local/edgegap-sim.json.in");

@@ -50,6 +50,16 @@ class LocalStack {
     /// The players' URL, `ws://127.0.0.1:<httpd port>/matchmaker/ws`.
     std::string MatchmakerUrl() const;
     SimAdmin& sim() { return sim_; }
+
+    /// The NATS_* variables that connect as `user` (matchmaker, httpd, gameserver, operator).
+    testing::EnvOverrides NatsEnv(const std::string& user) const;
+    /// EDGEGAP_BASE_URL and EDGEGAP_API_KEY of the simulator, plus GAPKIT_MM_APP_NAME and
+    /// GAPKIT_MM_APP_VERSION of the app version the matchmakers serve (spaceships 1).
+    testing::EnvOverrides EdgegapEnv() const;
+    /// httpd's base URL, `http://127.0.0.1:<port>`.
+    std::string HttpdUrl() const;
+    /// The netcode private key the matchmakers sign tokens with (hex).
+    const std::string& private_key_hex() const { return private_key_hex_; }
     /// The nats-server (node 0 of a cluster), or node `index` of a cluster.
     testing::NatsServer& nats(int index = 0) { return cluster_ ? cluster_->node(index) : *nats_; }
     const std::filesystem::path& dir() const { return dir_.path(); }
@@ -73,7 +83,6 @@ class LocalStack {
     common::Status StartSim();
     common::Status StartHttpd();
     common::Status WaitForLog(const std::filesystem::path& log, const std::string& text) const;
-    testing::EnvOverrides NatsEnv(const std::string& user) const;
     const testing::NatsUser* NatsUserNamed(const std::string& user) const;
 
     const StackOptions options_;

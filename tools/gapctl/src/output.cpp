@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <iostream>
 
-#include <boost/json/serialize.hpp>
 #include <fmt/chrono.h>
 #include <fmt/core.h>
+#include <boost/json/serialize.hpp>
 
 #include "gapkit/common/log.hpp"
 #include "gapkit/service/program.hpp"
@@ -25,7 +25,8 @@ void Table::AddRow(std::vector<std::string> cells) {
 std::string Table::Text() const {
     std::vector<std::size_t> widths(header_.size(), 0);
     auto measure = [&](const std::vector<std::string>& row) {
-        for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+        for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], row[i].size());
     };
     measure(header_);
     for (const auto& row : rows_) measure(row);
@@ -73,7 +74,8 @@ void SetOutputCallback(CLI::App& command, int& exit_code, const bool& json,
 std::string FormatDuration(std::optional<std::chrono::seconds> duration) {
     if (!duration) return "-";
     const long long total = std::max<long long>(0, duration->count());
-    const long long days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60, seconds = total % 60;
+    const long long days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60,
+                    seconds = total % 60;
     if (days > 0) return fmt::format("{}d{:02}h", days, hours);
     if (hours > 0) return fmt::format("{}h{:02}m", hours, minutes);
     if (minutes > 0) return fmt::format("{}m{:02}s", minutes, seconds);

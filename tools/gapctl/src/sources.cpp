@@ -10,8 +10,8 @@ namespace gapkit::cli {
 
 void AddAppOptions(CLI::App& command, AppSelector& selector, bool required) {
     auto* app = command.add_option("--app", selector.app, "Edgegap app name")->envname("GAPKIT_MM_APP_NAME");
-    auto* version =
-        command.add_option("--app-version", selector.version, "Edgegap app version name")->envname("GAPKIT_MM_APP_VERSION");
+    auto* version = command.add_option("--app-version", selector.version, "Edgegap app version name")
+                        ->envname("GAPKIT_MM_APP_VERSION");
     app->required(required);
     version->required(required);
 }
@@ -39,7 +39,8 @@ common::Result<std::unique_ptr<edgegap::BlockingEdgegapClient>> ConnectEdgegap(c
         if (!from_env) return common::Fail(from_env.error());
         config = std::move(*from_env);
     } else {
-        if (auto base_url = common::GetEnv("EDGEGAP_BASE_URL"); base_url && !base_url->empty()) config.base_url = *base_url;
+        if (auto base_url = common::GetEnv("EDGEGAP_BASE_URL"); base_url && !base_url->empty())
+            config.base_url = *base_url;
         config.api_key = edgegap::NormalizeApiKey(key_from_file);
         if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
     }
