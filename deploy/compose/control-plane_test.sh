@@ -3,10 +3,10 @@
 # configures it (nats-server with deploy/nats/nats.conf and the rendered users, certificates from
 # make-certs.sh; matchmaker and httpd with compose.yaml's variables), edgegap-sim standing in for
 # Edgegap with the app version of docs/deploy.md (no NATS_CA: the CA reaches the game servers only
-# through the arguments set by set-ca-argument.sh), and a spaceships-bot that must get a game.
+# through the arguments set by `gapctl set-ca-argument`), and a spaceships-bot that must get a game.
 # Skips (77) without nats-server, mkcert or curl. KEEP_WORK=1 keeps the work folder (logs, configs).
 # Usage: control-plane_test.sh <bin dir with gapkit-matchmaker, gapkit-httpd, gapkit-edgegap-sim,
-#        spaceships-server, spaceships-bot>
+#        spaceships-server, spaceships-bot, gapctl>
 set -euo pipefail
 
 bin=$1
@@ -70,7 +70,7 @@ start sim env -u NATS_CA -u NATS_CA_CONTENTS EDGEGAP_SIM_API_KEY=simkey "$bin/ga
     --config "$work/sim.json" --bind 127.0.0.1 --port "$sim_port" --log-dir "$work/deployments"
 wait_port "$sim_port"
 EDGEGAP_BASE_URL=http://127.0.0.1:$sim_port EDGEGAP_API_KEY=simkey \
-    "$here/set-ca-argument.sh" spaceships 1 "$work/etc/certs/ca/rootCA.pem"
+    "$bin/gapctl" set-ca-argument spaceships 1 "$work/etc/certs/ca/rootCA.pem"
 
 # matchmaker and httpd: compose.yaml's variables, with loopback addresses for the service names.
 ca="$work/etc/certs/ca/rootCA.pem"

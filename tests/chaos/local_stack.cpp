@@ -7,6 +7,7 @@
 #include <random>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "gapkit/common/files.hpp"
 #include "gapkit/testing/free_port.hpp"
@@ -115,6 +116,12 @@ const testing::NatsUser* LocalStack::NatsUserNamed(const std::string& user) cons
     return cluster_ ? cluster_->User(user) : nats_->User(user);
 }
 
+std::vector<std::string> LocalStack::Command(const std::string& name) const {
+    const auto command = options_.commands.find(name);
+    if (command != options_.commands.end()) return command->second;
+    return {Program(name).string()};
+}
+
 testing::EnvOverrides LocalStack::NatsEnv(const std::string& user) const {
     if (cluster_) return cluster_->ClientEnv(user);
     testing::EnvOverrides env = nats_->ClientEnv();
@@ -155,6 +162,12 @@ Status LocalStack::StartSim() {
              {"@EMPTY_TTL_SECONDS@", std::to_string(options_.sim_empty_ttl_seconds)}}) {
         ReplaceAll(*text, from, to);
     }
+    if (options_.commands.contains("spaceships-server")) {
+        const auto command = Command("spaceships-server");
+        ReplaceAll(*text, "\"command\": \"spaceships-server\"", fmt::format("\"command\": \"{}\"", command[0]));
+        ReplaceAll(*text, "\"arguments\": \"\"",
+                   fmt::format("\"arguments\": \"{}\"", fmt::join(command.begin() + 1, command.end(), " ")));
+    }
     const auto config = dir() / "edgegap-sim.json";
     if (auto ok = WriteFile(config, *text); !ok) return ok;
     auto process = testing::ChildProcess::Spawn(
@@ -176,17 +189,10 @@ Status LocalStack::StartMatchmaker() {
     env["GAPKIT_PRIVATE_KEY"] = private_key_hex_;
     env["GAPKIT_MM_WEBHOOK_BASE_URL"] = fmt::format("http://127.0.0.1:{}/edgegap/webhook", httpd_port_);
     env["GAPKIT_MM_WEBHOOK_SECRET"] = webhook_secret_;
-    std::vector<std::string> argv{Program("gapkit-matchmaker").string(),
-                                  "--app-name",
-                                  "spaceships",
-                                  "--app-version",
-                                  "1",
-                                  "--lightyear-protocol-id",
-                                  kProtocolId,
-                                  "--edgegap-base-url",
-                                  fmt::format("http://127.0.0.1:{}", sim_port_),
-                                  "--metrics-port",
-                                  "0"};
+    std::vector<std::string> argv = Command("gapkit-matchmaker");
+    argv.insert(argv.end(),
+                {"--app-name", "spaceships", "--app-version", "1", "--lightyear-protocol-id", kProtocolId,
+                 "--edgegap-base-url", fmt::format("http://127.0.0.1:{}", sim_port_), "--metrics-port", "0"});
     argv.insert(argv.end(), options_.matchmaker_flags.begin(), options_.matchmaker_flags.end());
     auto process = testing::ChildProcess::Spawn(argv, log, env);
     if (!process) return common::Fail(process.error());
@@ -202,9 +208,9 @@ Status LocalStack::StartHttpd() {
     const auto log = dir() / "logs" / fmt::format("httpd-{}.log", httpd_starts_++);
     auto env = NatsEnv("httpd");
     env["GAPKIT_HTTPD_WEBHOOK_SECRET"] = webhook_secret_;
-    std::vector<std::string> argv{
-        Program("gapkit-httpd").string(), "--bind",    "127.0.0.1",  "--port", std::to_string(httpd_port_),
-        "--allow-client-ip-override",     "--fake-ip", kFakePlayerIp};
+    std::vector<std::string> argv = Command("gapkit-httpd");
+    argv.insert(argv.end(), {"--bind", "127.0.0.1", "--port", std::to_string(httpd_port_), "--allow-client-ip-override",
+                             "--fake-ip", kFakePlayerIp});
     argv.insert(argv.end(), options_.httpd_flags.begin(), options_.httpd_flags.end());
     auto process = testing::ChildProcess::Spawn(argv, log, env);
     if (!process) return common::Fail(process.error());

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,11 @@ struct StackOptions {
     std::vector<std::string> matchmaker_flags;  ///< Added to run-local.sh's matchmaker flags.
     std::vector<std::string> httpd_flags;       ///< Added to run-local.sh's httpd flags.
     int sim_empty_ttl_seconds = 30;             ///< run-local.sh's SIM_EMPTY_TTL_SECONDS.
+    /// Per program (gapkit-matchmaker, gapkit-httpd, spaceships-server), the command that runs it
+    /// instead of `bin_dir/<name>`, the stack's flags appended: e.g. {"/usr/sbin/chroot", "<root>",
+    /// "/usr/local/bin/gapkit-httpd"} runs an image's program (tests/images). No element may hold
+    /// a space or a quote (the game server's becomes the simulator's command and arguments).
+    std::map<std::string, std::vector<std::string>> commands;
 };
 
 class LocalStack {
@@ -84,6 +90,8 @@ class LocalStack {
     common::Status StartHttpd();
     common::Status WaitForLog(const std::filesystem::path& log, const std::string& text) const;
     const testing::NatsUser* NatsUserNamed(const std::string& user) const;
+    /// `options_.commands[name]`, or `bin_dir/<name>`.
+    std::vector<std::string> Command(const std::string& name) const;
 
     const StackOptions options_;
     testing::TempDir dir_;

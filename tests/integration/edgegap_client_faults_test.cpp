@@ -114,6 +114,11 @@ TEST_F(EdgegapClientTest, CreatingCallsAreNotRetriedOnServerErrors) {
                                 SessionRequest{kApp, kVersion, {"1.2.3.4"}, std::nullopt, std::nullopt});
     ASSERT_FALSE(created.has_value());
     EXPECT_EQ(Details(created.error()).category, ErrorCategory::kServerError);
+    AppVersionSpec spec;
+    spec.name = "2";
+    auto version = client->Call(&EdgegapApi::CreateAppVersion, kApp, spec);
+    ASSERT_FALSE(version.has_value());
+    EXPECT_EQ(Details(version.error()).category, ErrorCategory::kServerError);
     EXPECT_EQ(RetryCount(), 0u);
 }
 

@@ -176,5 +176,30 @@ TEST_F(EdgegapClientTest, AppVersionGetAndPatchArguments) {
     EXPECT_FALSE(missing.error().message().ends_with(": "));  // Edgegap said why.
 }
 
+TEST_F(EdgegapClientTest, AppVersionCreateFromAnotherThenPatchWhatDiffers) {
+    auto client = Client(Config());
+    ASSERT_NE(client, nullptr);
+    auto base = client->Call(&EdgegapApi::GetAppVersion, kApp, kVersion);
+    ASSERT_TRUE(base.has_value()) << base.error().ToString();
+    AppVersionSpec spec = *base;
+    spec.name = "2";
+    spec.docker_repository = "registry.edgegap.com";
+    spec.docker_tag = "v2";
+    spec.envs.push_back({"API_TOKEN", "t", true});
+    auto created = client->Call(&EdgegapApi::CreateAppVersion, kApp, spec);
+    ASSERT_TRUE(created.has_value()) << created.error().ToString();
+    EXPECT_EQ(*created, spec);
+    auto again = client->Call(&EdgegapApi::CreateAppVersion, kApp, spec);
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(Details(again.error()).category, ErrorCategory::kConflict);
+
+    AppVersion wanted = *created;
+    wanted.docker_tag = "v3";
+    wanted.session_config = SessionConfig{"Seat", 2, true, 5};
+    auto patched = client->Call(&EdgegapApi::PatchAppVersion, kApp, "2", DiffVersions(*created, wanted));
+    ASSERT_TRUE(patched.has_value()) << patched.error().ToString();
+    EXPECT_EQ(*patched, wanted);
+}
+
 }  // namespace
 }  // namespace gapkit::edgegap::integration

@@ -36,4 +36,18 @@ boost::json::value ParseJson(const testing::ProcessResult& result) {
     return error ? boost::json::value() : value;
 }
 
+boost::json::object SimAppVersion(const chaos::LocalStack& stack, const std::string& version) {
+    const std::string base_url = *stack.EdgegapEnv().at("EDGEGAP_BASE_URL");
+    const auto port = static_cast<std::uint16_t>(std::stoi(base_url.substr(base_url.rfind(':') + 1)));
+    auto answer = chaos::HttpCall(port, "GET", "/v1/app/spaceships/version/" + version, "",
+                                  "token " + *stack.EdgegapEnv().at("EDGEGAP_API_KEY"));
+    EXPECT_TRUE(answer.has_value()) << (answer ? "" : answer.error().ToString());
+    if (!answer) return {};
+    EXPECT_EQ(answer->status, 200u) << answer->body;
+    boost::system::error_code error;
+    auto value = boost::json::parse(answer->body, error);
+    EXPECT_TRUE(!error && value.is_object()) << answer->body;
+    return error || !value.is_object() ? boost::json::object() : value.as_object();
+}
+
 }  // namespace gapkit::operate

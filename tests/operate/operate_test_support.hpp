@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "gapkit/testing/process.hpp"
@@ -28,5 +29,9 @@ testing::ProcessResult RunGapctl(const chaos::LocalStack& stack, const std::stri
 
 /// Parses the stdout of a `--json` run; a parse failure fails the calling test and gives null.
 boost::json::value ParseJson(const testing::ProcessResult& result);
+
+/// `GET /v1/app/spaceships/version/<version>` from the stack's simulator itself (not through
+/// gapctl, which hides secrets); a failure fails the calling test and gives an empty object.
+boost::json::object SimAppVersion(const chaos::LocalStack& stack, const std::string& version);
 
 }  // namespace gapkit::operate

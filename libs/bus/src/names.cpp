@@ -146,6 +146,11 @@ KeyValueConfig ParkedDeletionsConfig() {
                   kMaxValueBytes);
 }
 
+KeyValueConfig MatchmakersConfig() {
+    return Bucket(kMatchmakersBucket, "live matchmaker instances (presence beats)", kMatchmakerPresenceTtl,
+                  kMaxValueBytes);
+}
+
 KeyValueConfig ConnectionsSeenConfig(std::chrono::seconds ttl) {
     return Bucket(kConnectionsSeenBucket, "session id -> unix seconds its player was last known connected", ttl,
                   kMaxValueBytes);

@@ -70,6 +70,13 @@ TEST(BusNames, BucketSettingsMatchTheOriginalSystem) {
     EXPECT_EQ(SessionDeploymentsConfig().ttl, std::chrono::seconds(30));
 }
 
+TEST(BusNames, MatchmakerPresenceOutlivesTwoMissedBeats) {
+    EXPECT_EQ(MatchmakersConfig().bucket, "matchmakers");
+    EXPECT_EQ(MatchmakersConfig().ttl, kMatchmakerPresenceTtl);
+    EXPECT_EQ(MatchmakersConfig().history, 1);
+    EXPECT_GE(kMatchmakerPresenceTtl, 3 * kMatchmakerBeatInterval);
+}
+
 TEST(BusNames, OrdinaryIdsAreTheirOwnToken) {
     EXPECT_EQ(*EncodeIdToken("b9fa0b6c06c3-S"), "b9fa0b6c06c3-S");
     EXPECT_EQ(*DecodeIdToken("b9fa0b6c06c3-S"), "b9fa0b6c06c3-S");

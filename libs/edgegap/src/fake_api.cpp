@@ -203,6 +203,16 @@ class Fake final : public FakeEdgegapApi {
         co_return StopResult{StopOutcome::kStopped, 200, "stopping"};
     }
 
+    ApiTask<AppVersion> CreateAppVersion(std::string app_name, AppVersionSpec spec) override {
+        std::lock_guard lock(mutex_);
+        const std::string key = app_name + "/" + spec.name;
+        if (auto error = Record("CreateAppVersion", key)) co_return common::Fail(*error);
+        if (versions_.contains(key)) {
+            co_return MakeError(ErrorCategory::kConflict, 409, fmt::format("app version {} already exists", key));
+        }
+        co_return versions_[key] = std::move(spec);
+    }
+
     ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) override {
         std::lock_guard lock(mutex_);
         const std::string key = app_name + "/" + version_name;
@@ -220,11 +230,7 @@ class Fake final : public FakeEdgegapApi {
         auto found = versions_.find(key);
         if (found == versions_.end()) co_return NotFound("app version", key);
         AppVersion& version = found->second;
-        if (patch.arguments) version.arguments = patch.arguments;
-        if (patch.command) version.command = patch.command;
-        if (patch.is_active) version.is_active = *patch.is_active;
-        if (patch.max_duration_minutes) version.max_duration_minutes = *patch.max_duration_minutes;
-        if (patch.time_to_deploy_seconds) version.time_to_deploy_seconds = *patch.time_to_deploy_seconds;
+        ApplyPatch(patch, version);
         co_return version;
     }
 };

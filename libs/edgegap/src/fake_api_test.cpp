@@ -69,6 +69,66 @@ TEST(FakeEdgegapApi, PatchesAppVersionArguments) {
     EXPECT_EQ(Details(Await(api.GetAppVersion("spaceships", "2")).error()).category, ErrorCategory::kNotFound);
 }
 
+TEST(FakeEdgegapApi, CreatesAppVersionsOnceAndPatchesEveryField) {
+    auto fake = FakeEdgegapApi::Create();
+    FakeEdgegapApi& api = *fake;
+    AppVersionSpec spec;
+    spec.name = "2";
+    spec.docker_tag = "v1";
+    ASSERT_TRUE(Await(api.CreateAppVersion("spaceships", spec)).has_value());
+    auto again = Await(api.CreateAppVersion("spaceships", spec));
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(Details(again.error()).category, ErrorCategory::kConflict);
+    AppVersionPatch patch;
+    patch.docker_tag = "v2";
+    patch.session_config = SessionConfigPatch{std::nullopt, std::nullopt, std::nullopt, 3};
+    auto patched = Await(api.PatchAppVersion("spaceships", "2", patch));
+    ASSERT_TRUE(patched.has_value());
+    EXPECT_EQ(patched->docker_tag, "v2");
+    ASSERT_TRUE(patched->session_config.has_value());
+    EXPECT_EQ(patched->session_config->empty_ttl_minutes, 3);
+}
+
+TEST(DiffVersions, PatchesOnlyWhatDiffersAndApplyingItGivesTheTarget) {
+    AppVersion before;
+    before.name = "1";
+    before.docker_tag = "v1";
+    before.arguments = "--a 1";
+    before.envs = {{"MAP", "forest", false}};
+    before.session_config = SessionConfig{"Seat", 6, true, 10};
+    AppVersion after = before;
+    after.docker_tag = "v2";
+    after.envs.push_back({"API_KEY", "k", true});
+    after.session_config->empty_ttl_minutes = 5;
+    const AppVersionPatch patch = DiffVersions(before, after);
+    EXPECT_EQ(patch.docker_tag, "v2");
+    EXPECT_FALSE(patch.arguments.has_value());
+    EXPECT_FALSE(patch.ports.has_value());
+    ASSERT_TRUE(patch.session_config.has_value());
+    EXPECT_EQ(patch.session_config->empty_ttl_minutes, 5);
+    EXPECT_FALSE(patch.session_config->sockets.has_value());
+    ApplyPatch(patch, before);
+    EXPECT_EQ(before, after);
+    EXPECT_TRUE(DiffVersions(after, after).Empty());
+}
+
+TEST(DiffVersions, SendsARegistryTokenOnlyWhenOneIsWantedAndNeverClearsIt) {
+    AppVersion before;
+    before.private_username = "robot";
+    before.private_token = "********";  // what a GET may answer
+    AppVersion after = before;
+    EXPECT_TRUE(DiffVersions(before, after).Empty());
+    after.private_token.clear();  // a copied version: the token is not known
+    EXPECT_TRUE(DiffVersions(before, after).Empty());
+    after.private_username = "robot2";
+    after.private_token = "new-token";
+    const AppVersionPatch patch = DiffVersions(before, after);
+    EXPECT_EQ(patch.private_username, "robot2");
+    EXPECT_EQ(patch.private_token, "new-token");
+    ApplyPatch(patch, before);
+    EXPECT_EQ(before, after);
+}
+
 TEST(FakeEdgegapApi, StopsDeployments) {
     auto fake = FakeEdgegapApi::Create();
     FakeEdgegapApi& api = *fake;

@@ -173,6 +173,15 @@ class Client final : public HttpEdgegapClient {
         co_return ToStopResult(co_await Send(std::move(call)));
     }
 
+    ApiTask<AppVersion> CreateAppVersion(std::string app_name, AppVersionSpec spec) override {
+        if (app_name.empty() || spec.name.empty()) co_return EmptyArgument("app_name and version name");
+        auto call =
+            Api(http::verb::post, fmt::format("/v1/app/{}/version", EscapeSegment(app_name)), EndpointClass::kApps);
+        call.body = detail::SerializeAppVersionSpec(spec);
+        call.idempotency = Idempotency::kNotIdempotent;
+        co_return Decode(co_await Send(std::move(call)), detail::ParseAppVersion);
+    }
+
     ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) override {
         if (app_name.empty() || version_name.empty()) co_return EmptyArgument("app_name and version_name");
         auto call = Api(http::verb::get, VersionPath(app_name, version_name), EndpointClass::kApps);

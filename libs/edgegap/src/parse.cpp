@@ -87,6 +87,19 @@ common::Result<DeploymentStatus> ReadDeployment(const json::object& object, std:
     return status;
 }
 
+// The `ip` of each user object; Edgegap sends `session_ips`, older answers only `session_users`.
+std::vector<std::string> ReadUserIps(const Fields& fields) {
+    const json::array* users = fields.Array("session_ips");
+    if (users == nullptr || users->empty()) users = fields.Array("session_users");
+    std::vector<std::string> ips;
+    if (users == nullptr) return ips;
+    for (const auto& user : *users) {
+        if (!user.is_object()) continue;
+        if (auto ip = Fields(user.as_object(), "session user").String("ip")) ips.push_back(std::move(*ip));
+    }
+    return ips;
+}
+
 common::Result<Session> ReadSession(const json::object& object) {
     Fields fields(object, "session");
     Session session;
@@ -103,6 +116,7 @@ common::Result<Session> ReadSession(const json::object& object) {
     session.elapsed_seconds = fields.Int("elapsed").value_or(0);
     session.error = fields.StringOr("error");
     session.webhook_url = fields.StringOr("webhook_url");
+    session.user_ips = ReadUserIps(fields);
     session.deployment_request_id = fields.StringOr("deployment_request_id");
     if (const auto* deployment = fields.Object("deployment")) {
         auto parsed = ReadDeployment(*deployment, "session deployment", false);
@@ -138,6 +152,8 @@ common::Result<AppVersion> ReadAppVersion(const json::object& object) {
     version.docker_repository = fields.StringOr("docker_repository");
     version.docker_image = fields.StringOr("docker_image");
     version.docker_tag = fields.StringOr("docker_tag");
+    version.private_username = fields.StringOr("private_username");
+    version.private_token = fields.StringOr("private_token");
     version.req_cpu = fields.IntOr("req_cpu", 0);
     version.req_memory = fields.IntOr("req_memory", 0);
     version.max_duration_minutes = fields.IntOr("max_duration", 0);
@@ -191,6 +207,27 @@ common::Result<Page<T>> ReadPage(const json::object& object, std::string_view wh
 json::array ToJsonArray(const std::vector<std::string>& strings) {
     json::array array;
     for (const auto& text : strings) array.emplace_back(text);
+    return array;
+}
+
+json::array VersionPortsJson(const std::vector<AppVersionPort>& ports) {
+    json::array array;
+    for (const auto& port : ports) {
+        array.push_back(json::object{{"port", port.port},
+                                     {"protocol", port.protocol},
+                                     {"to_check", port.to_check},
+                                     {"tls_upgrade", port.tls_upgrade},
+                                     {"name", port.name}});
+    }
+    return array;
+}
+
+// App versions name the hiding flag `is_secret` (Edgegap's AppVersionEnv); deploys say `is_hidden`.
+json::array VersionEnvsJson(const std::vector<EnvVar>& envs) {
+    json::array array;
+    for (const auto& env : envs) {
+        array.push_back(json::object{{"key", env.key}, {"value", env.value}, {"is_secret", env.is_hidden}});
+    }
     return array;
 }
 
@@ -299,6 +336,48 @@ std::string SerializeAppVersionPatch(const AppVersionPatch& patch) {
     PutIfSet(body, "is_active", patch.is_active);
     PutIfSet(body, "max_duration", patch.max_duration_minutes);
     PutIfSet(body, "time_to_deploy", patch.time_to_deploy_seconds);
+    PutIfSet(body, "docker_repository", patch.docker_repository);
+    PutIfSet(body, "docker_image", patch.docker_image);
+    PutIfSet(body, "docker_tag", patch.docker_tag);
+    PutIfSet(body, "private_username", patch.private_username);
+    PutIfSet(body, "private_token", patch.private_token);
+    PutIfSet(body, "req_cpu", patch.req_cpu);
+    PutIfSet(body, "req_memory", patch.req_memory);
+    if (const auto& session = patch.session_config) {
+        json::object config;
+        PutIfSet(config, "kind", session->kind);
+        PutIfSet(config, "sockets", session->sockets);
+        PutIfSet(config, "autodeploy", session->autodeploy);
+        PutIfSet(config, "empty_ttl", session->empty_ttl_minutes);
+        body["session_config"] = std::move(config);
+    }
+    if (patch.ports) body["ports"] = VersionPortsJson(*patch.ports);
+    if (patch.envs) body["envs"] = VersionEnvsJson(*patch.envs);
+    return json::serialize(body);
+}
+
+std::string SerializeAppVersionSpec(const AppVersionSpec& spec) {
+    json::object body{{"name", spec.name},
+                      {"is_active", spec.is_active},
+                      {"docker_repository", spec.docker_repository},
+                      {"docker_image", spec.docker_image},
+                      {"docker_tag", spec.docker_tag},
+                      {"req_cpu", spec.req_cpu},
+                      {"req_memory", spec.req_memory}};
+    if (spec.max_duration_minutes > 0) body["max_duration"] = spec.max_duration_minutes;
+    if (spec.time_to_deploy_seconds > 0) body["time_to_deploy"] = spec.time_to_deploy_seconds;
+    if (!spec.private_username.empty()) body["private_username"] = spec.private_username;
+    if (!spec.private_token.empty()) body["private_token"] = spec.private_token;
+    PutIfSet(body, "command", spec.command);
+    PutIfSet(body, "arguments", spec.arguments);
+    if (const auto& session = spec.session_config) {
+        body["session_config"] = json::object{{"kind", session->kind},
+                                              {"sockets", session->sockets},
+                                              {"autodeploy", session->autodeploy},
+                                              {"empty_ttl", session->empty_ttl_minutes}};
+    }
+    body["ports"] = VersionPortsJson(spec.ports);
+    body["envs"] = VersionEnvsJson(spec.envs);
     return json::serialize(body);
 }
 

@@ -100,6 +100,7 @@ TEST(ParseSession, ReadsTheDocsExampleWithStringNumbers) {
     EXPECT_EQ(session->deployment->sockets, 5);
     EXPECT_EQ(session->deployment->ports.at("7777").external, 31669);
     EXPECT_EQ(session->deployment->is_joinable_by_session, true);
+    EXPECT_EQ(session->user_ips, std::vector<std::string>{"1.2.3.4"});
 }
 
 TEST(ParseSession, ReadsSpecSpellingAndWebhookBody) {
@@ -210,6 +211,58 @@ TEST(Serialize, WritesOnlySetFields) {
     patch.arguments = "--ca_contents 'x\"y'";
     EXPECT_EQ(SerializeAppVersionPatch(patch), R"({"arguments":"--ca_contents 'x\"y'"})");
     EXPECT_EQ(SerializeAppVersionPatch(AppVersionPatch{}), "{}");
+}
+
+TEST(Serialize, AppVersionPatchWritesSessionConfigPortsAndSecretEnvs) {
+    AppVersionPatch patch;
+    patch.docker_tag = "v1.2.3";
+    patch.session_config = SessionConfigPatch{std::nullopt, std::nullopt, std::nullopt, 5};
+    patch.ports = std::vector<AppVersionPort>{{6420, "UDP", "gameport", true, false}};
+    patch.envs = std::vector<EnvVar>{{"NATS_PASSWORD", "pw", true}};
+    EXPECT_EQ(SerializeAppVersionPatch(patch),
+              R"({"docker_tag":"v1.2.3","session_config":{"empty_ttl":5},)"
+              R"("ports":[{"port":6420,"protocol":"UDP","to_check":true,"tls_upgrade":false,"name":"gameport"}],)"
+              R"("envs":[{"key":"NATS_PASSWORD","value":"pw","is_secret":true}]})");
+}
+
+TEST(Serialize, AppVersionSpecAlwaysSendsTheRequiredFields) {
+    AppVersionSpec spec;
+    spec.name = "v1.2.3";
+    spec.docker_repository = "registry.edgegap.com";
+    spec.docker_image = "org/spaceships";
+    spec.docker_tag = "v1.2.3";
+    spec.req_cpu = 256;
+    spec.req_memory = 256;
+    spec.arguments = "--ca_contents 'x'";
+    EXPECT_EQ(SerializeAppVersionSpec(spec),
+              R"({"name":"v1.2.3","is_active":false,"docker_repository":"registry.edgegap.com",)"
+              R"("docker_image":"org/spaceships","docker_tag":"v1.2.3","req_cpu":256,"req_memory":256,)"
+              R"("arguments":"--ca_contents 'x'","ports":[],"envs":[]})");
+    spec.session_config = SessionConfig{"Seat", 6, true, 10};
+    spec.max_duration_minutes = 60;
+    const auto parsed = ParseAppVersion(SerializeAppVersionSpec(spec));
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().ToString();
+    EXPECT_EQ(*parsed, spec);
+}
+
+TEST(Serialize, AppVersionRegistryCredentialsUseTheSwaggerNamesAndOnlyWhenSet) {
+    AppVersionSpec spec;
+    spec.name = "v1";
+    spec.private_username = "robot$org+pull";
+    spec.private_token = "pull-token";
+    const std::string body = SerializeAppVersionSpec(spec);
+    EXPECT_NE(body.find(R"("private_username":"robot$org+pull","private_token":"pull-token")"), std::string::npos);
+    const auto parsed = ParseAppVersion(body);
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().ToString();
+    EXPECT_EQ(*parsed, spec);
+    spec.private_username.clear();
+    spec.private_token.clear();
+    EXPECT_EQ(SerializeAppVersionSpec(spec).find("private_"), std::string::npos);
+
+    AppVersionPatch patch;
+    patch.private_username = "robot";
+    patch.private_token = "t";
+    EXPECT_EQ(SerializeAppVersionPatch(patch), R"({"private_username":"robot","private_token":"t"})");
 }
 
 }  // namespace

@@ -103,6 +103,15 @@ common::Result<ReconcileReport> Reconciler::RunOnce() {
         GAPKIT_LOG_DEBUG("matchmaker", "reconciler: another matchmaker leads");
         return ReconcileReport{};
     }
+    return TimedPass();
+}
+
+common::Result<ReconcileReport> Reconciler::RunOnceUnleased() {
+    std::lock_guard lock(pass_mutex_);
+    return TimedPass();
+}
+
+common::Result<ReconcileReport> Reconciler::TimedPass() {
     const auto started = std::chrono::steady_clock::now();
     auto report = Pass();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -282,7 +291,7 @@ void Reconciler::DeleteOrphan(const std::string& session_id, const Known& known,
     if (StillAccounted(session_id)) return;
     const std::string reason =
         fmt::format("{} session {} s old in no bus record", known.app, SecondsBetween(known.created, clock_.Now()));
-    if (!Act("delete_orphan", session_id, reason)) {
+    if (!Act("delete_orphan", session_id, reason, report)) {
         ++report.orphans;
         return;
     }
@@ -290,6 +299,7 @@ void Reconciler::DeleteOrphan(const std::string& session_id, const Known& known,
     if (!queued) {
         GAPKIT_LOG_WARN("matchmaker", "reconciler: queueing the delete of session {}: {}", session_id,
                         queued.error().ToString());
+        report.actions.back().reason += fmt::format("; not queued: {}", queued.error().ToString());
         return;
     }
     ++report.orphans;
@@ -328,7 +338,8 @@ void Reconciler::RemoveStaleRecords(const std::map<std::string, std::string>& li
             auto session = Call("get_session", api_.GetSession(session_id));
             if (session || !IsNotFound(session.error())) continue;
             ++report.records_removed;
-            if (!Act("remove_record", session_id, fmt::format("{} record, session gone at Edgegap", bucket->bucket())))
+            if (!Act("remove_record", session_id, fmt::format("{} record, session gone at Edgegap", bucket->bucket()),
+                     report))
                 continue;
             if (auto deleted = bucket->Delete(key); !deleted) {
                 GAPKIT_LOG_WARN("matchmaker", "reconciler: removing {}: {}", tag, deleted.error().ToString());
@@ -338,8 +349,11 @@ void Reconciler::RemoveStaleRecords(const std::map<std::string, std::string>& li
     std::erase_if(missing_since_, [&unlisted](const auto& entry) { return !unlisted.contains(entry.first); });
 }
 
-bool Reconciler::Act(std::string_view action, const std::string& session_id, std::string_view reason) {
-    if (config_.reconcile_dry_run) {
+bool Reconciler::Act(std::string_view action, const std::string& session_id, std::string_view reason,
+                     ReconcileReport& report) {
+    const bool dry_run = config_.reconcile_dry_run;
+    report.actions.push_back({fmt::format("{}{}", dry_run ? "would_" : "", action), session_id, std::string(reason)});
+    if (dry_run) {
         GAPKIT_LOG_INFO("matchmaker", "reconciler (dry run) would {} {}: {}", action, session_id, reason);
         metrics_.CountReconcile(fmt::format("would_{}", action));
         return false;

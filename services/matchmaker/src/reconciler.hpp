@@ -45,9 +45,15 @@
 /// pass after its creation: about 3 minutes (5 minutes are promised); a leader that dies adds up to
 /// the lease TTL (3 intervals) until a peer takes over.
 ///
-/// Threads: `Start`, `Stop` from the owner thread; `RunOnce` from any thread but the io_context's
-/// (it waits for Edgegap calls run there); passes never overlap. Ownership: borrows everything; all
-/// must outlive `Stop`.
+/// An operator's on-demand pass (`gapctl reconcile`) runs `RunOnceUnleased`: it neither waits for
+/// nor takes the lease, since the reasons above make a pass beside the leader's harmless. Such a
+/// pass starts with no memory: a bus record is removed only once it has stayed unlisted for the
+/// grace within one reconciler's passes, so a single unleased pass removes records only with a
+/// grace of 0.
+///
+/// Threads: `Start`, `Stop` from the owner thread; `RunOnce` and `RunOnceUnleased` from any thread
+/// but the io_context's (they wait for Edgegap calls run there); passes never overlap.
+/// Ownership: borrows everything; all must outlive `Stop`.
 
 #include <atomic>
 #include <chrono>
@@ -60,6 +66,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -81,6 +88,13 @@ inline constexpr int kLeaseIntervals = 3;
 inline constexpr int kListPageSize = 100;
 inline constexpr int kMaxListPages = 100;  ///< 10 000 sessions per pass.
 
+/// One thing a pass did (or, in a dry run, would do) to one session.
+struct ReconcileAction {
+    std::string action;      ///< "delete_orphan" or "remove_record"; "would_" first in a dry run.
+    std::string session_id;  ///< The Edgegap session id.
+    std::string reason;      ///< Why, as logged.
+};
+
 /// What one pass saw and did (dry run: would do).
 struct ReconcileReport {
     bool leader = false;      ///< False: another matchmaker leads; nothing else was done.
@@ -92,6 +106,9 @@ struct ReconcileReport {
     int orphans = 0;          ///< Sessions queued for deletion.
     int records_removed = 0;  ///< Bus records removed because their session is gone.
     int unparked = 0;         ///< Parked deletions settled.
+
+    /// Each orphan queued and record removed (dry run: would be), in order.
+    std::vector<ReconcileAction> actions;
 };
 
 class Reconciler {
@@ -111,6 +128,9 @@ class Reconciler {
     /// One pass now (what the thread does every interval). Fails on a bus or list failure.
     common::Result<ReconcileReport> RunOnce();
 
+    /// One pass now without the lease (see above); needs no `Start`. Fails on a bus or list failure.
+    common::Result<ReconcileReport> RunOnceUnleased();
+
     /// This matchmaker's lease holder id.
     const std::string& holder() const;
 
@@ -123,6 +143,7 @@ class Reconciler {
     };
     struct Records;
     void Loop();
+    common::Result<ReconcileReport> TimedPass();
     common::Result<ReconcileReport> Pass();
     common::Result<bool> ListSessions(std::map<std::string, std::string>& sessions);
     common::Result<Records> ReadRecords();
@@ -134,7 +155,7 @@ class Reconciler {
     void RemoveStaleRecords(const std::map<std::string, std::string>& listed, const Records& records,
                             ReconcileReport& report);
     bool StillAccounted(const std::string& session_id);
-    bool Act(std::string_view action, const std::string& session_id, std::string_view reason);
+    bool Act(std::string_view action, const std::string& session_id, std::string_view reason, ReconcileReport& report);
     template <typename T>
     common::Result<T> Call(std::string_view endpoint, edgegap::ApiTask<T> task);
 

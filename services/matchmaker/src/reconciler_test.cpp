@@ -4,6 +4,12 @@
 
 #include "reconciler.hpp"
 
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "gapkit/edgegap/http_client.hpp"
 #include "service_test_support.hpp"
 
 namespace gapkit::matchmaker {
@@ -238,6 +244,43 @@ TEST_F(ReconcilerTest, TakesOverALeaseItsHolderStoppedRefreshing) {
     }));
     // The dead holder's late refresh fails: it cannot write over the new leader.
     EXPECT_FALSE(*(*dead)->Acquire());
+}
+
+// gapctl reconcile's entry point: a pass of its own, without the lease, while a running matchmaker
+// leads; its actions are listed and the leader's delete worker carries the delete out.
+TEST_F(ReconcilerTest, AnUnleasedPassRunsWhileAnotherMatchmakerLeads) {
+    Service* leader = StartService(ReconcilerConfig(), nullptr, registry_);
+    ASSERT_NE(leader, nullptr);
+    auto led = leader->ReconcileOnce();
+    ASSERT_TRUE(led && led->leader);
+    const std::string orphan = CreateAtEdgegap();
+    ASSERT_FALSE(orphan.empty());
+
+    MatchmakerConfig config = ReconcilerConfig();
+    config.reconcile_grace_seconds = 0;
+    auto bus = Connect("on-demand");
+    boost::asio::io_context io;
+    auto work = boost::asio::make_work_guard(io);
+    std::thread loop([&io] { io.run(); });
+    auto api =
+        edgegap::HttpEdgegapClient::Create(io.get_executor(), {.base_url = sim_->base_url(), .api_key = "devkey"});
+    ASSERT_TRUE(api) << api.error().ToString();
+    auto book = SessionBook::Open(*bus, common::SystemClock::Instance(), 0s);
+    ASSERT_TRUE(book) << book.error().ToString();
+    common::MetricsRegistry registry;
+    Metrics metrics(registry);
+    Cleanup cleanup(config, **book, **api, io.get_executor(), metrics);
+    Reconciler on_demand(config, **book, cleanup, **api, io.get_executor(), common::SystemClock::Instance(), metrics);
+    auto pass = on_demand.RunOnceUnleased();
+    work.reset();
+    io.stop();
+    loop.join();
+    ASSERT_TRUE(pass) << pass.error().ToString();
+    EXPECT_EQ(pass->orphans, 1);
+    ASSERT_EQ(pass->actions.size(), 1u);
+    EXPECT_EQ(pass->actions[0].action, "delete_orphan");
+    EXPECT_EQ(pass->actions[0].session_id, orphan);
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(orphan); }, 10s));
 }
 
 TEST_F(ReconcilerTest, IntervalZeroTurnsItOff) {

@@ -14,6 +14,7 @@
 #include "gapkit/edgegap/http_client.hpp"
 #include "gapkit/edgegap/parse.hpp"
 #include "metrics_server.hpp"
+#include "presence.hpp"
 #include "reconciler.hpp"
 #include "request.hpp"
 #include "server_facts.hpp"
@@ -72,6 +73,7 @@ struct Service::State {
     std::unique_ptr<Cleanup> cleanup;
     std::unique_ptr<Reconciler> reconciler;
     std::unique_ptr<MetricsServer> metrics_server;
+    std::unique_ptr<Presence> presence;
 
     // Owner thread only.
     std::optional<bus::Subscription> request_subscription;
@@ -138,6 +140,7 @@ void Service::State::OnWebhook(const bus::Message& message) {
 void Service::State::Shutdown(std::chrono::milliseconds grace) {
     if (shut_down) return;
     shut_down = true;
+    if (presence) presence->Stop();  // Peers and operators count this one gone from here on.
     if (requests) {
         requests->draining = true;
         request_subscription.reset();
@@ -185,6 +188,13 @@ common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config,
     }
     for (int i = 0; i < s.config.threads; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
     if (auto ok = s.Subscribe(); !ok) return common::Fail(ok.error());
+    auto presence =
+        Presence::Start(s.bus, WithThisProcess({.id = s.reconciler->holder(),
+                                                .app = s.config.app_name,
+                                                .version = s.config.app_version,
+                                                .started_unix = static_cast<std::int64_t>(s.clock.UnixSeconds())}));
+    if (!presence) return common::Fail(presence.error());
+    s.presence = std::move(*presence);
     return service;
 }
 

@@ -5,8 +5,8 @@
 /// client, the session book, the request subscription on `matchmaker.request.<app>.<version>`
 /// (queue group `matchmaker`), the webhook subscription on `matchmaker.webhooks.session` (every
 /// matchmaker), the game servers' facts on `gameserver.*.{join,left,cert_digest}` (queue group
-/// `matchmaker`, server_facts.hpp), the cleanup threads, the reconciler (reconciler.hpp) and the
-/// metrics listener.
+/// `matchmaker`, server_facts.hpp), the cleanup threads, the reconciler (reconciler.hpp), the
+/// metrics listener and its beat in the `matchmakers` bucket (presence.hpp).
 ///
 /// NATS callbacks only post into the io_context: each request runs as a coroutine on its own strand
 /// (request.hpp). Webhook bodies are parsed on the NATS thread and only wake the waiting request.

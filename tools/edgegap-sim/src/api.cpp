@@ -7,6 +7,7 @@
 #include "gapkit/common/env.hpp"
 #include "json_views.hpp"
 #include "strict_json.hpp"
+#include "version_config.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {
@@ -58,13 +59,14 @@ constexpr RouteSpec kCreateSession{V::post, "/v1/session"};
 constexpr RouteSpec kGetSession{V::get, "/v1/session/{id}"};
 constexpr RouteSpec kDeleteSession{V::delete_, "/v1/session/{id}"};
 constexpr RouteSpec kSessions{V::get, "/v1/sessions"};
+constexpr RouteSpec kCreateVersion{V::post, "/v1/app/{app}/version"};
 constexpr RouteSpec kGetVersion{V::get, "/v1/app/{app}/version/{version}"};
 constexpr RouteSpec kPatchVersion{V::patch, "/v1/app/{app}/version/{version}"};
 constexpr RouteSpec kContext{V::get, "/v1/context/{id}/{n}"};
 constexpr RouteSpec kSelfStop{V::delete_, "/v1/self/stop/{id}/{key}"};
-constexpr RouteSpec kAllRoutes[] = {kDeploy,        kStatus,     kStop,          kDeployments, kContainerLogs,
-                                    kCreateSession, kGetSession, kDeleteSession, kSessions,    kGetVersion,
-                                    kPatchVersion,  kContext,    kSelfStop};
+constexpr RouteSpec kAllRoutes[] = {kDeploy,        kStatus,       kStop,          kDeployments, kContainerLogs,
+                                    kCreateSession, kGetSession,   kDeleteSession, kSessions,    kCreateVersion,
+                                    kGetVersion,    kPatchVersion, kContext,       kSelfStop};
 
 std::vector<std::string> Segments(const boost::urls::url_view& url) {
     std::vector<std::string> segments;
@@ -158,18 +160,41 @@ ApiAnswer GetSession(World& world, const std::string& id) {
     return Answer(200, SessionGetJson(*session, d, d != nullptr ? world.SocketsUsed(*d) : 0, world.clock()));
 }
 
+// Edgegap's AppVersionPayload requires these; its minimum for the two requests is 100.
+constexpr std::string_view kRequiredVersionFields[] = {"name",       "docker_repository", "docker_image",
+                                                       "docker_tag", "req_cpu",           "req_memory"};
+constexpr int kMinVersionRequest = 100;
+
+ApiAnswer VersionAnswer(const OrRefusal<const VersionConfig*>& version) {
+    if (!version) return Failure(version.error());
+    return Answer(200, json::object{{"success", true}, {"version", VersionJson(**version)}});
+}
+
+ApiAnswer CreateVersion(World& world, const Route& route) {
+    auto object = ParseObject(route.body, "request body");
+    if (!object) return Failure(400, object.error().message());
+    for (const std::string_view field : kRequiredVersionFields) {
+        const auto* value = object->if_contains(field);
+        if (value == nullptr || value->is_null()) return Failure(400, fmt::format("{} is required", field));
+    }
+    VersionConfig version;
+    if (auto read = ParseVersion(json::value(*object), "body", version); !read)
+        return Failure(400, read.error().message());
+    if (version.req_cpu < kMinVersionRequest || version.req_memory_mb < kMinVersionRequest)
+        return Failure(400, fmt::format("req_cpu and req_memory must be at least {}", kMinVersionRequest));
+    return VersionAnswer(world.CreateVersion(route.segments[2], std::move(version)));
+}
+
 ApiAnswer PatchVersion(World& world, const Route& route) {
     auto object = ParseObject(route.body, "request body");
     if (!object) return Failure(400, object.error().message());
-    std::string arguments;
-    bool has_arguments = object->contains("arguments");
-    if (auto read = ReadString(*object, "arguments", "body", arguments); !read)
+    auto found = world.FindVersion(route.segments[2], route.segments[4]);
+    if (!found) return Failure(found.error());
+    VersionConfig version = **found;
+    if (auto read = ParseVersion(json::value(*object), "body", version); !read)
         return Failure(400, read.error().message());
-    if (auto split = SplitArguments(arguments); !split) return Failure(400, "arguments: " + split.error().message());
-    auto version = has_arguments ? world.PatchArguments(route.segments[2], route.segments[4], std::move(arguments))
-                                 : world.FindVersion(route.segments[2], route.segments[4]);
-    if (!version) return Failure(version.error());
-    return Answer(200, json::object{{"success", true}, {"version", VersionJson(**version)}});
+    if (version.name != (*found)->name) return Failure(400, "name: renaming a version is not simulated");
+    return VersionAnswer(world.ReplaceVersion(route.segments[2], std::move(version)));
 }
 
 ApiAnswer DeployAnswer(World& world, const std::string& body) {
@@ -230,6 +255,7 @@ ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
         return Answer(200, VersionJson(**version));
     }
     if (Matches(r, kPatchVersion)) return PatchVersion(world, r);
+    if (Matches(r, kCreateVersion)) return CreateVersion(world, r);
     return Failure(404, "Not found");
 }
 

@@ -6,6 +6,7 @@
 #include "gapkit/edgegap_sim/simulator.hpp"
 #include "strict_json.hpp"
 #include "toml_config.hpp"
+#include "version_config.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {
@@ -48,21 +49,23 @@ Result<SessionKind> ParseSessionKind(std::string_view text, std::string_view whe
 }
 
 Status ParseSessionConfig(const json::object& object, std::string_view where, SessionConfig& out) {
-    std::string kind = "Default";
+    std::string kind;
     std::int64_t sockets = out.sockets;
-    std::int64_t empty_ttl_minutes = 0;
+    std::int64_t empty_ttl_minutes = -1;
     std::int64_t empty_ttl_seconds = -1;
     GAPKIT_SIM_TRY(ReadString(object, "kind", where, kind));
     GAPKIT_SIM_TRY(ReadInt(object, "sockets", where, 1, 100000, sockets));
     GAPKIT_SIM_TRY(ReadBool(object, "autodeploy", where, out.autodeploy));
     GAPKIT_SIM_TRY(ReadInt(object, "empty_ttl", where, 0, kMaxMinutes, empty_ttl_minutes));
     GAPKIT_SIM_TRY(ReadInt(object, "empty_ttl_seconds", where, 0, kMaxMinutes * 60, empty_ttl_seconds));
-    auto parsed_kind = ParseSessionKind(kind, where);
-    if (!parsed_kind) return common::Fail(parsed_kind.error());
-    out.kind = *parsed_kind;
+    if (!kind.empty()) {
+        auto parsed_kind = ParseSessionKind(kind, where);
+        if (!parsed_kind) return common::Fail(parsed_kind.error());
+        out.kind = *parsed_kind;
+    }
     out.sockets = static_cast<int>(sockets);
-    out.empty_ttl =
-        empty_ttl_seconds >= 0 ? std::chrono::seconds(empty_ttl_seconds) : std::chrono::minutes(empty_ttl_minutes);
+    if (empty_ttl_seconds >= 0) out.empty_ttl = std::chrono::seconds(empty_ttl_seconds);
+    if (empty_ttl_seconds < 0 && empty_ttl_minutes >= 0) out.empty_ttl = std::chrono::minutes(empty_ttl_minutes);
     return common::Ok();
 }
 
@@ -74,6 +77,7 @@ Status ParsePort(const json::value& value, std::string_view where, PortConfig& o
     GAPKIT_SIM_TRY(ReadInt(**object, "port", where, 0, 65535, port));
     GAPKIT_SIM_TRY(ReadString(**object, "protocol", where, out.protocol));
     GAPKIT_SIM_TRY(ReadBool(**object, "tls_upgrade", where, out.tls_upgrade));
+    GAPKIT_SIM_TRY(ReadBool(**object, "to_check", where, out.to_check));
     out.port = static_cast<std::uint16_t>(port);
     if (out.name.empty()) out.name = std::to_string(port);
     return common::Ok();
@@ -83,20 +87,25 @@ Status ParseEnvs(const json::object& object, std::string_view where, VersionConf
     auto envs = OptionalArray(object, "envs", where);
     if (!envs) return common::Fail(envs.error());
     if (*envs == nullptr) return common::Ok();
+    out.envs.clear();
+    out.secret_env_keys.clear();
     for (std::size_t i = 0; i < (*envs)->size(); ++i) {
         const std::string at = fmt::format("{}.envs[{}]", where, i);
         auto env = ObjectAt((**envs)[i], at);
         if (!env) return common::Fail(env.error());
         std::string key, value;
+        bool secret = false;
         GAPKIT_SIM_TRY(ReadString(**env, "key", at, key));
         GAPKIT_SIM_TRY(ReadString(**env, "value", at, value));
+        GAPKIT_SIM_TRY(ReadBool(**env, "is_secret", at, secret));
+        if (secret) out.secret_env_keys.push_back(key);
         out.envs.emplace_back(std::move(key), std::move(value));
     }
     return common::Ok();
 }
 
 Status ParseVersionScalars(const json::object& object, std::string_view where, VersionConfig& out) {
-    std::int64_t max_duration_minutes = kMaxMinutes;
+    std::int64_t max_duration_minutes = -1;
     std::int64_t max_duration_seconds = -1;
     std::int64_t grace_seconds = out.termination_grace_period.count();
     std::int64_t req_cpu = out.req_cpu;
@@ -105,18 +114,26 @@ Status ParseVersionScalars(const json::object& object, std::string_view where, V
     GAPKIT_SIM_TRY(ReadBool(object, "is_active", where, out.is_active));
     GAPKIT_SIM_TRY(ReadString(object, "command", where, out.command));
     GAPKIT_SIM_TRY(ReadString(object, "arguments", where, out.arguments));
+    GAPKIT_SIM_TRY(ReadString(object, "docker_repository", where, out.docker_repository));
+    GAPKIT_SIM_TRY(ReadString(object, "docker_image", where, out.docker_image));
+    GAPKIT_SIM_TRY(ReadString(object, "docker_tag", where, out.docker_tag));
+    GAPKIT_SIM_TRY(ReadString(object, "private_username", where, out.private_username));
+    GAPKIT_SIM_TRY(ReadString(object, "private_token", where, out.private_token));
     GAPKIT_SIM_TRY(ReadInt(object, "max_duration", where, 1, kMaxMinutes, max_duration_minutes));
     GAPKIT_SIM_TRY(ReadInt(object, "max_duration_seconds", where, 1, kMaxMinutes * 60, max_duration_seconds));
     GAPKIT_SIM_TRY(ReadInt(object, "termination_grace_period_seconds", where, 0, 3600, grace_seconds));
     GAPKIT_SIM_TRY(ReadInt(object, "req_cpu", where, 1, 1 << 20, req_cpu));
     GAPKIT_SIM_TRY(ReadInt(object, "req_memory", where, 1, 1 << 20, req_memory));
-    out.max_duration = max_duration_seconds > 0 ? std::chrono::seconds(max_duration_seconds)
-                                                : std::chrono::minutes(max_duration_minutes);
+    if (max_duration_seconds > 0) out.max_duration = std::chrono::seconds(max_duration_seconds);
+    if (max_duration_seconds < 0 && max_duration_minutes > 0)
+        out.max_duration = std::chrono::minutes(max_duration_minutes);
     out.termination_grace_period = std::chrono::seconds(grace_seconds);
     out.req_cpu = static_cast<int>(req_cpu);
     out.req_memory_mb = static_cast<int>(req_memory);
     return common::Ok();
 }
+
+}  // namespace
 
 Status ParseVersion(const json::value& value, std::string_view where, VersionConfig& out) {
     auto object = ObjectAt(value, where);
@@ -131,11 +148,14 @@ Status ParseVersion(const json::value& value, std::string_view where, VersionCon
     }
     auto ports = OptionalArray(**object, "ports", where);
     if (!ports) return common::Fail(ports.error());
+    if (*ports != nullptr) out.ports.clear();
     for (std::size_t i = 0; *ports != nullptr && i < (*ports)->size(); ++i) {
         GAPKIT_SIM_TRY(ParsePort((**ports)[i], fmt::format("{}.ports[{}]", where, i), out.ports.emplace_back()));
     }
     return common::Ok();
 }
+
+namespace {
 
 Status ParseApp(const json::value& value, std::string_view where, AppConfig& out) {
     auto object = ObjectAt(value, where);
@@ -195,8 +215,10 @@ Status CheckName(std::string_view name, std::string_view what) {
     return common::Ok();
 }
 
-Status ValidateVersion(const AppConfig& app, const VersionConfig& version) {
-    const std::string what = fmt::format("app '{}' version '{}'", app.name, version.name);
+}  // namespace
+
+Status ValidateVersion(std::string_view app_name, const VersionConfig& version) {
+    const std::string what = fmt::format("app '{}' version '{}'", app_name, version.name);
     GAPKIT_SIM_TRY(CheckName(version.name, what));
     if (version.command.empty()) return MakeError(ErrorCode::kInvalidArgument, what + ": command is empty");
     for (const auto& port : version.ports) {
@@ -208,8 +230,6 @@ Status ValidateVersion(const AppConfig& app, const VersionConfig& version) {
     }
     return common::Ok();
 }
-
-}  // namespace
 
 Status SimulatorConfig::Validate() const {
     if (api_key.empty()) return MakeError(ErrorCode::kInvalidArgument, "api_key: must not be empty");
@@ -223,7 +243,7 @@ Status SimulatorConfig::Validate() const {
         if (app.versions.empty()) {
             return MakeError(ErrorCode::kInvalidArgument, fmt::format("app '{}': has no versions", app.name));
         }
-        for (const auto& version : app.versions) GAPKIT_SIM_TRY(ValidateVersion(app, version));
+        for (const auto& version : app.versions) GAPKIT_SIM_TRY(ValidateVersion(app.name, version));
     }
     return common::Ok();
 }

@@ -1,5 +1,6 @@
 #include "json_views.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/core.h>
@@ -175,22 +176,27 @@ json::object VersionJson(const VersionConfig& v) {
     for (const auto& port : v.ports) {
         ports.push_back(json::object{{"port", port.port},
                                      {"protocol", port.protocol},
-                                     {"to_check", false},
+                                     {"to_check", port.to_check},
                                      {"tls_upgrade", port.tls_upgrade},
                                      {"name", port.name}});
     }
     json::array envs;
-    for (const auto& [key, value] : v.envs)
-        envs.push_back(json::object{{"key", key}, {"value", value}, {"is_secret", false}});
+    for (const auto& [key, value] : v.envs) {
+        const bool secret =
+            std::find(v.secret_env_keys.begin(), v.secret_env_keys.end(), key) != v.secret_env_keys.end();
+        envs.push_back(json::object{{"key", key}, {"value", value}, {"is_secret", secret}});
+    }
     json::object session{{"kind", ToString(v.session.kind)},
                          {"sockets", v.session.sockets},
                          {"autodeploy", v.session.autodeploy},
                          {"empty_ttl", std::chrono::duration_cast<std::chrono::minutes>(v.session.empty_ttl).count()}};
     return {{"name", v.name},
             {"is_active", v.is_active},
-            {"docker_repository", "local"},
-            {"docker_image", v.command},
-            {"docker_tag", v.name},
+            {"docker_repository", v.docker_repository.empty() ? "local" : v.docker_repository},
+            {"docker_image", v.docker_image.empty() ? v.command : v.docker_image},
+            {"docker_tag", v.docker_tag.empty() ? v.name : v.docker_tag},
+            {"private_username", v.private_username},
+            {"private_token", v.private_token},
             {"req_cpu", v.req_cpu},
             {"req_memory", v.req_memory_mb},
             {"max_duration", std::chrono::duration_cast<std::chrono::minutes>(v.max_duration).count()},

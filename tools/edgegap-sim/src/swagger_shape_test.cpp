@@ -163,7 +163,15 @@ TEST_F(SwaggerShapeTest, ContainerAndAppVersionResponsesMatchTheSpec) {
     Check("GET " + version_op, verb::get, "/v1/app/echo/version/2");
     Check("PATCH " + version_op, verb::patch, "/v1/app/echo/version/1", R"({"arguments":"--a 'b c'"})");
     Check("PATCH " + version_op, verb::patch, "/v1/app/echo/version/1", R"({"arguments":"'open"})");
-    EXPECT_EQ(checked_, 9);
+    const std::string create_op = "POST /v1/app/{app_name}/version";
+    const std::string create_body = R"({"name":"2","docker_repository":"r","docker_image":"i","docker_tag":"t",)"
+                                    R"("req_cpu":256,"req_memory":256})";
+    Check(create_op, verb::post, "/v1/app/echo/version", create_body);
+    Check(create_op, verb::post, "/v1/app/echo/version", create_body);
+    Check(create_op, verb::post, "/v1/app/nope/version", create_body);
+    Check(create_op, verb::post, "/v1/app/echo/version", R"({"name":"3"})");
+    Check(create_op, verb::post, "/v1/app/echo/version", create_body, "token nope");
+    EXPECT_EQ(checked_, 14);
 }
 
 TEST(SwaggerShapeChecker, ReportsMissingRequiredFieldsAndWrongTypes) {

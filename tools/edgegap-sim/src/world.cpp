@@ -7,6 +7,7 @@
 
 #include "gapkit/common/log.hpp"
 #include "json_views.hpp"
+#include "version_config.hpp"
 
 namespace gapkit::edgegap_sim {
 namespace {
@@ -62,10 +63,16 @@ World::World(const SimulatorConfig& config, const common::Clock& clock, Runtime&
       base_url_(std::move(base_url)),
       apps_(config.apps) {}
 
+OrRefusal<AppConfig*> World::MutableApp(const std::string& app) {
+    auto found = std::find_if(apps_.begin(), apps_.end(), [&](const AppConfig& a) { return a.name == app; });
+    if (found == apps_.end()) return Refuse(404, fmt::format("App {} not found", app));
+    return &*found;
+}
+
 OrRefusal<VersionConfig*> World::MutableVersion(const std::string& app, const std::string& version) {
-    auto found_app = std::find_if(apps_.begin(), apps_.end(), [&](const AppConfig& a) { return a.name == app; });
-    if (found_app == apps_.end()) return Refuse(404, fmt::format("App {} not found", app));
-    auto& versions = found_app->versions;
+    auto found_app = MutableApp(app);
+    if (!found_app) return tl::unexpected(found_app.error());
+    auto& versions = (*found_app)->versions;
     if (version.empty()) return &versions.back();
     auto found =
         std::find_if(versions.begin(), versions.end(), [&](const VersionConfig& v) { return v.name == version; });
@@ -73,17 +80,45 @@ OrRefusal<VersionConfig*> World::MutableVersion(const std::string& app, const st
     return &*found;
 }
 
-OrRefusal<const VersionConfig*> World::FindVersion(const std::string& app, const std::string& version) const {
-    auto found = const_cast<World*>(this)->MutableVersion(app, version);
+// The API key must not buy running any program: what runs is what the config file names.
+common::Status World::CheckCommand(const std::string& app, VersionConfig& version) const {
+    const auto configured =
+        std::find_if(config_.apps.begin(), config_.apps.end(), [&](const AppConfig& a) { return a.name == app; });
+    if (configured == config_.apps.end()) return common::Ok();
+    if (version.command.empty()) version.command = configured->versions.front().command;
+    for (const auto& v : configured->versions) {
+        if (v.command == version.command) return common::Ok();
+    }
+    return common::MakeError(common::ErrorCode::kInvalidArgument,
+                             fmt::format("command '{}' is not one of the commands the simulator's config gives app "
+                                         "{} (edgegap-sim runs only those)",
+                                         version.command, app));
+}
+
+OrRefusal<const VersionConfig*> World::CreateVersion(const std::string& app, VersionConfig version) {
+    auto found_app = MutableApp(app);
+    if (!found_app) return tl::unexpected(found_app.error());
+    if (auto valid = CheckCommand(app, version); !valid) return Refuse(400, valid.error().message());
+    if (auto valid = ValidateVersion(app, version); !valid) return Refuse(400, valid.error().message());
+    if (MutableVersion(app, version.name)) {
+        return Refuse(409, fmt::format("App version {} of {} already exists", version.name, app));
+    }
+    GAPKIT_LOG_INFO(kLog, "app {}: version {} created (runs {})", app, version.name, version.command);
+    return &(*found_app)->versions.emplace_back(std::move(version));
+}
+
+OrRefusal<const VersionConfig*> World::ReplaceVersion(const std::string& app, VersionConfig version) {
+    auto found = MutableVersion(app, version.name);
     if (!found) return tl::unexpected(found.error());
+    if (auto valid = CheckCommand(app, version); !valid) return Refuse(400, valid.error().message());
+    if (auto valid = ValidateVersion(app, version); !valid) return Refuse(400, valid.error().message());
+    **found = std::move(version);
     return *found;
 }
 
-OrRefusal<const VersionConfig*> World::PatchArguments(const std::string& app, const std::string& version,
-                                                      std::string arguments) {
-    auto found = MutableVersion(app, version);
+OrRefusal<const VersionConfig*> World::FindVersion(const std::string& app, const std::string& version) const {
+    auto found = const_cast<World*>(this)->MutableVersion(app, version);
     if (!found) return tl::unexpected(found.error());
-    (*found)->arguments = std::move(arguments);
     return *found;
 }
 

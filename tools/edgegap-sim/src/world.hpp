@@ -147,9 +147,12 @@ class World {
     OrRefusal<const Session*> CreateSession(const SessionRequest& request);
     OrRefusal<Session> DeleteSession(const std::string& session_id);
     OrRefusal<const VersionConfig*> FindVersion(const std::string& app, const std::string& version) const;
-    /// Changes `arguments` of a version; later deployments use the new value.
-    OrRefusal<const VersionConfig*> PatchArguments(const std::string& app, const std::string& version,
-                                                   std::string arguments);
+    /// Adds `version` to `app` (404 without the app, 409 when the name exists). The simulator runs
+    /// only programs its config names: an empty `command` becomes the command of the app's first
+    /// configured version; another command must be one of the app's configured commands (else 400).
+    OrRefusal<const VersionConfig*> CreateVersion(const std::string& app, VersionConfig version);
+    /// Replaces the version of that name with `version` (same command rule); later deployments use it.
+    OrRefusal<const VersionConfig*> ReplaceVersion(const std::string& app, VersionConfig version);
 
     const Deployment* FindDeployment(const std::string& request_id) const;
     const Session* FindSession(const std::string& session_id) const;
@@ -177,6 +180,8 @@ class World {
   private:
     Deployment* MutableDeployment(const std::string& request_id);
     OrRefusal<VersionConfig*> MutableVersion(const std::string& app, const std::string& version);
+    OrRefusal<AppConfig*> MutableApp(const std::string& app);
+    common::Status CheckCommand(const std::string& app, VersionConfig& version) const;
     OrRefusal<Deployment*> CreateDeployment(const VersionConfig& version, const DeployRequest& request);
     OrRefusal<std::vector<AllocatedPort>> AllocatePorts(const VersionConfig& version);
     bool PortInUse(std::uint16_t port) const;
@@ -199,7 +204,7 @@ class World {
     Runtime& runtime_;
     FaultState& faults_;
     const std::string base_url_;
-    std::vector<AppConfig> apps_;  // Mutable copy: PATCH changes arguments.
+    std::vector<AppConfig> apps_;  // Mutable copy: POST adds versions, PATCH changes them.
     std::map<std::string, Deployment> deployments_;
     std::map<std::string, Session> sessions_;
 };

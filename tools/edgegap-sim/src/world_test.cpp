@@ -284,7 +284,9 @@ TEST_F(WorldTest, MaxDurationStopsTheDeployment) {
 }
 
 TEST_F(WorldTest, PatchedArgumentsApplyToLaterDeployments) {
-    ASSERT_TRUE(world_->PatchArguments("game", "1", "--ca_contents 'x y'"));
+    VersionConfig version = **world_->FindVersion("game", "1");
+    version.arguments = "--ca_contents 'x y'";
+    ASSERT_TRUE(world_->ReplaceVersion("game", version));
     Deploy();
     Run(100ms);
     ASSERT_EQ(runtime_.launched.size(), 1u);
@@ -300,6 +302,25 @@ TEST_F(WorldTest, RefusesUnknownAppsInactiveVersionsAndLongEnvValues) {
     Reset(config);
     EXPECT_EQ(world_->Deploy({"game", "1", {}, {}, {}, {}}).error().http_status, 400u);
     EXPECT_EQ(world_->CreateSession({"game", "1", {}, {}, {}}).error().http_status, 400u);
+}
+
+TEST_F(WorldTest, CreatedVersionRunsTheConfiguredCommandOnly) {
+    const std::string configured = (*world_->FindVersion("game", "1"))->command;
+    VersionConfig version;
+    version.name = "2";
+    version.docker_tag = "v2";
+    auto created = world_->CreateVersion("game", version);
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    EXPECT_EQ((*created)->command, configured);
+    EXPECT_EQ(world_->CreateVersion("game", version).error().http_status, 409u);
+    EXPECT_EQ(world_->CreateVersion("nope", version).error().http_status, 404u);
+    version.name = "3";
+    version.command = "/bin/sh";
+    EXPECT_EQ(world_->CreateVersion("game", version).error().http_status, 400u);
+    auto deployment = world_->Deploy({"game", "", {}, {}, {}, {}});
+    ASSERT_TRUE(deployment.has_value());
+    EXPECT_EQ((*deployment)->version, "2");
+    EXPECT_EQ((*deployment)->command, configured);
 }
 
 TEST_F(WorldTest, EmptyVersionNameMeansTheLastVersion) {

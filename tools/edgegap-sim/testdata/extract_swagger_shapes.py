@@ -25,6 +25,7 @@ OPERATIONS = [
     ("get", "/v1/sessions"),
     ("get", "/v1/context/{request_id}/{security_number}"),
     ("delete", "/v1/self/stop/{request_id}/{access_point_id}"),
+    ("post", "/v1/app/{app_name}/version"),
     ("get", "/v1/app/{app_name}/version/{version_name}"),
     ("patch", "/v1/app/{app_name}/version/{version_name}"),
 ]

@@ -57,12 +57,26 @@ void Print(const Output& output, bool json) {
     std::cout.flush();
 }
 
+namespace {
+
+// "app-version show" rather than "show": the path below the program itself.
+std::string CommandPath(const CLI::App& command) {
+    std::string path = command.get_name();
+    for (const CLI::App* parent = command.get_parent(); parent != nullptr && parent->get_parent() != nullptr;
+         parent = parent->get_parent()) {
+        path = parent->get_name() + " " + path;
+    }
+    return path;
+}
+
+}  // namespace
+
 void SetOutputCallback(CLI::App& command, int& exit_code, const bool& json,
                        std::function<common::Result<Output>()> run) {
     command.callback([&command, &exit_code, &json, run = std::move(run)] {
         auto output = run();
         if (!output) {
-            GAPKIT_LOG_ERROR("gapctl", "{}: {}", command.get_name(), output.error().ToString());
+            GAPKIT_LOG_ERROR("gapctl", "{}: {}", CommandPath(command), output.error().ToString());
             exit_code = service::ToInt(service::ExitCode::kFailure);
             return;
         }

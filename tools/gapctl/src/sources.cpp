@@ -25,7 +25,7 @@ common::Result<std::unique_ptr<bus::Connection>> ConnectBus(std::string_view com
     return bus::Connection::Connect(fmt::format("gapctl_{}", command));
 }
 
-common::Result<std::unique_ptr<edgegap::BlockingEdgegapClient>> ConnectEdgegap(const EdgegapSource& source) {
+common::Result<edgegap::ClientConfig> EdgegapClientConfig(const EdgegapSource& source) {
     std::string key_from_file;
     if (!source.api_key_file.empty()) {
         auto contents = common::ReadSecretFile(source.api_key_file);
@@ -35,6 +35,10 @@ common::Result<std::unique_ptr<edgegap::BlockingEdgegapClient>> ConnectEdgegap(c
     // FromEnv insists on EDGEGAP_API_KEY; a key file stands in for it.
     edgegap::ClientConfig config;
     if (key_from_file.empty()) {
+        if (auto key = common::GetEnv("EDGEGAP_API_KEY"); !key || key->empty()) {
+            return common::MakeError(common::ErrorCode::kInvalidArgument,
+                                     "EDGEGAP_API_KEY is not set: export it or give --edgegap-api-key-file");
+        }
         auto from_env = edgegap::ClientConfig::FromEnv();
         if (!from_env) return common::Fail(from_env.error());
         config = std::move(*from_env);
@@ -45,7 +49,13 @@ common::Result<std::unique_ptr<edgegap::BlockingEdgegapClient>> ConnectEdgegap(c
         if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
     }
     config.user_agent = "gapkit-gapctl";
-    return edgegap::BlockingEdgegapClient::Create(std::move(config));
+    return config;
+}
+
+common::Result<std::unique_ptr<edgegap::BlockingEdgegapClient>> ConnectEdgegap(const EdgegapSource& source) {
+    auto config = EdgegapClientConfig(source);
+    if (!config) return common::Fail(config.error());
+    return edgegap::BlockingEdgegapClient::Create(std::move(*config));
 }
 
 }  // namespace gapkit::cli

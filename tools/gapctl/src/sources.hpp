@@ -35,11 +35,19 @@ struct EdgegapSource {
     std::string api_key_file;  ///< `--edgegap-api-key-file`; else env EDGEGAP_API_KEY.
 };
 
+/// The --help footer line naming the Edgegap variables, for every command that calls Edgegap.
+inline constexpr std::string_view kEdgegapHelp =
+    "Edgegap: EDGEGAP_API_KEY (or --edgegap-api-key-file), EDGEGAP_BASE_URL (default https://api.edgegap.com).";
+
 /// Adds `--edgegap-api-key-file` to `command`.
 void AddEdgegapOptions(CLI::App& command, EdgegapSource& source);
 
 /// Connects to the bus as client `gapctl_<command>` from the NATS_* environment.
 common::Result<std::unique_ptr<bus::Connection>> ConnectBus(std::string_view command);
+
+/// The Edgegap client settings from the environment (and the key file, when given), for a caller
+/// that runs its own event loop (`gapctl reconcile`).
+common::Result<edgegap::ClientConfig> EdgegapClientConfig(const EdgegapSource& source);
 
 /// An Edgegap client from the environment (and the key file, when given).
 common::Result<std::unique_ptr<edgegap::BlockingEdgegapClient>> ConnectEdgegap(const EdgegapSource& source);

@@ -77,6 +77,13 @@ inline constexpr std::string_view kParkedDeletionsBucket = "parked_deletions";
 /// KV: server public ip -> certificate digest (TTL 14 days), written by the matchmaker on a
 /// game server's checked `cert_digest`.
 inline constexpr std::string_view kCertDigestsBucket = "cert_digests";
+/// KV: matchmaker instance id (`EncodeIdToken`) -> its presence (JSON: id, app, version, host, pid,
+/// started_unix), put by each running matchmaker every `kMatchmakerBeatInterval` and deleted on
+/// its clean stop. The TTL (`kMatchmakerPresenceTtl`, 3 beats) drops a matchmaker that died, so the
+/// live keys are the live matchmakers (`gapctl status`; the shared Edgegap budget of issue 16).
+inline constexpr std::string_view kMatchmakersBucket = "matchmakers";
+inline constexpr std::chrono::seconds kMatchmakerBeatInterval{5};
+inline constexpr std::chrono::seconds kMatchmakerPresenceTtl{15};
 
 /// Work-queue stream of sessions to delete through the Edgegap API.
 inline constexpr std::string_view kDeleteSessionStream = "edgegap_delete_session_q";
@@ -123,6 +130,7 @@ KeyValueConfig SessionDeploymentsConfig();
 KeyValueConfig UnclaimedSessionsConfig();
 KeyValueConfig CertDigestsConfig();
 KeyValueConfig ParkedDeletionsConfig();
+KeyValueConfig MatchmakersConfig();
 /// `ttl` is fixed when the bucket is created (the first matchmaker's wins).
 KeyValueConfig ConnectionsSeenConfig(std::chrono::seconds ttl);
 

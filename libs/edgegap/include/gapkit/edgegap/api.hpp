@@ -63,6 +63,9 @@ class EdgegapApi {
 
     // App versions (`/v1/app/{app}/version/{version}`).
 
+    /// `POST /v1/app/{app}/version`: a new version of an existing app. Not retried on 5xx or
+    /// network failure (it may have been created); `ErrorCategory::kConflict` (409) when it exists.
+    virtual ApiTask<AppVersion> CreateAppVersion(std::string app_name, AppVersionSpec spec) = 0;
     virtual ApiTask<AppVersion> GetAppVersion(std::string app_name, std::string version_name) = 0;
     /// Sends only the fields set in `patch`; returns the version as Edgegap now has it.
     virtual ApiTask<AppVersion> PatchAppVersion(std::string app_name, std::string version_name,

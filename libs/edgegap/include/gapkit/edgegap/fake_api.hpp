@@ -54,7 +54,8 @@ class FakeEdgegapApi : public EdgegapApi {
     void SetSessionsOmitTheirDeployment(bool omit);
     /// What `GetContext` answers (default: a ready deployment "ctx000000001").
     void SetContext(Context context);
-    /// Adds or replaces an app version served by `GetAppVersion`/`PatchAppVersion`.
+    /// Adds or replaces an app version served by `GetAppVersion`/`PatchAppVersion`. Versions made
+    /// with `CreateAppVersion` need no app (the fake keeps no apps); a second one is a 409.
     void AddAppVersion(std::string app_name, AppVersion version);
 
     /// Every call so far, oldest first.

@@ -39,8 +39,8 @@ common::Result<Page<Session>> ParseSessionPage(std::string_view json);
 /// `GET /v1/deployments`. Needs a `data` array; each item needs `request_id`.
 common::Result<Page<DeploymentStatus>> ParseDeploymentPage(std::string_view json);
 
-/// `GET` or `PATCH /v1/app/{app}/version/{version}`; the PATCH answer's `{"success", "version"}`
-/// wrapper is unwrapped. Needs `name`.
+/// `GET` or `PATCH /v1/app/{app}/version/{version}` and `POST /v1/app/{app}/version`; the
+/// `{"success", "version"}` wrapper of the PATCH and POST answers is unwrapped. Needs `name`.
 common::Result<AppVersion> ParseAppVersion(std::string_view json);
 
 /// Edgegap's error body `{"message": "..."}`. Returns the message, or nothing when the body is
@@ -51,5 +51,6 @@ std::string ParseErrorMessage(std::string_view json);
 std::string SerializeSessionRequest(const SessionRequest& request);
 std::string SerializeDeployRequest(const DeployRequest& request);
 std::string SerializeAppVersionPatch(const AppVersionPatch& patch);
+std::string SerializeAppVersionSpec(const AppVersionSpec& spec);
 
 }  // namespace gapkit::edgegap::detail

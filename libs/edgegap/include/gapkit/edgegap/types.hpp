@@ -131,13 +131,17 @@ struct Session {
     std::string deployment_request_id;           ///< From `deployment_request_id` or `deployment.request_id`.
     std::optional<DeploymentStatus> deployment;  ///< Present once linked to a deployment.
     std::string webhook_url;
+    /// The players' public IPs (`session_ips`, else `session_users`); empty in list items.
+    std::vector<std::string> user_ips;
 };
 
 /// One key/value injected into a deployment's environment.
 struct EnvVar {
     std::string key;
     std::string value;
-    bool is_hidden = false;  ///< Edgegap hides the value in its dashboard.
+    bool is_hidden = false;  ///< Edgegap hides the value (`is_hidden` in deploys, `is_secret` in app versions).
+
+    bool operator==(const EnvVar&) const = default;
 };
 
 /// `POST /v1/deploy`.
@@ -197,6 +201,8 @@ struct SessionConfig {
     int sockets = 0;   ///< Sessions per deployment.
     bool autodeploy = false;
     int empty_ttl_minutes = 0;  ///< `empty_ttl`: minutes a deployment may stay without sessions.
+
+    bool operator==(const SessionConfig&) const = default;
 };
 
 /// A port an app version publishes.
@@ -206,15 +212,25 @@ struct AppVersionPort {
     std::string name;
     bool to_check = true;
     bool tls_upgrade = false;
+
+    bool operator==(const AppVersionPort&) const = default;
 };
 
-/// An app version (`/v1/app/{app}/version/{version}`). Registry credentials are not kept.
+/// An app version (`/v1/app/{app}/version/{version}`).
+///
+/// `private_username`/`private_token` are the registry credentials Edgegap pulls the image with
+/// (needed even for registry.edgegap.com). The token is a secret: gapkit never logs it nor puts it
+/// in an error message. Whether Edgegap's GET returns it in clear or masked is not documented, so
+/// a token read from a GET is never sent back (see `DiffVersions`); callers copying a version
+/// (gapctl's `--from-version`) clear it.
 struct AppVersion {
     std::string name;
     bool is_active = false;
     std::string docker_repository;
     std::string docker_image;
     std::string docker_tag;
+    std::string private_username;          ///< Registry user; empty: none.
+    std::string private_token;             ///< Registry password or token (secret); empty: none or not known.
     int req_cpu = 0;                       ///< CPU units; 1024 = 1 vCPU.
     int req_memory = 0;                    ///< MB.
     int max_duration_minutes = 0;          ///< `max_duration`.
@@ -224,15 +240,59 @@ struct AppVersion {
     std::optional<SessionConfig> session_config;
     std::vector<AppVersionPort> ports;
     std::vector<EnvVar> envs;
+
+    bool operator==(const AppVersion&) const = default;
 };
 
-/// `PATCH /v1/app/{app}/version/{version}`: only the fields that are set are sent.
+/// What `POST /v1/app/{app}/version` sends: every field of `AppVersion`. `name`,
+/// `docker_repository`, `docker_image`, `docker_tag`, `req_cpu` and `req_memory` are always sent
+/// (Edgegap requires them; Edgegap's minimum for both is 100); `max_duration_minutes` and
+/// `time_to_deploy_seconds` only when positive; `command`, `arguments` and `session_config` when set;
+/// `private_username` and `private_token` when not empty.
+using AppVersionSpec = AppVersion;
+
+/// The part of `session_config` a PATCH changes; unset fields are left as they are.
+struct SessionConfigPatch {
+    std::optional<std::string> kind;  ///< "Default", "Seat" or "Match".
+    std::optional<int> sockets;
+    std::optional<bool> autodeploy;
+    std::optional<int> empty_ttl_minutes;  ///< `empty_ttl`.
+
+    bool operator==(const SessionConfigPatch&) const = default;
+};
+
+/// `PATCH /v1/app/{app}/version/{version}`: only the fields that are set are sent. `ports` and
+/// `envs`, when set, replace the whole list.
 struct AppVersionPatch {
     std::optional<std::string> arguments;  ///< e.g. "--ca_contents '-----BEGIN CERTIFICATE-----...'"
     std::optional<std::string> command;
     std::optional<bool> is_active;
     std::optional<int> max_duration_minutes;
     std::optional<int> time_to_deploy_seconds;
+    std::optional<std::string> docker_repository;
+    std::optional<std::string> docker_image;
+    std::optional<std::string> docker_tag;
+    std::optional<std::string> private_username;
+    std::optional<std::string> private_token;  ///< Secret: never logged.
+    std::optional<int> req_cpu;                ///< CPU units; 1024 = 1 vCPU.
+    std::optional<int> req_memory;             ///< MB.
+    std::optional<SessionConfigPatch> session_config;
+    std::optional<std::vector<AppVersionPort>> ports;
+    std::optional<std::vector<EnvVar>> envs;
+
+    /// True when no field is set (sending it would change nothing).
+    bool Empty() const { return *this == AppVersionPatch{}; }
+    bool operator==(const AppVersionPatch&) const = default;
 };
+
+/// `version` as Edgegap has it after `patch` (what a PATCH answer shows); a session config patch
+/// on a version without one starts from `SessionConfig{}`.
+void ApplyPatch(const AppVersionPatch& patch, AppVersion& version);
+
+/// The patch that turns `before` into `after`: the fields that differ, nothing else. `name` is
+/// not compared (a PATCH addresses the version by name). `private_token` is sent only when
+/// `after`'s is not empty and differs: an empty token means "not known" (a GET may mask it, and a
+/// copied version has none), never "remove the token".
+AppVersionPatch DiffVersions(const AppVersion& before, const AppVersion& after);
 
 }  // namespace gapkit::edgegap

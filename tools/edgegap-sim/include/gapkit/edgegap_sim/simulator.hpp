@@ -116,6 +116,7 @@ struct PortConfig {
     std::uint16_t port = 0;        ///< Configured container port. Reported nowhere: see `docs/edgegap-sim.md`.
     std::string protocol = "UDP";  ///< "UDP", "TCP", "TCP/UDP", "HTTP", "HTTPS", "WS" or "WSS". Default "UDP".
     bool tls_upgrade = false;      ///< Echoed in status JSON only. Default false.
+    bool to_check = false;         ///< Edgegap's port check; stored and reported only. Default false.
 };
 
 /// The session kind of an app version; `kDefault` means "not session based".
@@ -142,6 +143,16 @@ struct VersionConfig {
     std::chrono::seconds termination_grace_period{5};           ///< SIGTERM to SIGKILL delay. Default 5 s.
     int req_cpu = 256;        ///< vCPU units reported (ARBITRIUM_DEPLOYMENT_VCPU_UNITS). Default 256.
     int req_memory_mb = 256;  ///< Memory reported (ARBITRIUM_DEPLOYMENT_MEMORY_MB). Default 256.
+    /// The image Edgegap would pull, reported only (the simulator runs `command`). Defaults: "local",
+    /// `command`, `name` (empty means the default).
+    std::string docker_repository;
+    std::string docker_image;  ///< See `docker_repository`.
+    std::string docker_tag;    ///< See `docker_repository`.
+    /// Registry credentials Edgegap would pull with (`private_username`/`private_token`), kept
+    /// and answered by GET as given; never used, logged or shown on the status page.
+    std::string private_username;
+    std::string private_token;
+    std::vector<std::string> secret_env_keys;  ///< Keys of `envs` given with `is_secret: true` (reported as such).
 };
 
 /// An application and its versions.

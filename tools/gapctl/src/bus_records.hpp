@@ -1,0 +1,37 @@
+#pragma once
+
+// What the matchmakers' buckets hold about sessions and servers (docs/architecture.md's bucket
+// table; services/matchmaker/src/session_book.hpp writes them), read once with pure reads
+// (`bus::Connection::ReadBucket`, `StreamMessages`), so the read-only `operator` user may run it.
+// Keys are decoded as the matchmaker encodes them (`bus::names::DecodeIdToken`); a key that does
+// not decode is kept under its raw text, as the reconciler counts it. A bucket that does not exist
+// yet (no matchmaker ever ran, or liveness off for `connections_seen`) reads as empty.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gapkit/bus/connection.hpp"
+#include "gapkit/common/result.hpp"
+
+namespace gapkit::cli {
+
+struct BusRecords {
+    std::map<std::string, std::uint64_t> unclaimed;   ///< Session id -> unix seconds recorded (0: unreadable).
+    std::map<std::string, std::uint64_t> deleting;    ///< Session id -> unix seconds its delete was claimed.
+    std::map<std::string, std::string> active;        ///< Session id -> connected client id.
+    std::map<std::string, std::string> parked;        ///< Session id -> "<unix seconds> <reason>".
+    std::map<std::string, std::string> clients;       ///< Session id -> client id (mappings, TTL 30 s).
+    std::map<std::string, std::string> deployments;   ///< Session id -> deployment (TTL 30 s).
+    std::map<std::string, std::uint64_t> seen;        ///< Session id -> unix seconds last stated alive.
+    std::map<std::string, std::string> cert_digests;  ///< Public IP -> certificate digest (hex).
+    std::optional<std::uint64_t> delete_queue;        ///< Deletes waiting; nothing when the queue is absent.
+};
+
+/// Reads every bucket above and the delete queue's depth. Fails on a bus failure (a missing bucket
+/// is not one).
+common::Result<BusRecords> ReadBusRecords(bus::Connection& connection);
+
+}  // namespace gapkit::cli
