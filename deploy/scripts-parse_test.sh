@@ -3,7 +3,7 @@
 # runs under the nats image's busybox sh.
 set -euo pipefail
 deploy=$(cd "$(dirname "$0")" && pwd)
-for script in "$deploy"/*.sh "$deploy"/compose/*.sh "$deploy"/nats/*_test.sh "$deploy"/local/*.sh; do
+for script in "$deploy"/*.sh "$deploy"/compose/*.sh "$deploy"/nats/*_test.sh "$deploy"/local/*.sh "$deploy"/release/*.sh; do
     bash -n "$script"
     echo "ok: bash -n $(basename "$script")"
 done

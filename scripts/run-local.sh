@@ -161,7 +161,24 @@ operator_env() {  # the read-only operator's variables, its password by file so 
     echo "NATS_HOST=$nats_host NATS_USER=operator NATS_PASSWORD_FILE=$state/secrets/operator NATS_CA=$state/ca/rootCA.pem"
 }
 
+# What gapctl needs to operate this stack, for `set -a; . .state/operator.env; set +a` (docs/operate.md):
+# the read-only bus user (its password by file), the simulator's API, the app version and httpd.
+write_operator_env() {
+    cat > "$state/operator.env" <<EOT
+NATS_HOST=$nats_host
+NATS_USER=operator
+NATS_PASSWORD_FILE=$state/secrets/operator
+NATS_CA=$state/ca/rootCA.pem
+EDGEGAP_BASE_URL=http://127.0.0.1:$SIM_PORT
+EDGEGAP_API_KEY=devkey
+GAPKIT_MM_APP_NAME=$GAME
+GAPKIT_MM_APP_VERSION=$GAME_VERSION
+GAPKIT_HTTPD_URL=http://127.0.0.1:$HTTPD_PORT
+EOT
+}
+
 make_state
+write_operator_env
 trap 'stop_all; exit 0' INT TERM HUP
 trap stop_all EXIT
 # A closed terminal or pipe (`make run | tee log` after Ctrl-C killed tee) must not kill the script
@@ -219,6 +236,7 @@ cat <<EOT
     Matchmaker metrics:                 http://127.0.0.1:$MM_METRICS_PORT/metrics
     Check the bus:                      env $(nats_env httpd | sed 's/NATS_PASSWORD=[^ ]*/NATS_PASSWORD=.../') $bin/gapctl nats-check
     Read-only bus user (operator):      env $(operator_env) $bin/gapctl nats-check
+    Operate it (docs/operate.md):       set -a; . $state/operator.env; set +a; $bin/gapctl status
   Game '$GAME' version '$GAME_VERSION', protocol id $PROTOCOL_ID, key in $state/secrets/private_key.
 
   Play:   $bin/spaceships-client --matchmaker ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs shellcheck on the release scripts and the lint scripts (label lint):
+#   lint_scripts.sh <repository root>
+# Exits 77 (CTest's SKIP_RETURN_CODE) when shellcheck is missing (make deps installs it).
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+    echo "usage: $0 <repository root>" >&2
+    exit 2
+fi
+root=$(cd "$1" && pwd)
+command -v shellcheck >/dev/null || { echo "SKIP: shellcheck is not installed (make deps installs it)"; exit 77; }
+
+cd "$root"
+scripts=(deploy/release/*.sh tests/lint/*.sh)
+shellcheck --external-sources "${scripts[@]}"
+printf 'ok: shellcheck %s\n' "${scripts[@]}"
