@@ -187,8 +187,10 @@ Status LocalStack::StartMatchmaker() {
     auto env = NatsEnv("matchmaker");
     env["EDGEGAP_API_KEY"] = kSimApiKey;
     env["GAPKIT_PRIVATE_KEY"] = private_key_hex_;
-    env["GAPKIT_MM_WEBHOOK_BASE_URL"] = fmt::format("http://127.0.0.1:{}/edgegap/webhook", httpd_port_);
-    env["GAPKIT_MM_WEBHOOK_SECRET"] = webhook_secret_;
+    if (options_.webhooks) {
+        env["GAPKIT_MM_WEBHOOK_BASE_URL"] = fmt::format("http://127.0.0.1:{}/edgegap/webhook", httpd_port_);
+        env["GAPKIT_MM_WEBHOOK_SECRET"] = webhook_secret_;
+    }
     std::vector<std::string> argv = Command("gapkit-matchmaker");
     argv.insert(argv.end(),
                 {"--app-name", "spaceships", "--app-version", "1", "--lightyear-protocol-id", kProtocolId,

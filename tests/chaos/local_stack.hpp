@@ -37,6 +37,8 @@ struct StackOptions {
     std::vector<std::string> matchmaker_flags;  ///< Added to run-local.sh's matchmaker flags.
     std::vector<std::string> httpd_flags;       ///< Added to run-local.sh's httpd flags.
     int sim_empty_ttl_seconds = 30;             ///< run-local.sh's SIM_EMPTY_TTL_SECONDS.
+    /// The matchmakers get httpd's webhook URL and secret (run-local.sh's setup); false: they poll.
+    bool webhooks = true;
     /// Per program (gapkit-matchmaker, gapkit-httpd, spaceships-server), the command that runs it
     /// instead of `bin_dir/<name>`, the stack's flags appended: e.g. {"/usr/sbin/chroot", "<root>",
     /// "/usr/local/bin/gapkit-httpd"} runs an image's program (tests/images). No element may hold

@@ -116,4 +116,17 @@ common::Result<std::int64_t> SimAdmin::CountCalls(const std::string& status, con
     return count;
 }
 
+common::Result<std::map<std::string, std::int64_t>> SimAdmin::CallsByRoute() const {
+    auto body = Call("GET", "/admin/calls", "");
+    if (!body) return common::Fail(body.error());
+    auto value = ParseJson(*body);
+    if (!value) return common::Fail(value.error());
+    std::map<std::string, std::int64_t> calls;
+    for (const auto& call : ArrayField(*value, "calls")) {
+        const std::string route = StringField(call, "method") + " " + StringField(call, "route");
+        calls[route] += static_cast<std::int64_t>(NumberField(call, "count"));
+    }
+    return calls;
+}
+
 }  // namespace gapkit::chaos

@@ -10,6 +10,7 @@
 /// thread may use it at any time.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,10 @@ class SimAdmin {
     /// The calls counted since start whose `status` (or, when `fault` is set, whose fault) is the
     /// one given, summed over every route: `CountCalls("lost")`, `CountCalls("", "injected_5xx")`.
     common::Result<std::int64_t> CountCalls(const std::string& status, const std::string& fault = "") const;
+
+    /// The calls counted since start by route, whatever their status: `"POST /v1/session"`,
+    /// `"GET /v1/session/{id}"`, ... (method and route template as the counters name them).
+    common::Result<std::map<std::string, std::int64_t>> CallsByRoute() const;
 
   private:
     /// `HttpCall` with the key; anything but 200 is an error.

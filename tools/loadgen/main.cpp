@@ -30,6 +30,7 @@ struct Options {
     int duration_seconds = 60;
     int timeout_seconds = 30;
     int think_ms = 0;
+    std::size_t warmup_requests = 0;
     bool bus_floor = false;
     std::size_t bus_floor_requests = 5000;
     std::string bus_subject = "gapkit.loadgen.floor";
@@ -58,6 +59,11 @@ void AddOptions(CLI::App& app, Options& o) {
     app.add_option("--think-ms", o.think_ms, "pause of each WebSocket client between its requests")
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
+    app.add_option("--warmup-requests", o.warmup_requests,
+                   "requests sent one at a time before the first level and not measured (a cold deployment "
+                   "or connection pool is not what the levels measure)")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
     app.add_flag("--bus-floor", o.bus_floor,
                  "after each WebSocket level, plain bus round trips at the same concurrency (NATS_* environment)");
     app.add_option("--bus-floor-requests", o.bus_floor_requests, "round trips per bus floor level")
@@ -84,6 +90,14 @@ loadgen::LevelSummary RunLevel(const char* phase, int concurrency, const std::fu
     return summary;
 }
 
+// Outside the table: a warm-up that fails is only logged; the levels after it say whether the stack works.
+void WarmUp(const loadgen::WebSocketTarget& target, const std::string& request, const Options& o) {
+    if (o.warmup_requests == 0) return;
+    const loadgen::LevelPlan plan{1, o.warmup_requests, std::chrono::seconds(o.duration_seconds),
+                                  std::chrono::seconds(o.timeout_seconds), std::chrono::milliseconds(0)};
+    (void)RunLevel("warm-up", 1, [&] { return loadgen::RunWebSocketLevel(target, request, plan); });
+}
+
 int Run(const Options& o) {
     auto target = loadgen::ResolveWebSocketUrl(o.url);
     if (!target) {
@@ -100,6 +114,7 @@ int Run(const Options& o) {
         floor = std::move(*started);
     }
     const std::string request = RequestJson(o);
+    WarmUp(*target, request, o);
     std::vector<loadgen::LevelSummary> summaries;
     for (int concurrency : o.concurrency) {
         const loadgen::LevelPlan plan{concurrency, o.requests, std::chrono::seconds(o.duration_seconds),

@@ -33,6 +33,13 @@ std::chrono::nanoseconds TokenBucket::Reserve(Clock::SteadyTime now) {
         std::chrono::duration<double>(-tokens_ / tokens_per_second_));
 }
 
+void TokenBucket::SetRate(double tokens_per_second, double burst, Clock::SteadyTime now) {
+    Refill(now);
+    tokens_per_second_ = tokens_per_second;
+    burst_ = burst;
+    tokens_ = std::min(tokens_, burst_);
+}
+
 bool TokenBucket::IsFull(Clock::SteadyTime now) const { return TokensAt(now) >= burst_; }
 
 }  // namespace gapkit::common

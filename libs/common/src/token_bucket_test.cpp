@@ -47,5 +47,18 @@ TEST(TokenBucket, EarlierTimeAddsNothing) {
     EXPECT_FALSE(bucket.TryTake(clock.Now() - 5s));
 }
 
+TEST(TokenBucket, SetRateKeepsPromisedWaitsAndQueuesLaterCallersAtTheNewRate) {
+    ManualClock clock;
+    TokenBucket bucket(10.0, 2.0, clock.Now());
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 0ns);
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 0ns);
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 100ms);  // Promised before the change: kept.
+    bucket.SetRate(5.0, 1.0, clock.Now());
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 400ms);  // -1 token owed, then 1 more at 5/s.
+    clock.Advance(10s);
+    EXPECT_TRUE(bucket.TryTake(clock.Now()));
+    EXPECT_FALSE(bucket.TryTake(clock.Now()));  // Refilled only up to the new burst.
+}
+
 }  // namespace
 }  // namespace gapkit::common

@@ -14,7 +14,7 @@ using common::ErrorCode;
 using common::MakeError;
 
 common::Status CheckRate(std::string_view name, const RateLimit& limit) {
-    if (limit.requests_per_second > 0.0 && limit.burst >= 1.0) return common::Ok();
+    if (limit.unlimited || (limit.requests_per_second > 0.0 && limit.burst >= 1.0)) return common::Ok();
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("rate_limits.{}: needs requests_per_second > 0 and burst >= 1 (got {} and {})", name,
                                  limit.requests_per_second, limit.burst));
@@ -84,11 +84,8 @@ common::Status ClientConfig::Validate() const {
             fmt::format("max_idle_connection_age: must not be negative (got {} s)", max_idle_connection_age.count()));
     }
     if (max_response_bytes == 0) return MakeError(ErrorCode::kInvalidArgument, "max_response_bytes: must be positive");
-    for (const auto& [name, limit] :
-         {std::pair{"deployments", rate_limits.deployments}, std::pair{"status", rate_limits.status},
-          std::pair{"context", rate_limits.context}, std::pair{"sessions", rate_limits.sessions},
-          std::pair{"apps", rate_limits.apps}}) {
-        if (auto ok = CheckRate(name, limit); !ok) return ok;
+    for (EndpointClass endpoint : kEndpointClasses) {
+        if (auto ok = CheckRate(EndpointClassName(endpoint), rate_limits.For(endpoint)); !ok) return ok;
     }
     return common::Ok();
 }

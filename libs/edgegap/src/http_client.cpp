@@ -95,7 +95,7 @@ class Client final : public HttpEdgegapClient {
           config_(std::move(config)),
           tls_(asio::ssl::context::tls_client),
           pool_(config_.max_idle_connections_per_host, config_.max_idle_connection_age),
-          limiter_(config_.rate_limits, clock),
+          limiter_(config_.limiter ? config_.limiter : std::make_shared<RateLimiter>(config_.rate_limits, clock)),
           retry_(config_.retry, JitterSeed(config_)),
           authorization_("token " + NormalizeApiKey(config_.api_key)),
           base_url_(config_.base_url.ends_with('/') ? config_.base_url.substr(0, config_.base_url.size() - 1)
@@ -209,7 +209,7 @@ class Client final : public HttpEdgegapClient {
     const ClientConfig config_;
     asio::ssl::context tls_;
     detail::ConnectionPool pool_;
-    RateLimiter limiter_;
+    const std::shared_ptr<RateLimiter> limiter_;
     RetryPolicy retry_;
     const std::string authorization_;
     const std::string base_url_;
@@ -243,7 +243,7 @@ asio::awaitable<common::Result<HttpResponse>> Client::Send(CallSpec call) {
     // A kept-alive connection may turn out closed and the request be sent again: only when harmless.
     const bool reuse = call.idempotency == Idempotency::kIdempotent && config_.max_idle_connections_per_host > 0;
     for (int attempt = 1;; ++attempt) {
-        co_await Sleep(limiter_.Reserve(call.endpoint));
+        co_await Sleep(limiter_->Reserve(call.endpoint));
         auto response =
             co_await detail::Exchange(tls_, pool_, request, reuse, config_.request_timeout, config_.max_response_bytes);
         if (response && (IsSuccess(response->status) ||
@@ -251,6 +251,7 @@ asio::awaitable<common::Result<HttpResponse>> Client::Send(CallSpec call) {
             GAPKIT_LOG_DEBUG(kLogComponent, "{} {} -> {}", method, request.target.path_and_query, response->status);
             co_return response;
         }
+        if (response && response->status == 429) limiter_->CountRefused(call.endpoint);
         common::Error error = response ? ErrorFromResponse(*response) : response.error();
         const auto delay = retry_.NextDelay(attempt, Details(error), call.idempotency);
         if (!delay) {

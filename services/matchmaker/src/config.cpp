@@ -98,6 +98,10 @@ void AddOptions(CLI::App& app, MatchmakerConfig& c) {
               "File holding the Edgegap API key (or set EDGEGAP_API_KEY)");
     AddOption(app, "--edgegap-timeout", c.edgegap_timeout_seconds, "GAPKIT_MM_EDGEGAP_TIMEOUT",
               "Seconds for one Edgegap HTTP exchange");
+    AddOption(app, "--edgegap-limits", c.edgegap_limits, "GAPKIT_MM_EDGEGAP_LIMITS",
+              "The organization's Edgegap limits, shared by all live matchmakers: comma list of "
+              "<class>=<per_second>+<burst> or <class>=off (classes deployments, status, context, sessions, "
+              "apps; unnamed classes keep the defaults shown)");
     AddOption(app, "--webhook-base-url", c.webhook_base_url, "GAPKIT_MM_WEBHOOK_BASE_URL",
               "Public URL of httpd's webhook route without the secret, e.g. "
               "https://play.example.com/edgegap/webhook (empty: polling only)");
@@ -153,6 +157,12 @@ common::Status Finish(MatchmakerConfig& config) {
     return config.Validate();
 }
 
+common::Result<edgegap::RateLimits> MatchmakerConfig::EdgegapRateLimits() const {
+    auto limits = edgegap::ParseRateLimits(edgegap_limits);
+    if (!limits) return common::Fail(limits.error().WithContext("--edgegap-limits"));
+    return limits;
+}
+
 common::Status MatchmakerConfig::Validate() const {
     for (auto [field, name] : {std::pair{"app_name", &app_name}, {"app_version", &app_version}}) {
         if (!protocol::IsValidName(*name)) {
@@ -193,6 +203,7 @@ common::Status MatchmakerConfig::Validate() const {
     if (!webhook_secret.empty() && webhook_secret.size() < 16) {
         return MakeError(ErrorCode::kInvalidArgument, "the webhook secret must be at least 16 characters");
     }
+    if (auto limits = EdgegapRateLimits(); !limits) return common::Fail(limits.error());
     if (auto level = common::ParseLogLevel(log_level); !level) return common::Fail(level.error());
     return common::Ok();
 }

@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "gapkit/common/result.hpp"
+#include "gapkit/edgegap/rate_limiter.hpp"
 #include "gapkit/netcode/common.hpp"
 #include "gapkit/protocol/server_facts.hpp"
 
@@ -35,6 +36,13 @@ struct MatchmakerConfig {
     std::string edgegap_api_key;       ///< Secret: env EDGEGAP_API_KEY or `--edgegap-api-key-file`.
     std::string edgegap_api_key_file;  ///< File holding the API key.
     int edgegap_timeout_seconds = 10;  ///< Bound on one Edgegap HTTP exchange. Default 10 s.
+    /// The organization's client-side Edgegap limits, shared by every live matchmaker (each takes
+    /// 1/N, edgegap_budget.hpp): a comma list of `<class>=<per_second>+<burst>` or `<class>=off`
+    /// for the classes deployments, status, context, sessions, apps; classes not named keep their
+    /// defaults. Env GAPKIT_MM_EDGEGAP_LIMITS. Default every class at its `edgegap::RateLimits`
+    /// default: deployments=36+4,status=9+1,context=9+1,sessions=36+4,apps=9+1 (requests per
+    /// second + burst; docs/matchmaker.md "Edgegap budget" gives the sources).
+    std::string edgegap_limits = edgegap::FormatRateLimits(edgegap::RateLimits{});
     /// Public URL of httpd's webhook route without its secret, e.g.
     /// `https://play.example.com/edgegap/webhook`; empty: no webhook, readiness by polling only.
     /// Default "".
@@ -95,6 +103,9 @@ struct MatchmakerConfig {
     /// Seconds an `unclaimed_sessions` record may age before the reaper deletes its session: the
     /// longer of the readiness timeout and the token lifetime, plus `reap_grace_seconds`.
     int UnclaimedMaxAgeSeconds() const;
+
+    /// `edgegap_limits` read on top of the defaults (the organization's whole budget).
+    common::Result<edgegap::RateLimits> EdgegapRateLimits() const;
 
     /// Checks every field; the error names the field and the bad value (never a secret's value).
     common::Status Validate() const;

@@ -16,10 +16,10 @@ const std::string kKeyHex = "000102030405060708090a0b0c0d0e0f1011121314151617181
 
 // Parses `args` like main() does, with every matchmaker variable unset unless `env` sets it.
 common::Status Parse(std::vector<std::string> args, MatchmakerConfig& config, testing::EnvOverrides env = {}) {
-    for (const char* name :
-         {"GAPKIT_PRIVATE_KEY", "EDGEGAP_API_KEY", "GAPKIT_MM_APP_NAME", "GAPKIT_MM_APP_VERSION",
-          "GAPKIT_MM_PROTOCOL_ID", "GAPKIT_MM_READINESS_TIMEOUT", "GAPKIT_MM_WEBHOOK_BASE_URL",
-          "GAPKIT_MM_WEBHOOK_SECRET", "GAPKIT_MM_WEBHOOK_SECRET_FILE", "GAPKIT_MM_RECONCILE_GRACE"}) {
+    for (const char* name : {"GAPKIT_PRIVATE_KEY", "EDGEGAP_API_KEY", "GAPKIT_MM_APP_NAME", "GAPKIT_MM_APP_VERSION",
+                             "GAPKIT_MM_PROTOCOL_ID", "GAPKIT_MM_READINESS_TIMEOUT", "GAPKIT_MM_WEBHOOK_BASE_URL",
+                             "GAPKIT_MM_WEBHOOK_SECRET", "GAPKIT_MM_WEBHOOK_SECRET_FILE", "GAPKIT_MM_RECONCILE_GRACE",
+                             "GAPKIT_MM_EDGEGAP_LIMITS"}) {
         env.emplace(name, std::nullopt);
     }
     ScopedEnv scoped(env);
@@ -226,6 +226,63 @@ TEST(MatchmakerConfig, UnclaimedAgeCoversReadinessAndTokenLifetime) {
     EXPECT_EQ(config.UnclaimedMaxAgeSeconds(), 90);  // max(60, 30) + 30
     config.readiness_timeout_seconds = 10;
     EXPECT_EQ(config.UnclaimedMaxAgeSeconds(), 60);  // max(10, 30) + 30
+}
+
+TEST(MatchmakerConfig, EdgegapLimitsDefaultToEdgegapsDocumentedBudget) {
+    MatchmakerConfig config;
+    ASSERT_TRUE(Parse(kRequired, config, {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}}));
+    auto limits = config.EdgegapRateLimits();
+    ASSERT_TRUE(limits) << limits.error().ToString();
+    EXPECT_EQ(edgegap::FormatRateLimits(*limits), edgegap::FormatRateLimits(edgegap::RateLimits{}));
+    EXPECT_EQ(config.edgegap_limits, "deployments=36+4,status=9+1,context=9+1,sessions=36+4,apps=9+1");
+}
+
+TEST(MatchmakerConfig, EdgegapLimitsFromEnvironmentChangeOnlyTheNamedClasses) {
+    MatchmakerConfig config;
+    auto ok = Parse(
+        kRequired, config,
+        {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}, {"GAPKIT_MM_EDGEGAP_LIMITS", "sessions=off"}});
+    ASSERT_TRUE(ok) << ok.error().ToString();
+    auto limits = config.EdgegapRateLimits();
+    ASSERT_TRUE(limits) << limits.error().ToString();
+    EXPECT_TRUE(limits->sessions.unlimited);
+    EXPECT_DOUBLE_EQ(limits->deployments.requests_per_second, 36.0);
+    EXPECT_DOUBLE_EQ(limits->status.burst, 1.0);
+}
+
+TEST(MatchmakerConfig, EdgegapLimitsFlagBeatsEnvironment) {
+    MatchmakerConfig config;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--edgegap-limits", "status=20+2"});
+    auto ok = Parse(
+        args, config,
+        {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}, {"GAPKIT_MM_EDGEGAP_LIMITS", "sessions=off"}});
+    ASSERT_TRUE(ok) << ok.error().ToString();
+    auto limits = config.EdgegapRateLimits();
+    ASSERT_TRUE(limits) << limits.error().ToString();
+    EXPECT_DOUBLE_EQ(limits->status.requests_per_second, 20.0);
+    EXPECT_FALSE(limits->sessions.unlimited);
+}
+
+TEST(MatchmakerConfig, BadEdgegapLimitIsAUsageErrorNamingTheClassAndTheForm) {
+    MatchmakerConfig config;
+    std::vector<std::string> args = kRequired;
+    args.insert(args.end(), {"--edgegap-limits", "sessions=fast"});
+    auto refused = Parse(args, config, {{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"EDGEGAP_API_KEY", "k"}});
+    ASSERT_FALSE(refused);
+    const std::string message = refused.error().message();
+    EXPECT_NE(message.find("--edgegap-limits"), std::string::npos) << message;
+    EXPECT_NE(message.find("sessions=fast"), std::string::npos) << message;
+    EXPECT_NE(message.find("<class>=<per_second>+<burst> or <class>=off"), std::string::npos) << message;
+}
+
+TEST(MatchmakerConfig, HelpShowsTheEdgegapLimitsVariableAndDefaults) {
+    MatchmakerConfig config;
+    CLI::App app;
+    AddOptions(app, config);
+    const std::string help = app.help();
+    EXPECT_NE(help.find("GAPKIT_MM_EDGEGAP_LIMITS"), std::string::npos);
+    EXPECT_NE(help.find("deployments=36+4,status=9+1,context=9+1,sessions=36+4,apps=9+1"), std::string::npos);
 }
 
 }  // namespace

@@ -10,6 +10,8 @@ Metrics::Metrics(common::MetricsRegistry& registry)
                                 "Sessions sent to deletion because their game server stopped naming the player")),
       parked(registry.GetGauge("gapkit_matchmaker_parked_deletions",
                                "Sessions whose delete failed for long, parked for the reconciler")),
+      budget_matchmakers(registry.GetGauge("gapkit_matchmaker_edgegap_budget_matchmakers",
+                                           "Live matchmakers sharing the organization's Edgegap budget (share: 1/N)")),
       registry_(registry),
       duration_(registry.GetHistogram("gapkit_matchmaker_request_duration_seconds",
                                       "Matchmaking request duration, start to final reply",
@@ -27,6 +29,13 @@ void Metrics::CountEdgegapCall(const std::string& endpoint, int http_status) {
     registry_
         .GetCounter("gapkit_matchmaker_edgegap_calls_total", "Edgegap API calls by endpoint and HTTP status",
                     {{"endpoint", endpoint}, {"status", std::to_string(http_status)}})
+        .Increment();
+}
+
+void Metrics::CountEdgegapRefused(std::string_view endpoint_class) {
+    registry_
+        .GetCounter("gapkit_matchmaker_edgegap_refused_total", "Edgegap 429 answers by limit class, retried or not",
+                    {{"class", std::string(endpoint_class)}})
         .Increment();
 }
 

@@ -24,6 +24,12 @@
 ///   "Reconciler").
 /// - `gapkit_matchmaker_reconcile_pass_seconds`: duration of the passes this one led (histogram).
 /// - `gapkit_matchmaker_reconcile_leader`: 1 while this matchmaker holds the reconciler lease.
+/// - `gapkit_matchmaker_edgegap_budget_matchmakers`: the live matchmakers this one shares the
+///   organization's Edgegap budget with, itself included: its share of each limit is 1/value
+///   (edgegap_budget.hpp).
+/// - `gapkit_matchmaker_edgegap_refused_total{class}`: every 429 Edgegap answered, by limit class
+///   (deployments, status, context, sessions, apps), including those retried after `Retry-After`
+///   (`edgegap_calls_total{status="429"}` counts only calls that still failed after the retries).
 ///
 /// Threads: any (the metrics are atomics). The registry must outlive this struct.
 
@@ -40,6 +46,7 @@ class Metrics {
 
     void CountRequest(const std::string& outcome, double seconds);
     void CountEdgegapCall(const std::string& endpoint, int http_status);
+    void CountEdgegapRefused(std::string_view endpoint_class);
     void CountDelete(const std::string& result);
     void CountFact(std::string_view fact, std::string_view outcome);
     /// Reconciler (reconciler.hpp): one decision, one finished pass, whether this one leads.
@@ -52,6 +59,8 @@ class Metrics {
     common::Counter& swept;
     /// Sessions in `parked_deletions` at this matchmaker's last look (the reaper pass).
     common::Gauge& parked;
+    /// N of this matchmaker's 1/N share of the Edgegap budget (edgegap_budget.hpp).
+    common::Gauge& budget_matchmakers;
 
   private:
     common::MetricsRegistry& registry_;

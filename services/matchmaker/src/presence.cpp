@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 
 #include <boost/json/object.hpp>
@@ -31,13 +32,14 @@ PresenceInfo WithThisProcess(PresenceInfo info) {
 }
 
 common::Result<std::unique_ptr<Presence>> Presence::Start(bus::Connection& connection, PresenceInfo info,
-                                                          std::chrono::milliseconds interval) {
+                                                          std::chrono::milliseconds interval,
+                                                          LiveCountHandler on_count) {
     auto key = bus::names::EncodeIdToken(info.id);
     if (!key) return common::Fail(key.error().WithContext("presence key"));
     auto bucket = connection.KeyValueBucket(bus::names::MatchmakersConfig());
     if (!bucket) return common::Fail(bucket.error().WithContext("bucket matchmakers"));
     std::unique_ptr<Presence> presence(
-        new Presence(std::move(*bucket), std::move(*key), SerializePresence(info), interval));
+        new Presence(std::move(*bucket), std::move(*key), SerializePresence(info), interval, std::move(on_count)));
     presence->Beat();
     presence->thread_ = std::thread([p = presence.get()] { p->Loop(); });
     GAPKIT_LOG_INFO("matchmaker", "presence: beating as {} in bucket {} every {} ms", presence->key_,
@@ -46,8 +48,12 @@ common::Result<std::unique_ptr<Presence>> Presence::Start(bus::Connection& conne
 }
 
 Presence::Presence(std::unique_ptr<bus::KeyValue> bucket, std::string key, std::string value,
-                   std::chrono::milliseconds interval)
-    : bucket_(std::move(bucket)), key_(std::move(key)), value_(std::move(value)), interval_(interval) {}
+                   std::chrono::milliseconds interval, LiveCountHandler on_count)
+    : bucket_(std::move(bucket)),
+      key_(std::move(key)),
+      value_(std::move(value)),
+      interval_(interval),
+      on_count_(std::move(on_count)) {}
 
 Presence::~Presence() { Stop(); }
 
@@ -60,6 +66,20 @@ void Presence::Beat() {
         GAPKIT_LOG_INFO("matchmaker", "presence beats again");
     }
     failing_ = !put;
+    if (put) Count();
+}
+
+// Counted after this one's own put, so the count includes it; a failed listing keeps the last
+// count rather than guessing (a count too low would overspend the organization's budget).
+void Presence::Count() {
+    auto keys = bucket_->Keys();
+    if (!keys) {
+        GAPKIT_LOG_DEBUG("matchmaker", "presence: counting matchmakers: {}", keys.error().ToString());
+        return;
+    }
+    const int live = std::max(static_cast<int>(keys->size()), 1);
+    live_matchmakers_.store(live);
+    if (on_count_) on_count_(live);
 }
 
 void Presence::Loop() {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <boost/json/parse.hpp>
 
 #include "gapkit/bus/names.hpp"
@@ -85,6 +87,19 @@ TEST_F(PresenceTest, EachMatchmakerHasItsOwnKey) {
     auto live = Live();
     ASSERT_EQ(live.size(), 1u);
     EXPECT_EQ(live[0].key, "mm-two");
+}
+
+TEST_F(PresenceTest, EachBeatCountsTheLiveMatchmakersItselfIncluded) {
+    std::atomic<int> one_counted{0};
+    auto one = Presence::Start(*connection_, Info("mm-one"), 50ms, [&](int live) { one_counted = live; });
+    ASSERT_TRUE(one) << one.error().ToString();
+    EXPECT_EQ(one_counted.load(), 1);  // The first beat, inside Start, already counts.
+    auto two = Presence::Start(*connection_, Info("mm-two"), 50ms);
+    ASSERT_TRUE(two) << two.error().ToString();
+    EXPECT_EQ((*two)->live_matchmakers(), 2);
+    EXPECT_TRUE(testing::WaitFor([&] { return one_counted.load() == 2; }, 5s));
+    (*two)->Stop();
+    EXPECT_TRUE(testing::WaitFor([&] { return one_counted.load() == 1 && (*one)->live_matchmakers() == 1; }, 5s));
 }
 
 }  // namespace

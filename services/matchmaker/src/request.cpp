@@ -37,6 +37,12 @@ constexpr auto kBusRetryLimit = std::chrono::seconds(12);
 constexpr auto kBusRetryFirstDelay = std::chrono::milliseconds(100);
 constexpr auto kBusRetryMaxDelay = std::chrono::seconds(1);
 
+// With webhooks the request waits for Edgegap's word instead of polling, and polls only after this
+// long without news: a webhook can be lost (httpd down, Edgegap does not retry), and Edgegap
+// documents a webhook when a session is linked, not when its deployment becomes ready. One poll per
+// 5 s at worst is under half the polling schedule's rate; a webhook on time costs no call at all.
+constexpr auto kWebhookSilence = std::chrono::seconds(5);
+
 /// A final failure: the reply's code and message, the outcome label for logs and metrics, and what
 /// only the log may see (Edgegap's own text can name accounts, apps and internal hosts).
 struct Failure {
@@ -143,8 +149,10 @@ class Request {
   private:
     asio::awaitable<Step<protocol::SessionReady>> Lifecycle();
     asio::awaitable<Step<std::string>> CreateSession(const protocol::MatchRequest& request);
-    asio::awaitable<Step<edgegap::DeploymentStatus>> WaitUntilReady();
+    asio::awaitable<Step<edgegap::DeploymentStatus>> WaitUntilReady(Waiter& waiter);
     asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Poll();
+    asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Heard(const edgegap::Session& news);
+    asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Consider(const edgegap::Session& session);
     asio::awaitable<Step<edgegap::DeploymentStatus>> ReadyDeployment(const edgegap::Session& session);
     asio::awaitable<Step<protocol::SessionReady>> Issue(const edgegap::DeploymentStatus& deployment);
     void Report(const edgegap::Session& session);
@@ -193,10 +201,15 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Lifecycle() {
     if (!created) co_return tl::unexpected(created.error());
     session_id_ = *created;
     created_seconds_ = Elapsed();
+    // Registered before anything else is awaited, so that news arriving from here on reaches it
+    // (news that overtook the POST answer is kept for it by the registry).
+    auto executor = co_await asio::this_coro::executor;  // Not inside the argument list: see RunRequest.
+    auto waiter = std::make_shared<Waiter>(executor);
+    WaiterScope scope(ctx_.waiters, session_id_, waiter);
     auto recorded = co_await RetryBus([&] { return ctx_.book.RecordUnclaimed(session_id_); }, ctx_.aborting);
     if (!recorded) co_return tl::unexpected(Internal(recorded.error()));
     Send(protocol::SessionRequestAccepted{session_id_});
-    auto deployment = co_await WaitUntilReady();
+    auto deployment = co_await WaitUntilReady(*waiter);
     if (!deployment) co_return tl::unexpected(deployment.error());
     co_return co_await Issue(*deployment);
 }
@@ -214,20 +227,25 @@ asio::awaitable<Step<std::string>> Request::CreateSession(const protocol::MatchR
     co_return created->session_id;
 }
 
-asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady() {
-    auto executor = co_await asio::this_coro::executor;
-    auto waiter = std::make_shared<Waiter>(executor);
-    WaiterScope scope(ctx_.waiters, session_id_, waiter);
+// Without webhooks: a poll at once, then on the back-off schedule. With webhooks: the webhook's
+// news, and a poll only after `kWebhookSilence` without any.
+asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady(Waiter& waiter) {
+    const bool webhooks = !config_.webhook_url.empty();
     const auto deadline = started_ + std::chrono::seconds(config_.readiness_timeout_seconds);
     std::chrono::nanoseconds delay = std::chrono::milliseconds(config_.poll_initial_ms);
-    for (;;) {
+    for (bool poll = !webhooks;; poll = true) {
         if (ctx_.aborting) co_return tl::unexpected(Failure{503, "matchmaker is shutting down", "shutting_down"});
-        auto polled = co_await Poll();
-        if (polled) co_return std::move(*polled);
+        std::optional<Step<edgegap::DeploymentStatus>> done;
+        if (auto news = waiter.TakeNews()) {
+            done = co_await Heard(*news);
+        } else if (poll) {
+            done = co_await Poll();
+        }
+        if (done) co_return std::move(*done);
         const auto now = ctx_.clock.Now();
         if (now >= deadline) co_return tl::unexpected(Failure{408, "session still not ready, timed out.", "timeout"});
-        const std::chrono::nanoseconds sleep = std::min<std::chrono::nanoseconds>(delay, deadline - now);
-        co_await waiter->Sleep(sleep);
+        const std::chrono::nanoseconds wait = webhooks ? kWebhookSilence : delay;
+        co_await waiter.Sleep(std::min<std::chrono::nanoseconds>(wait, deadline - now));
         delay = std::min<std::chrono::nanoseconds>(delay * 2, std::chrono::milliseconds(config_.poll_max_ms));
     }
 }
@@ -237,14 +255,33 @@ asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Poll() 
     auto session = co_await ctx_.api.GetSession(session_id_);
     ctx_.metrics.CountEdgegapCall("get_session", session ? 200 : edgegap::Details(session.error()).http_status);
     if (!session) co_return tl::unexpected(FromApiError("get session", session.error()));
-    Report(*session);
-    if (session->state == edgegap::SessionState::kError || session->state == edgegap::SessionState::kUnprocessable) {
-        const std::string why = session->error.empty() ? session->status : session->error;
+    co_return co_await Consider(*session);
+}
+
+// A webhook's news is outside data that only the webhook's path secret vouches for, so it is used
+// as it is only where a forgery does little harm: "still waiting", and "ready" on the deployment
+// the POST answer named (Edgegap's own word, over TLS), which spares the session read. A failure,
+// or readiness on any other deployment, is checked with Edgegap first: a forger who knows a session
+// id cannot fail its request, and must also know its deployment's request id (which players never
+// see) to hand the player another address.
+asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Heard(const edgegap::Session& news) {
+    const bool failed =
+        news.state == edgegap::SessionState::kError || news.state == edgegap::SessionState::kUnprocessable;
+    const bool vouched = !created_request_id_.empty() && news.deployment_request_id == created_request_id_;
+    if (failed || (news.ready && !vouched)) co_return co_await Poll();
+    co_return co_await Consider(news);
+}
+
+// What a session body means for the wait: nothing while it is still on its way, else the final step.
+asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Consider(const edgegap::Session& session) {
+    Report(session);
+    if (session.state == edgegap::SessionState::kError || session.state == edgegap::SessionState::kUnprocessable) {
+        const std::string why = session.error.empty() ? session.status : session.error;
         co_return tl::unexpected(Failure{502, "the game server could not be started, try again", "edgegap_error",
                                          fmt::format("Edgegap session {}: {}", session_id_, why)});
     }
-    if (!session->ready) co_return std::nullopt;
-    auto deployment = co_await ReadyDeployment(*session);
+    if (!session.ready) co_return std::nullopt;
+    auto deployment = co_await ReadyDeployment(session);
     co_return deployment;
 }
 

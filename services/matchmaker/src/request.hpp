@@ -3,10 +3,16 @@
 /// @file
 /// One matchmaking request's lifecycle (docs/architecture.md section 2, steps 3-4), as a coroutine:
 /// reply `Acknowledged`, create the Edgegap session, record it in `unclaimed_sessions`, reply
-/// `SessionRequestAccepted`, wait for readiness (webhook wake-ups, polling with back-off as the
-/// fallback, `ProgressReport` on each status change), mint the token, record the client id
-/// mappings, reply `SessionReady`, end the stream. Any failure replies `Error(code, message)`
-/// and, once a session exists, enqueues its deletion, so no session is left behind.
+/// `SessionRequestAccepted`, wait for readiness (`ProgressReport` on each status change), mint the
+/// token, record the client id mappings, reply `SessionReady`, end the stream. Any failure replies
+/// `Error(code, message)` and, once a session exists, enqueues its deletion, so no session is left
+/// behind.
+///
+/// Readiness costs as few Edgegap calls as it can (docs/matchmaker.md, "The lifecycle of a
+/// request"): without a webhook URL the session is polled, at once and then with back-off; with
+/// one, the request waits for the session webhook and polls only after 5 s without news. A
+/// webhook saying "ready" on the deployment the POST answer named is used as it is (no session
+/// read); any other readiness, and any failure, is checked with `GET /v1/session` first.
 ///
 /// Threads: `RunRequest` runs on one strand of the service's io_context. `RequestContext` is shared
 /// by every request; its members are thread-safe or constant.

@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "cleanup.hpp"
+#include "edgegap_budget.hpp"
 #include "gapkit/bus/names.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/edgegap/http_client.hpp"
@@ -66,6 +67,7 @@ struct Service::State {
     asio::executor_work_guard<asio::io_context::executor_type> work;
     std::unique_ptr<edgegap::HttpEdgegapClient> own_api;
     edgegap::EdgegapApi* api;
+    std::unique_ptr<EdgegapBudget> budget;
     std::unique_ptr<SessionBook> book;
     WaiterRegistry waiters;
     std::unique_ptr<RequestContext> requests;
@@ -89,6 +91,7 @@ common::Status Service::State::CreateApi() {
     client.api_key = config.edgegap_api_key;
     client.request_timeout = std::chrono::seconds(config.edgegap_timeout_seconds);
     client.user_agent = "gapkit-matchmaker/0.1";
+    client.limiter = budget->limiter();
     auto created = edgegap::HttpEdgegapClient::Create(ioc.get_executor(), std::move(client), clock);
     if (!created) return common::Fail(created.error().WithContext("Edgegap client"));
     own_api = std::move(*created);
@@ -125,15 +128,18 @@ void Service::State::OnRequest(const bus::Message& message) {
     asio::co_spawn(asio::make_strand(ioc), RunRequest(*requests, message), asio::detached);
 }
 
-// NATS thread: the body is outside data; anything without a session id is ignored.
+// NATS thread: the body is outside data; anything without a session id is ignored. The request
+// decides how far to trust the rest (request.cpp).
 void Service::State::OnWebhook(const bus::Message& message) {
     auto session = edgegap::detail::ParseSession(message.data);
     if (!session) {
         GAPKIT_LOG_DEBUG("matchmaker", "ignoring a session webhook: {}", session.error().ToString());
         return;
     }
-    if (waiters.Wake(session->session_id)) {
-        GAPKIT_LOG_DEBUG("matchmaker", "webhook for session {} ({})", session->session_id, session->status);
+    const std::string session_id = session->session_id;
+    const std::string status = session->status;
+    if (waiters.Deliver(std::move(*session), message.data.size())) {
+        GAPKIT_LOG_DEBUG("matchmaker", "webhook for session {} ({})", session_id, status);
     }
 }
 
@@ -169,6 +175,7 @@ common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config,
     if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
     std::unique_ptr<Service> service(new Service(std::make_unique<State>(std::move(config), deps)));
     State& s = *service->state_;
+    s.budget = std::make_unique<EdgegapBudget>(*s.config.EdgegapRateLimits(), s.clock, s.metrics);
     if (auto ok = s.CreateApi(); !ok) return common::Fail(ok.error());
     auto book = SessionBook::Open(s.bus, s.clock, std::chrono::seconds(s.config.alive_ttl_seconds));
     if (!book) return common::Fail(book.error());
@@ -188,11 +195,12 @@ common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config,
     }
     for (int i = 0; i < s.config.threads; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
     if (auto ok = s.Subscribe(); !ok) return common::Fail(ok.error());
-    auto presence =
-        Presence::Start(s.bus, WithThisProcess({.id = s.reconciler->holder(),
-                                                .app = s.config.app_name,
-                                                .version = s.config.app_version,
-                                                .started_unix = static_cast<std::int64_t>(s.clock.UnixSeconds())}));
+    PresenceInfo info = WithThisProcess({.id = s.reconciler->holder(),
+                                         .app = s.config.app_name,
+                                         .version = s.config.app_version,
+                                         .started_unix = static_cast<std::int64_t>(s.clock.UnixSeconds())});
+    auto presence = Presence::Start(s.bus, std::move(info), bus::names::kMatchmakerBeatInterval,
+                                    [&s](int live) { s.budget->SetLiveMatchmakers(live); });
     if (!presence) return common::Fail(presence.error());
     s.presence = std::move(*presence);
     return service;

@@ -26,6 +26,12 @@ class TokenBucket {
     /// the order they asked.
     std::chrono::nanoseconds Reserve(Clock::SteadyTime now);
 
+    /// Changes the rate and burst from `now` on: tokens earned so far at the old rate are kept (up
+    /// to the new burst), and a negative balance (waits already promised) is kept, so callers who
+    /// reserved keep their turn and later ones queue behind them at the new rate.
+    /// REQUIRES: `tokens_per_second` > 0, `burst` >= 1.
+    void SetRate(double tokens_per_second, double burst, Clock::SteadyTime now);
+
     /// True when the bucket would be full at `now` (an idle entry that can be forgotten).
     bool IsFull(Clock::SteadyTime now) const;
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ struct ClientConfig {
     RetryConfig retry;
     /// Client-side limits per endpoint class (see `RateLimiter`).
     RateLimits rate_limits;
+    /// A limiter shared with the caller, who may re-rate it while the client runs (the
+    /// matchmaker's share of the organization's budget). Null (default): the client makes its own
+    /// from `rate_limits`. When set, `rate_limits` is not used.
+    std::shared_ptr<RateLimiter> limiter;
     /// Sent as `User-Agent`. Default "gapkit-edgegap/0.1".
     std::string user_agent = "gapkit-edgegap/0.1";
     /// Idle kept-alive connections kept per host, for idempotent calls. 0 disables keep-alive.
