@@ -49,10 +49,14 @@ std::string NormalizeApiKey(std::string_view key) {
 }
 
 common::Result<ClientConfig> ClientConfig::FromEnv() {
-    ClientConfig config;
     auto key = common::RequireEnv("EDGEGAP_API_KEY");
     if (!key) return common::Fail(key.error());
-    config.api_key = std::move(*key);
+    return FromEnvWithKey(std::move(*key));
+}
+
+common::Result<ClientConfig> ClientConfig::FromEnvWithKey(std::string api_key) {
+    ClientConfig config;
+    config.api_key = std::move(api_key);
     config.base_url = common::EnvString("EDGEGAP_BASE_URL", config.base_url);
     auto timeout = common::EnvDuration("EDGEGAP_REQUEST_TIMEOUT", config.request_timeout);
     if (!timeout) return common::Fail(timeout.error());

@@ -47,6 +47,17 @@ TEST_F(ClientConfigEnv, FromEnvReadsKeyUrlAndTimeout) {
     EXPECT_EQ(config->request_timeout, 2500ms);
 }
 
+TEST_F(ClientConfigEnv, FromEnvWithKeyTakesTheKeyGivenAndTheRestFromTheEnvironment) {
+    ::setenv("EDGEGAP_API_KEY", "from-env", 1);
+    ::setenv("EDGEGAP_BASE_URL", "http://127.0.0.1:8090", 1);
+    ::setenv("EDGEGAP_REQUEST_TIMEOUT", "2500ms", 1);
+    auto config = ClientConfig::FromEnvWithKey("from-file");
+    ASSERT_TRUE(config.has_value()) << config.error().ToString();
+    EXPECT_EQ(config->api_key, "from-file");
+    EXPECT_EQ(config->base_url, "http://127.0.0.1:8090");
+    EXPECT_EQ(config->request_timeout, 2500ms);
+}
+
 TEST_F(ClientConfigEnv, FromEnvRefusesBadUrlWithoutEchoingTheKey) {
     ::setenv("EDGEGAP_API_KEY", "s3cret", 1);
     ::setenv("EDGEGAP_BASE_URL", "ftp://example.com", 1);

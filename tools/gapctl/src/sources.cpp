@@ -26,29 +26,23 @@ common::Result<std::unique_ptr<bus::Connection>> ConnectBus(std::string_view com
 }
 
 common::Result<edgegap::ClientConfig> EdgegapClientConfig(const EdgegapSource& source) {
-    std::string key_from_file;
+    std::string key;
     if (!source.api_key_file.empty()) {
         auto contents = common::ReadSecretFile(source.api_key_file);
         if (!contents) return common::Fail(contents.error());
-        key_from_file = *contents;
+        key = edgegap::NormalizeApiKey(*contents);
     }
-    // FromEnv insists on EDGEGAP_API_KEY; a key file stands in for it.
-    edgegap::ClientConfig config;
-    if (key_from_file.empty()) {
-        if (auto key = common::GetEnv("EDGEGAP_API_KEY"); !key || key->empty()) {
+    if (key.empty()) {
+        auto from_env = common::GetEnv("EDGEGAP_API_KEY");
+        if (!from_env || from_env->empty()) {
             return common::MakeError(common::ErrorCode::kInvalidArgument,
                                      "EDGEGAP_API_KEY is not set: export it or give --edgegap-api-key-file");
         }
-        auto from_env = edgegap::ClientConfig::FromEnv();
-        if (!from_env) return common::Fail(from_env.error());
-        config = std::move(*from_env);
-    } else {
-        if (auto base_url = common::GetEnv("EDGEGAP_BASE_URL"); base_url && !base_url->empty())
-            config.base_url = *base_url;
-        config.api_key = edgegap::NormalizeApiKey(key_from_file);
-        if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
+        key = *from_env;
     }
-    config.user_agent = "gapkit-gapctl";
+    auto config = edgegap::ClientConfig::FromEnvWithKey(std::move(key));
+    if (!config) return common::Fail(config.error());
+    config->user_agent = "gapkit-gapctl";
     return config;
 }
 

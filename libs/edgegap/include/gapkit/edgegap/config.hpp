@@ -57,6 +57,9 @@ struct ClientConfig {
     /// value that does not validate.
     static common::Result<ClientConfig> FromEnv();
 
+    /// `FromEnv` with the key given (e.g. read from a file) instead of `EDGEGAP_API_KEY`.
+    static common::Result<ClientConfig> FromEnvWithKey(std::string api_key);
+
     /// Checks every field; the error names the field and the bad value (never the key's value).
     common::Status Validate() const;
 };
