@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -328,10 +329,11 @@ TEST_F(BusRoles, OperatorSeesEverythingAndOnlyReads) {
     ASSERT_FALSE(missing.has_value());
     EXPECT_EQ(missing.error().code(), common::ErrorCode::kNotFound) << missing.error().ToString();
 
-    ExpectPublishesRefused(*operator_view, "operator",
-                           Join(Without(kJetStreamAbuse, kJetStreamReads), {MatchmakingSubject(), std::string(bus::names::kSessionWebhooks),
-                                                  Fact(bus::names::kJoinFact), Fact(bus::names::kContextFact),
-                                                  "_INBOX.x", "_INBOX_httpd.x", "_INBOX_gameserver.x", "anything"}));
+    ExpectPublishesRefused(
+        *operator_view, "operator",
+        Join(Without(kJetStreamAbuse, kJetStreamReads),
+             {MatchmakingSubject(), std::string(bus::names::kSessionWebhooks), Fact(bus::names::kJoinFact),
+              Fact(bus::names::kContextFact), "_INBOX.x", "_INBOX_httpd.x", "_INBOX_gameserver.x", "anything"}));
     ASSERT_TRUE(ActiveConnections().Delete("watched").has_value());
     ExpectNothingChanged();
 }
@@ -358,6 +360,49 @@ TEST_F(BusRoles, MatchmakerOwnsTheBucketsAndTheQueue) {
     ASSERT_TRUE(items.has_value()) << items.error().ToString();
     ASSERT_EQ(items->size(), 1u);
     EXPECT_TRUE((*items)[0].Ack().has_value());
+}
+
+// The asynchronous calls go through one reply subscription per connection (`<prefix>.<nuid>.*`)
+// and JetStream's own subjects (`$KV.<bucket>.<key>`, `$JS.API.DIRECT.GET...`): the matchmaker
+// and httpd need no right beyond those they already have.
+TEST_F(BusRoles, AsynchronousCallsNeedNoFurtherRights) {
+    std::promise<common::Result<std::uint64_t>> put;
+    ASSERT_TRUE(
+        ActiveConnections()
+            .PutAsync("async", "client", [&](common::Result<std::uint64_t> revision) { put.set_value(revision); })
+            .has_value());
+    auto revision = put.get_future().get();
+    ASSERT_TRUE(revision.has_value()) << revision.error().ToString();
+    std::promise<common::Result<std::optional<bus::KeyEntry>>> get;
+    ASSERT_TRUE(
+        ActiveConnections()
+            .GetAsync("async", [&](common::Result<std::optional<bus::KeyEntry>> entry) { get.set_value(entry); })
+            .has_value());
+    auto entry = get.get_future().get();
+    ASSERT_TRUE(entry.has_value()) << entry.error().ToString();
+    ASSERT_TRUE(entry->has_value());
+    EXPECT_EQ((*entry)->revision, *revision);
+
+    auto requests = matchmaker_->QueueSubscribe(MatchmakingSubject(), bus::names::kMatchmakerQueueGroup,
+                                                [this](const bus::Message& request) {
+                                                    (void)matchmaker_->Respond(request, "Acknowledged");
+                                                    (void)matchmaker_->EndStream(request);
+                                                });
+    ASSERT_TRUE(requests.has_value()) << requests.error().ToString();
+    ASSERT_TRUE(matchmaker_->Flush().has_value());
+    auto httpd = Connect("httpd");
+    ASSERT_TRUE(httpd);
+    std::promise<common::Status> ended;
+    ASSERT_TRUE(httpd
+                    ->RequestStreamAsync(
+                        MatchmakingSubject(), R"({"client_ip":null})",
+                        {[](const bus::Message&) { return true; }, [&](common::Status end) { ended.set_value(end); }})
+                    .has_value());
+    auto end = ended.get_future().get();
+    EXPECT_TRUE(end.has_value()) << end.error().ToString();
+    auto log = common::ReadFile(server_->LogFile());
+    ASSERT_TRUE(log.has_value());
+    EXPECT_EQ(log->find("Violation"), std::string::npos) << *log;
 }
 
 // The matchmaker answers requests whose reply subject passes names::IsInboxOf, which also lets

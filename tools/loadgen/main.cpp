@@ -1,5 +1,6 @@
 // gapkit-loadgen: drives matchmaking load through httpd's WebSocket at several concurrency levels
 // and measures the bus request/reply floor in the same run. See docs/benchmarks.md.
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bus_floor.hpp"
+#include "client_ip_range.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/protocol/match_messages.hpp"
@@ -24,7 +26,8 @@ struct Options {
     std::string url = "ws://127.0.0.1:3000/matchmaker/ws";
     std::string game = "echo";
     std::string version = "1";
-    std::string client_ip;  // Empty: null in the request.
+    std::string client_ip;        // Empty: null in the request.
+    std::string client_ip_range;  // Empty: `client_ip` for every request.
     std::vector<int> concurrency{1, 8, 32};
     std::size_t requests = 200;
     int duration_seconds = 60;
@@ -42,10 +45,16 @@ void AddOptions(CLI::App& app, Options& o) {
     app.add_option("--url", o.url, "httpd's matchmaking WebSocket (ws:// only)")->capture_default_str();
     app.add_option("--game", o.game, "game (app) name in the request")->capture_default_str();
     app.add_option("--version", o.version, "game version in the request")->capture_default_str();
-    app.add_option("--client-ip", o.client_ip, "client_ip sent in the request (default null)");
+    auto* client_ip = app.add_option("--client-ip", o.client_ip, "client_ip sent in the request (default null)");
+    app.add_option("--client-ip-range", o.client_ip_range,
+                   "an IPv4 range (198.18.0.0/15): each request sends the range's next address as client_ip, "
+                   "wrapping around at its end (httpd honours client_ip only with --allow-client-ip-override, and "
+                   "replaces a private one by --fake-ip when set)")
+        ->excludes(client_ip);
+    // Each client holds one socket: raise the open-file limit (ulimit -n) for thousands.
     app.add_option("--concurrency", o.concurrency, "comma-separated client counts, one level each")
         ->delimiter(',')
-        ->check(CLI::Range(1, 4096))
+        ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     app.add_option("--requests", o.requests, "requests per level")
         ->check(CLI::Range(1, 10000000))
@@ -75,10 +84,17 @@ void AddOptions(CLI::App& app, Options& o) {
     service::AddLogLevelOption(app, o.log_level);
 }
 
-std::string RequestJson(const Options& o) {
+std::string RequestJson(const Options& o, const std::string& client_ip) {
     protocol::MatchRequest request{o.game, o.version, std::nullopt};
-    if (!o.client_ip.empty()) request.client_ip = o.client_ip;
+    if (!client_ip.empty()) request.client_ip = client_ip;
     return protocol::SerializeMatchRequest(request);
+}
+
+// One request after another across the warm-up and every level, so no two players of a run share
+// an address until the range wraps.
+loadgen::RequestSource MakeRequestSource(const Options& o, std::optional<loadgen::ClientIpRange> range) {
+    if (!range) return [request = RequestJson(o, o.client_ip)] { return request; };
+    return [&o, range = *range, next = std::uint64_t{0}]() mutable { return RequestJson(o, range.At(next++)); };
 }
 
 loadgen::LevelSummary RunLevel(const char* phase, int concurrency, const std::function<loadgen::LevelRun()>& level) {
@@ -91,7 +107,7 @@ loadgen::LevelSummary RunLevel(const char* phase, int concurrency, const std::fu
 }
 
 // Outside the table: a warm-up that fails is only logged; the levels after it say whether the stack works.
-void WarmUp(const loadgen::WebSocketTarget& target, const std::string& request, const Options& o) {
+void WarmUp(const loadgen::WebSocketTarget& target, const loadgen::RequestSource& request, const Options& o) {
     if (o.warmup_requests == 0) return;
     const loadgen::LevelPlan plan{1, o.warmup_requests, std::chrono::seconds(o.duration_seconds),
                                   std::chrono::seconds(o.timeout_seconds), std::chrono::milliseconds(0)};
@@ -104,6 +120,15 @@ int Run(const Options& o) {
         GAPKIT_LOG_ERROR("loadgen", "--url: {}", target.error().ToString());
         return 2;
     }
+    std::optional<loadgen::ClientIpRange> range;
+    if (!o.client_ip_range.empty()) {
+        auto parsed = loadgen::ClientIpRange::Parse(o.client_ip_range);
+        if (!parsed) {
+            GAPKIT_LOG_ERROR("loadgen", "--client-ip-range: {}", parsed.error().ToString());
+            return 2;
+        }
+        range = *parsed;
+    }
     std::unique_ptr<loadgen::BusFloor> floor;
     if (o.bus_floor) {
         auto started = loadgen::BusFloor::Start(o.bus_subject);
@@ -113,16 +138,17 @@ int Run(const Options& o) {
         }
         floor = std::move(*started);
     }
-    const std::string request = RequestJson(o);
-    WarmUp(*target, request, o);
+    const std::string request = RequestJson(o, range ? range->At(0) : o.client_ip);  // The bus floor's payload.
+    const loadgen::RequestSource next_request = MakeRequestSource(o, range);
+    WarmUp(*target, next_request, o);
     std::vector<loadgen::LevelSummary> summaries;
     for (int concurrency : o.concurrency) {
         const loadgen::LevelPlan plan{concurrency, o.requests, std::chrono::seconds(o.duration_seconds),
                                       std::chrono::seconds(o.timeout_seconds), std::chrono::milliseconds(o.think_ms)};
         loadgen::LevelPlan floor_plan = plan;
         floor_plan.requests = o.bus_floor_requests;
-        summaries.push_back(
-            RunLevel("websocket", concurrency, [&] { return loadgen::RunWebSocketLevel(*target, request, plan); }));
+        summaries.push_back(RunLevel("websocket", concurrency,
+                                     [&] { return loadgen::RunWebSocketLevel(*target, next_request, plan); }));
         if (floor)
             summaries.push_back(RunLevel("bus-floor", concurrency, [&] { return floor->Run(request, floor_plan); }));
     }

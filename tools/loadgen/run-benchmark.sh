@@ -21,32 +21,11 @@
 # instead of deleting it.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-export GAPKIT_BIN_DIR=${BIN:-$root/build/bin}
 export CONCURRENCY=${CONCURRENCY:-1,8,32} REQUESTS=${REQUESTS:-400}
-
-for program in gapkit-edgegap-sim gapkit-sim-echo-server gapkit-matchmaker gapkit-httpd gapkit-loadgen; do
-    [ -x "$GAPKIT_BIN_DIR/$program" ] || { echo "$GAPKIT_BIN_DIR/$program is missing; build it first (make build)" >&2; exit 1; }
-done
-
-export GAPKIT_STATE_DIR
-GAPKIT_STATE_DIR=$(mktemp -d /tmp/gapkit-loadgen.XXXXXX)
-[ "${KEEP_STATE:-0}" = 1 ] || trap 'rm -rf "$GAPKIT_STATE_DIR"' EXIT
-LOADGEN_PASSWORD=$(openssl rand -hex 24)
-export LOADGEN_PASSWORD
-export NATS_EXTRA_USERS="    { user: loadgen, password: \"$LOADGEN_PASSWORD\", permissions: {
-      publish: [\"gapkit.loadgen.>\", \"_INBOX.>\"], subscribe: [\"gapkit.loadgen.>\", \"_INBOX.>\"] } },"
-export SIM_CONFIG=$root/tools/loadgen/echo-instant.json GAME=echo GAME_VERSION=1
-export GAPKIT_MM_MAX_CONCURRENT_SESSIONS=1024 GAPKIT_MM_METRICS_BIND=127.0.0.1
-export GAPKIT_HTTPD_PER_IP_RPM=1000000 GAPKIT_HTTPD_PER_IP_BURST=100000 \
-    GAPKIT_HTTPD_PER_IP_MAX_CONNECTIONS=10000 GAPKIT_HTTPD_MAX_IN_FLIGHT=10000
-if [ "${SHIPPED_LIMITS:-0}" = 1 ]; then
-    unset GAPKIT_MM_EDGEGAP_LIMITS
-    limits_note="gapkit's Edgegap limits: the matchmaker's shipped defaults (SHIPPED_LIMITS=1)"
-else
-    export GAPKIT_MM_EDGEGAP_LIMITS=${GAPKIT_MM_EDGEGAP_LIMITS-sessions=off,deployments=off,status=off,context=off,apps=off}
-    limits_note="gapkit's Edgegap limits: GAPKIT_MM_EDGEGAP_LIMITS=$GAPKIT_MM_EDGEGAP_LIMITS (the simulator applies none)"
-fi
+# shellcheck source=tools/loadgen/loadgen-stack.sh
+. "$(dirname "$0")/loadgen-stack.sh"
+loadgen_stack_setup 1024 0
+export SIM_CONFIG=$root/tools/loadgen/echo-instant.json
 echo "[bench] $limits_note" >&2
 # The table says under which limits it was measured; JSON output stays JSON only.
 [[ " $* " == *" --json "* ]] || echo "$limits_note"

@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/testing/bus_options.hpp"
@@ -35,6 +40,38 @@ class BusServerTest : public ::testing::Test {
 
     static inline std::unique_ptr<gapkit::testing::NatsServer> server_;
     std::unique_ptr<Connection> connection_;
+};
+
+// Collects what asynchronous calls hand to their completion handlers on library threads.
+template <typename T>
+class Completions {
+  public:
+    // A handler that records its argument; `this` must outlive every call.
+    std::function<void(T)> Handler() {
+        return [this](T value) {
+            std::lock_guard lock(mutex_);
+            values_.push_back(std::move(value));
+            changed_.notify_all();
+        };
+    }
+    // Waits until at least `count` values came (a hang guard: the limit is generous).
+    bool WaitFor(std::size_t count, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, limit, [&] { return values_.size() >= count; });
+    }
+    std::size_t Count() {
+        std::lock_guard lock(mutex_);
+        return values_.size();
+    }
+    std::vector<T> Take() {
+        std::lock_guard lock(mutex_);
+        return std::move(values_);
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<T> values_;
 };
 
 }  // namespace gapkit::bus

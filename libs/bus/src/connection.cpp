@@ -197,6 +197,7 @@ Result<std::unique_ptr<Connection>> Connection::Connect(std::string client_name,
     const int replicas = ResolveReplicas(settings->replicas, connection->get(), settings->client_name);
     auto core = std::make_shared<ConnectionCore>(ConnectionCore{settings->client_name, settings->inbox_prefix, replicas,
                                                                 std::move(*connection), JsContextPtr(js)});
+    core->mux = std::make_unique<RequestMux>(core->connection.get(), core->inbox_prefix);
     GAPKIT_LOG_INFO(kLog, "client '{}' connected to {}", core->client_name, CurrentUrl(core->connection.get()));
     return std::unique_ptr<Connection>(new Connection(std::move(core)));
 }
@@ -248,6 +249,24 @@ Result<Message> Connection::Request(std::string_view subject, std::string_view d
     if (status != NATS_OK) return common::Fail(NatsError(status, fmt::format("request on {}", subject)));
     MsgPtr reply(raw);
     return ToMessage(reply.get());
+}
+
+Status Connection::RequestAsync(std::string_view subject, std::string_view data, ReplyHandler done,
+                                std::chrono::milliseconds timeout) {
+    if (!done) return MakeError(ErrorCode::kInvalidArgument, "request: empty reply handler");
+    auto action = std::make_shared<const std::string>(fmt::format("request on {}", subject));
+    auto handler = std::make_shared<ReplyHandler>(std::move(done));
+    MuxCall call{[action, handler](natsMsg* msg) {
+                     if (natsMsg_IsNoResponders(msg)) {
+                         (*handler)(common::Fail(MapNatsStatus(NATS_NO_RESPONDERS, "", *action)));
+                     } else {
+                         (*handler)(ToMessage(msg));
+                     }
+                     return false;
+                 },
+                 [action, handler](bool) { (*handler)(common::Fail(MapNatsStatus(NATS_TIMEOUT, "", *action))); }, false,
+                 std::chrono::milliseconds(0), timeout};
+    return core_->mux->Start(subject, data, std::move(call), *action);
 }
 
 Status Connection::Respond(const Message& request, std::string_view data) {

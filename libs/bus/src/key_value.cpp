@@ -5,6 +5,7 @@
 #include "connection_core.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/log.hpp"
+#include "key_value_impl.hpp"
 #include "replicas.hpp"
 #include "status.hpp"
 
@@ -14,12 +15,6 @@ using common::ErrorCode;
 using common::MakeError;
 using common::Result;
 using common::Status;
-
-struct KeyValue::Impl {
-    std::shared_ptr<ConnectionCore> core;  // Declared first: outlives `kv`.
-    KvStorePtr kv;
-    std::string bucket;
-};
 
 struct KeyWatcher::Impl {
     std::shared_ptr<ConnectionCore> core;
@@ -70,11 +65,11 @@ KeyEntry ToEntry(kvEntry* entry) {
                     kvEntry_Revision(entry), ToOperation(kvEntry_Operation(entry))};
 }
 
+}  // namespace
+
 std::string Action(const std::string& bucket, std::string_view verb, std::string_view key) {
     return fmt::format("{} {}/{}", verb, bucket, key);
 }
-
-}  // namespace
 
 Result<std::unique_ptr<KeyValue>> Connection::KeyValueBucket(const KeyValueConfig& config) {
     if (auto valid = Validate(config); !valid) return common::Fail(valid.error());
@@ -98,8 +93,10 @@ Result<std::unique_ptr<KeyValue>> Connection::KeyValueBucket(const KeyValueConfi
         GAPKIT_LOG_DEBUG("bus", "bound existing bucket {} ({})", config.bucket, create_error.message());
         WarnIfReplicasDiffer(core_->js.get(), "bucket " + config.bucket, "KV_" + config.bucket, replicas);
     }
+    KvStorePtr kv(raw);
+    const bool direct_get = AllowsDirectGet(core_->js.get(), config.bucket);
     return std::make_unique<KeyValue>(
-        std::make_unique<KeyValue::Impl>(KeyValue::Impl{core_, KvStorePtr(raw), config.bucket}));
+        std::make_unique<KeyValue::Impl>(KeyValue::Impl{core_, std::move(kv), config.bucket, direct_get}));
 }
 
 KeyValue::KeyValue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -174,6 +171,35 @@ Result<std::vector<std::string>> KeyValue::Keys() {
     std::vector<std::string> keys(list.Keys, list.Keys + list.Count);
     kvKeysList_Destroy(&list);
     return keys;
+}
+
+// A watch of every key, read until nats.c's end-of-initial-values marker: the values come pushed
+// in one stream instead of a request per key. Bounded like Keys, for the same expiring-key reason.
+Result<std::vector<KeyEntry>> KeyValue::Entries() {
+    kvWatchOptions options;
+    kvWatchOptions_Init(&options);
+    options.IgnoreDeletes = true;
+    kvWatcher* raw = nullptr;
+    natsStatus status = kvStore_WatchAll(&raw, impl_->kv.get(), &options);
+    if (status != NATS_OK) return common::Fail(NatsError(status, fmt::format("reading {}", impl_->bucket)));
+    KvWatcherPtr watcher(raw);
+    std::vector<KeyEntry> entries;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kKeysTimeoutMs);
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        kvEntry* next = nullptr;
+        status = left.count() > 0 ? kvWatcher_Next(&next, watcher.get(), left.count()) : NATS_TIMEOUT;
+        if (status != NATS_OK) {
+            kvWatcher_Stop(watcher.get());
+            return common::Fail(NatsError(status, fmt::format("reading {}", impl_->bucket)));
+        }
+        if (next == nullptr) break;  // Every value present when the watch started was delivered.
+        KvEntryPtr entry(next);
+        if (kvEntry_Operation(entry.get()) == kvOp_Put) entries.push_back(ToEntry(entry.get()));
+    }
+    kvWatcher_Stop(watcher.get());
+    return entries;
 }
 
 Result<KeyWatcher> KeyValue::Watch(std::string_view keys) {

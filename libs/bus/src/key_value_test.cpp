@@ -1,8 +1,10 @@
 #include "gapkit/bus/key_value.hpp"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "bus_test_support.hpp"
@@ -48,6 +50,30 @@ TEST_F(BusKeyValue, EmptyBucketHasNoKeys) {
     auto keys = bucket->Keys();
     ASSERT_TRUE(keys.has_value()) << keys.error().ToString();
     EXPECT_TRUE(keys->empty());
+}
+
+TEST_F(BusKeyValue, EntriesReadsEveryLiveKeyWithItsValueInOnePass) {
+    auto empty = MakeBucket(*connection_, {.bucket = "gapkit_kv_entries_empty"});
+    ASSERT_TRUE(empty);
+    auto none = empty->Entries();
+    ASSERT_TRUE(none.has_value()) << none.error().ToString();
+    EXPECT_TRUE(none->empty());
+
+    auto bucket = MakeBucket(*connection_, {.bucket = "gapkit_kv_entries", .history = 2});
+    ASSERT_TRUE(bucket);
+    for (int i = 0; i < 300; ++i) {
+        ASSERT_TRUE(bucket->Put(fmt::format("key-{}", i), fmt::format("value-{}", i)).has_value());
+    }
+    ASSERT_TRUE(bucket->Put("key-7", "rewritten").has_value());
+    ASSERT_TRUE(bucket->Delete("key-8").has_value());
+    auto entries = bucket->Entries();
+    ASSERT_TRUE(entries.has_value()) << entries.error().ToString();
+    std::map<std::string, std::string> values;
+    for (const KeyEntry& entry : *entries) values[entry.key] = entry.value;
+    EXPECT_EQ(values.size(), 299u);
+    EXPECT_EQ(values["key-7"], "rewritten");
+    EXPECT_EQ(values.count("key-8"), 0u);
+    EXPECT_EQ(values["key-299"], "value-299");
 }
 
 TEST_F(BusKeyValue, CreateConflictsWithAnExistingKey) {

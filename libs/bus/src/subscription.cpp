@@ -5,6 +5,7 @@
 #include "connection_core.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/log.hpp"
+#include "request_mux.hpp"
 #include "status.hpp"
 
 namespace gapkit::bus {
@@ -88,58 +89,41 @@ Result<SubscriptionPtr> SubscribeInbox(natsConnection* connection, const std::st
     return SubscriptionPtr(raw);
 }
 
-// State of one RequestStreamAsync. nats.c calls OnStreamMessage one message at a time (a
-// subscription has a single delivery thread), so `done` needs no lock; the box is freed by
-// OnStreamComplete once nats.c has made its last call.
-struct StreamBox {
+common::Error StreamTimeout(std::string_view subject, const StreamOptions& options, bool overall) {
+    return common::Error(ErrorCode::kTimeout,
+                         fmt::format("streamed request on {}: {} ({} ms)", subject,
+                                     overall ? "the stream did not end within the overall timeout"
+                                             : "no reply part within the idle timeout",
+                                     (overall ? options.overall_timeout : options.idle_timeout).count()));
+}
+
+// The handlers of one RequestStreamAsync, shared by its two mux callbacks. The mux runs them one at
+// a time and ends the call at the first terminal event, so `on_end` runs at most once.
+struct StreamCall {
     StreamHandlers handlers;
     std::string subject;
     StreamOptions options;
     std::chrono::steady_clock::time_point deadline;
-    natsSubscription* sub = nullptr;
-    bool done = false;
 
-    void End(Status end) {
-        done = true;
-        natsSubscription_Unsubscribe(sub);
+    void End(Status end) const {
         if (handlers.on_end) handlers.on_end(std::move(end));
     }
-};
-
-Status StreamTimeout(const StreamBox& box, bool overall) {
-    return MakeError(ErrorCode::kTimeout,
-                     fmt::format("streamed request on {}: {} ({} ms)", box.subject,
-                                 overall ? "the stream did not end within the overall timeout"
-                                         : "no reply part within the idle timeout",
-                                 (overall ? box.options.overall_timeout : box.options.idle_timeout).count()));
-}
-
-// A null `msg` is nats.c's idle-timeout notice (natsConnection_SubscribeTimeout).
-void OnStreamMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
-    MsgPtr owned(msg);
-    auto* box = static_cast<StreamBox*>(closure);
-    if (box->done) return;
-    try {
-        if (msg == nullptr) return box->End(StreamTimeout(*box, false));
+    bool OnReply(natsMsg* msg) const {
         if (natsMsg_IsNoResponders(msg)) {
-            return box->End(MakeError(ErrorCode::kUnavailable, fmt::format("no responders on {}", box->subject)));
+            End(MakeError(ErrorCode::kUnavailable, fmt::format("no responders on {}", subject)));
+            return false;
         }
-        if (natsMsg_GetDataLength(msg) == 0) return box->End(common::Ok());
-        if (std::chrono::steady_clock::now() > box->deadline) return box->End(StreamTimeout(*box, true));
-        if (!box->handlers.on_part(ToMessage(msg))) {
-            box->done = true;
-            natsSubscription_Unsubscribe(box->sub);
+        if (natsMsg_GetDataLength(msg) == 0) {
+            End(common::Ok());
+            return false;
         }
-    } catch (const std::exception& error) {
-        GAPKIT_LOG_ERROR("bus", "stream handler for {} threw: {}", box->subject, error.what());
+        if (std::chrono::steady_clock::now() > deadline) {
+            End(common::Fail(StreamTimeout(subject, options, true)));
+            return false;
+        }
+        return handlers.on_part(ToMessage(msg));
     }
-}
-
-void OnStreamComplete(void* closure) {
-    auto* box = static_cast<StreamBox*>(closure);
-    natsSubscription_Destroy(box->sub);
-    delete box;
-}
+};
 
 }  // namespace
 
@@ -187,14 +171,7 @@ Result<std::optional<Message>> ReplyStream::Next() {
             : natsSubscription_NextMsg(&raw, impl_->inbox.get(), std::min(left, impl_->options.idle_timeout).count());
     if (status != NATS_OK) {
         impl_->finished = true;
-        if (status == NATS_TIMEOUT) {
-            return MakeError(
-                ErrorCode::kTimeout,
-                fmt::format("streamed request on {}: {} ({} ms)", impl_->subject,
-                            overall_bound ? "the stream did not end within the overall timeout"
-                                          : "no reply part within the idle timeout",
-                            (overall_bound ? impl_->options.overall_timeout : impl_->options.idle_timeout).count()));
-        }
+        if (status == NATS_TIMEOUT) return common::Fail(StreamTimeout(impl_->subject, impl_->options, overall_bound));
         return common::Fail(NatsError(status, fmt::format("streamed request on {}", impl_->subject)));
     }
     MsgPtr msg(raw);
@@ -223,50 +200,17 @@ Result<Subscription> Connection::SubscribeSync(std::string_view subject, std::st
         std::make_unique<Subscription::Impl>(Subscription::Impl{core_, std::move(*sub), subject_text, false, false}));
 }
 
-namespace {
-
-// natsInbox_Create ignores the connection's custom prefix: it always says "_INBOX.<nuid>". The
-// unique part is kept and the connection's prefix put in front.
-Result<std::string> NewInbox(const std::string& prefix) {
-    natsInbox* inbox = nullptr;
-    if (natsInbox_Create(&inbox) != NATS_OK) return MakeError(ErrorCode::kInternal, "cannot create an inbox");
-    const std::string_view made(inbox);
-    std::string subject = prefix + std::string(made.substr(made.find('.')));
-    natsInbox_Destroy(inbox);
-    return subject;
-}
-
-}  // namespace
-
 Status Connection::RequestStreamAsync(std::string_view subject, std::string_view data, StreamHandlers handlers,
                                       const StreamOptions& options) {
     if (!handlers.on_part) return MakeError(ErrorCode::kInvalidArgument, "streamed request: empty on_part handler");
-    auto inbox = NewInbox(core_->inbox_prefix);
-    if (!inbox) return common::Fail(inbox.error());
-    const std::string subject_text(subject);
-    auto box = std::make_unique<StreamBox>(StreamBox{std::move(handlers), subject_text, options,
-                                                     std::chrono::steady_clock::now() + options.overall_timeout});
-    natsSubscription* raw = nullptr;
-    auto subscribed =
-        CheckNats(natsConnection_SubscribeTimeout(&raw, core_->connection.get(), inbox->c_str(),
-                                                  options.idle_timeout.count(), OnStreamMessage, box.get()),
-                  fmt::format("streamed request on {}", subject));
-    if (!subscribed) return subscribed;
-    box->sub = raw;
-    if (natsSubscription_SetOnCompleteCB(raw, OnStreamComplete, box.get()) != NATS_OK) {
-        natsSubscription_Unsubscribe(raw);
-        box.release();  // A delivery may be running; leaking one box beats a use-after-free.
-        return MakeError(ErrorCode::kInternal, fmt::format("streamed request on {}: cannot set completion", subject));
-    }
-    StreamBox* owned = box.release();  // nats.c owns it now; OnStreamComplete frees it.
-    auto sent = CheckNats(natsConnection_PublishRequest(core_->connection.get(), subject_text.c_str(), inbox->c_str(),
-                                                        data.data(), static_cast<int>(data.size())),
-                          fmt::format("streamed request on {}", subject));
-    if (!sent) {
-        owned->done = true;  // Nothing was sent: no handler may run.
-        natsSubscription_Unsubscribe(raw);
-    }
-    return sent;
+    auto call =
+        std::make_shared<const StreamCall>(StreamCall{std::move(handlers), std::string(subject), options,
+                                                      std::chrono::steady_clock::now() + options.overall_timeout});
+    MuxCall mux_call{
+        [call](natsMsg* msg) { return call->OnReply(msg); },
+        [call](bool overall) { call->End(common::Fail(StreamTimeout(call->subject, call->options, overall))); }, true,
+        options.idle_timeout, options.overall_timeout};
+    return core_->mux->Start(subject, data, std::move(mux_call), fmt::format("streamed request on {}", subject));
 }
 
 Result<ReplyStream> Connection::RequestStream(std::string_view subject, std::string_view data,

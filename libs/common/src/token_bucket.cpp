@@ -33,6 +33,13 @@ std::chrono::nanoseconds TokenBucket::Reserve(Clock::SteadyTime now) {
         std::chrono::duration<double>(-tokens_ / tokens_per_second_));
 }
 
+std::chrono::nanoseconds TokenBucket::TimeUntilToken(Clock::SteadyTime now) const {
+    const double missing = 1.0 - TokensAt(now);
+    if (missing <= 0.0) return std::chrono::nanoseconds(0);
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(missing / tokens_per_second_));
+}
+
 void TokenBucket::SetRate(double tokens_per_second, double burst, Clock::SteadyTime now) {
     Refill(now);
     tokens_per_second_ = tokens_per_second;

@@ -27,6 +27,19 @@ TEST(TokenBucket, ReserveQueuesCallersInOrder) {
     EXPECT_EQ(bucket.Reserve(clock.Now()), 200ms);
 }
 
+TEST(TokenBucket, TellsWhenTheNextTokenComesWithoutTakingIt) {
+    ManualClock clock;
+    TokenBucket bucket(10.0, 1.0, clock.Now());
+    EXPECT_EQ(bucket.TimeUntilToken(clock.Now()), 0ns);
+    EXPECT_EQ(bucket.TimeUntilToken(clock.Now()), 0ns);
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 0ns);
+    EXPECT_EQ(bucket.Reserve(clock.Now()), 100ms);
+    // Two taken, one of them promised 100 ms from now: the next is free in 200 ms.
+    EXPECT_EQ(bucket.TimeUntilToken(clock.Now()), 200ms);
+    clock.Advance(200ms);
+    EXPECT_EQ(bucket.TimeUntilToken(clock.Now()), 0ns);
+}
+
 TEST(TokenBucket, RefillsOnlyUpToBurst) {
     ManualClock clock;
     TokenBucket bucket(1.0, 2.0, clock.Now());

@@ -18,7 +18,7 @@ void Require(bool condition) {
 }
 
 void ParseWith(std::uint8_t selector, std::string_view body) {
-    switch (selector % 9) {
+    switch (selector % 10) {
         case 0:
             if (auto status = ParseDeploymentStatus(body)) Require(!status->request_id.empty());
             break;
@@ -42,6 +42,11 @@ void ParseWith(std::uint8_t selector, std::string_view body) {
             break;
         case 7:
             if (auto version = ParseAppVersion(body)) Require(!version->name.empty());
+            break;
+        case 8:
+            if (auto users = ParseSessionUsers(body)) {
+                for (const auto& user : users->users) Require(!user.ip.empty());
+            }
             break;
         default:
             (void)ParseErrorMessage(body);

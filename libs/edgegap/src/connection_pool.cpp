@@ -2,7 +2,8 @@
 
 namespace gapkit::edgegap::detail {
 
-std::unique_ptr<Connection> ConnectionPool::Take(const std::string& origin) {
+std::unique_ptr<Connection> ConnectionPool::Take(const std::string& origin,
+                                                 std::optional<std::chrono::steady_clock::duration> idle_below) {
     const auto now = std::chrono::steady_clock::now();
     std::unique_ptr<Connection> taken;
     std::vector<std::unique_ptr<Connection>> expired;  // Closed outside the lock.
@@ -11,6 +12,8 @@ std::unique_ptr<Connection> ConnectionPool::Take(const std::string& origin) {
         auto found = idle_.find(origin);
         if (found == idle_.end()) return nullptr;
         auto& connections = found->second;
+        // The newest is the youngest: when it is too old for this caller, so are all the others.
+        if (idle_below && !connections.empty() && now - connections.back()->idle_since >= *idle_below) return nullptr;
         // Newest first: the connection idle the shortest is the least likely to have been closed by
         // the server; the older ones found past max_idle on the way are dropped.
         while (!connections.empty() && !taken) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,10 @@ class ConnectionPool {
     ConnectionPool(std::size_t max_idle_per_origin, std::chrono::seconds max_idle)
         : max_idle_per_origin_(max_idle_per_origin), max_idle_(max_idle) {}
 
-    // The most recently used idle connection to `origin` that is young enough, or null.
-    std::unique_ptr<Connection> Take(const std::string& origin);
+    // The most recently used idle connection to `origin` that is young enough, or null. With
+    // `idle_below`, only one idle for less than that; older ones stay for other callers.
+    std::unique_ptr<Connection> Take(const std::string& origin,
+                                     std::optional<std::chrono::steady_clock::duration> idle_below = std::nullopt);
     // Returns a connection whose last answer allowed keep-alive.
     void Give(const std::string& origin, std::unique_ptr<Connection> connection);
     // Counts a newly opened connection (for monitoring and tests).

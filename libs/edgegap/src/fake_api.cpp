@@ -1,5 +1,7 @@
 #include "gapkit/edgegap/fake_api.hpp"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 namespace gapkit::edgegap {
@@ -7,6 +9,22 @@ namespace {
 
 tl::unexpected<common::Error> NotFound(std::string_view what, std::string_view id) {
     return MakeError(ErrorCategory::kNotFound, 404, fmt::format("{} {} not found", what, id));
+}
+
+// One user per IP, as edgegap-sim keeps them: an IP already in the session is not added again.
+void AddDistinct(Session& session, std::vector<std::string> ips) {
+    for (auto& ip : ips) {
+        if (std::find(session.user_ips.begin(), session.user_ips.end(), ip) == session.user_ips.end()) {
+            session.user_ips.push_back(std::move(ip));
+        }
+    }
+    session.user_count = static_cast<int>(session.user_ips.size());
+}
+
+SessionUsers UsersOf(const Session& session) {
+    SessionUsers users;
+    for (const auto& ip : session.user_ips) users.users.push_back({ip, 0.0, 0.0});
+    return users;
 }
 
 StopResult Gone() { return StopResult{StopOutcome::kAlreadyGone, 404, "already gone"}; }
@@ -115,7 +133,7 @@ class Fake final : public FakeEdgegapApi {
         session.state = SessionState::kWaiting;
         session.kind = "Seat";
         session.kind_value = SessionKind::kSeat;
-        session.user_count = static_cast<int>(request.ip_list.size());
+        AddDistinct(session, std::move(request.ip_list));
         session.deployment_request_id = deployment.request_id;
         sessions_[session.session_id] = FakeSession{session, 0};
         co_return CreatedSession{session.session_id, "", request.app_name, request.version_name.value_or(""),
@@ -143,6 +161,36 @@ class Fake final : public FakeEdgegapApi {
         std::vector<Session> all;
         for (const auto& [id, fake] : sessions_) all.push_back(fake.session);
         co_return PageOf(std::move(all), options);
+    }
+
+    ApiTask<SessionUsers> GetSessionUsers(std::string session_id) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("GetSessionUsers", session_id)) co_return common::Fail(*error);
+        auto found = sessions_.find(session_id);
+        if (found == sessions_.end()) co_return NotFound("session", session_id);
+        co_return UsersOf(found->second.session);
+    }
+
+    ApiTask<SessionUsers> AddSessionUsers(std::string session_id, std::vector<std::string> ips) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("AddSessionUsers", session_id)) co_return common::Fail(*error);
+        auto found = sessions_.find(session_id);
+        if (found == sessions_.end()) co_return NotFound("session", session_id);
+        Session& session = found->second.session;
+        AddDistinct(session, std::move(ips));
+        co_return UsersOf(session);
+    }
+
+    ApiTask<SessionUsers> RemoveSessionUsers(std::string session_id, std::vector<std::string> ips) override {
+        std::lock_guard lock(mutex_);
+        if (auto error = Record("RemoveSessionUsers", session_id)) co_return common::Fail(*error);
+        auto found = sessions_.find(session_id);
+        if (found == sessions_.end()) co_return SessionUsers{{}, true};
+        Session& session = found->second.session;
+        std::erase_if(session.user_ips,
+                      [&](const std::string& ip) { return std::find(ips.begin(), ips.end(), ip) != ips.end(); });
+        session.user_count = static_cast<int>(session.user_ips.size());
+        co_return UsersOf(session);
     }
 
     ApiTask<CreatedDeployment> Deploy(DeployRequest request) override {

@@ -41,6 +41,37 @@ TEST(FakeEdgegapApi, DeleteTwiceIsAlreadyGone) {
     EXPECT_TRUE(api.live_session_ids().empty());
 }
 
+std::vector<std::string> IpsOf(const common::Result<SessionUsers>& users) {
+    std::vector<std::string> ips;
+    if (users) {
+        for (const auto& user : users->users) ips.push_back(user.ip);
+    }
+    return ips;
+}
+
+TEST(FakeEdgegapApi, KeepsTheDistinctUsersOfASession) {
+    auto fake = FakeEdgegapApi::Create();
+    FakeEdgegapApi& api = *fake;
+    using Ips = std::vector<std::string>;
+    auto created = Await(api.CreateSession(SessionRequest{"spaceships", "1", {"1.1.1.1", "1.1.1.1"}, {}, {}}));
+    ASSERT_TRUE(created.has_value());
+    const std::string id = created->session_id;
+    EXPECT_EQ(IpsOf(Await(api.GetSessionUsers(id))), Ips{"1.1.1.1"});
+    EXPECT_EQ(IpsOf(Await(api.AddSessionUsers(id, {"2.2.2.2", "1.1.1.1"}))), (Ips{"1.1.1.1", "2.2.2.2"}));
+    EXPECT_EQ(Await(api.GetSession(id))->user_count, 2);
+    EXPECT_EQ(IpsOf(Await(api.RemoveSessionUsers(id, {"1.1.1.1"}))), Ips{"2.2.2.2"});
+    ASSERT_TRUE(Await(api.DeleteSession(id)));
+    EXPECT_EQ(Details(Await(api.GetSessionUsers(id)).error()).category, ErrorCategory::kNotFound);
+    EXPECT_EQ(Details(Await(api.AddSessionUsers(id, {"3.3.3.3"})).error()).category, ErrorCategory::kNotFound);
+    auto gone = Await(api.RemoveSessionUsers(id, {"2.2.2.2"}));
+    ASSERT_TRUE(gone.has_value());
+    EXPECT_TRUE(gone->session_gone);
+    api.FailNext("RemoveSessionUsers", NewError({ErrorCategory::kServerError, 503, std::nullopt}, "busy"));
+    EXPECT_FALSE(Await(api.RemoveSessionUsers(id, {"2.2.2.2"})).has_value());
+    EXPECT_EQ(api.calls().back().method, "RemoveSessionUsers");
+    EXPECT_EQ(api.calls().back().argument, id);
+}
+
 TEST(FakeEdgegapApi, ScriptedFailuresComeFirstAndCallsAreRecorded) {
     auto fake = FakeEdgegapApi::Create();
     FakeEdgegapApi& api = *fake;

@@ -134,6 +134,20 @@ class Client final : public HttpEdgegapClient {
         co_return Decode(co_await Send(std::move(call)), detail::ParseSessionPage);
     }
 
+    ApiTask<SessionUsers> GetSessionUsers(std::string session_id) override {
+        if (session_id.empty()) co_return EmptyArgument("session_id");
+        auto call = Api(http::verb::get, UsersPath(session_id), EndpointClass::kSessions);
+        co_return Decode(co_await Send(std::move(call)), detail::ParseSessionUsers);
+    }
+
+    ApiTask<SessionUsers> AddSessionUsers(std::string session_id, std::vector<std::string> ips) override {
+        co_return co_await ChangeUsers(http::verb::put, std::move(session_id), std::move(ips));
+    }
+
+    ApiTask<SessionUsers> RemoveSessionUsers(std::string session_id, std::vector<std::string> ips) override {
+        co_return co_await ChangeUsers(http::verb::delete_, std::move(session_id), std::move(ips));
+    }
+
     ApiTask<CreatedDeployment> Deploy(DeployRequest request) override {
         if (request.app_name.empty()) co_return EmptyArgument("app_name");
         CallSpec call = Api(http::verb::post, "/v1/deploy", EndpointClass::kDeployments);
@@ -201,6 +215,25 @@ class Client final : public HttpEdgegapClient {
         return fmt::format("/v1/app/{}/version/{}", EscapeSegment(app_name), EscapeSegment(version_name));
     }
 
+    static std::string UsersPath(std::string_view session_id) {
+        return fmt::format("/v1/session/{}/users", EscapeSegment(session_id));
+    }
+
+    // PUT or DELETE of a session's users. Both are idempotent in effect (a user added twice is
+    // one user, a user removed twice is gone), so they are retried like GET.
+    ApiTask<SessionUsers> ChangeUsers(http::verb method, std::string session_id, std::vector<std::string> ips) {
+        if (session_id.empty()) co_return EmptyArgument("session_id");
+        if (ips.empty()) co_return EmptyArgument("ip_list");
+        auto call = Api(method, UsersPath(session_id), EndpointClass::kSessions);
+        call.body = detail::SerializeIpList(ips);
+        call.gone_is_done = method == http::verb::delete_;
+        auto response = co_await Send(std::move(call));
+        if (response && (response->status == 404 || response->status == 410)) {
+            co_return SessionUsers{{}, true};
+        }
+        co_return Decode(std::move(response), detail::ParseSessionUsers);
+    }
+
     CallSpec Api(http::verb method, std::string path, EndpointClass endpoint) const;
     asio::awaitable<void> Sleep(std::chrono::nanoseconds delay);
     asio::awaitable<common::Result<HttpResponse>> Send(CallSpec call);
@@ -240,8 +273,11 @@ asio::awaitable<common::Result<HttpResponse>> Client::Send(CallSpec call) {
     detail::HttpRequest request{call.method, std::move(*target), std::move(call.authorization), config_.user_agent,
                                 std::move(call.body)};
     const auto method = http::to_string(call.method);
-    // A kept-alive connection may turn out closed and the request be sent again: only when harmless.
-    const bool reuse = call.idempotency == Idempotency::kIdempotent && config_.max_idle_connections_per_host > 0;
+    // A kept-alive connection may turn out closed: an idempotent request is then sent again; one
+    // that creates something only goes on a connection idle for under a second, and is never resent.
+    const auto reuse = config_.max_idle_connections_per_host == 0     ? detail::Reuse::kNever
+                       : call.idempotency == Idempotency::kIdempotent ? detail::Reuse::kResendable
+                                                                      : detail::Reuse::kNoResend;
     for (int attempt = 1;; ++attempt) {
         co_await Sleep(limiter_->Reserve(call.endpoint));
         auto response =

@@ -1,7 +1,9 @@
 #include "http_transport.hpp"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <charconv>
 
 #include <fmt/core.h>
@@ -148,6 +150,37 @@ std::string Origin(const Target& target) {
     return (target.tls ? "https://" : "http://") + target.host + ":" + target.port;
 }
 
+// True when the server has closed an idle connection (its FIN is waiting: recv says 0) or sent
+// something unasked (a 408, a TLS alert) that would be mistaken for the next answer. Either way
+// the connection is done with; checking costs one system call and saves sending into it.
+bool ClosedByServer(Connection& connection) {
+    char byte = 0;
+    const auto received = ::recv(connection.Lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return received >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+// An idle connection `reuse` allows and the server has not visibly closed, or null.
+std::unique_ptr<Connection> TakeIdle(ConnectionPool& pool, const std::string& origin, Reuse reuse) {
+    if (reuse == Reuse::kNever) return nullptr;
+    const auto idle_below = reuse == Reuse::kNoResend
+                                ? std::optional<std::chrono::steady_clock::duration>(kMaxIdleForNoResend)
+                                : std::nullopt;
+    for (;;) {
+        auto idle = pool.Take(origin, idle_below);
+        if (!idle || !ClosedByServer(*idle)) return idle;
+    }
+}
+
+// The request went out on a reused connection and no answer came back: the server may have acted
+// on it, so it must not be sent again. Still kNetwork, the category of every lost answer, so the
+// caller treats it as it treats a connection dropped mid-answer (not retried; leak handling runs).
+common::Result<HttpResponse> LostAnswer(const common::Result<HttpResponse>& response, const Target& target) {
+    return MakeError(ErrorCategory::kNetwork, 0,
+                     fmt::format("the answer from {}:{} was lost on a reused connection; the request was not sent "
+                                 "again, it may have been processed ({})",
+                                 target.host, target.port, response.error().message()));
+}
+
 }  // namespace
 
 common::Result<Target> ParseTarget(std::string_view url) {
@@ -176,17 +209,17 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
 }
 
 asio::awaitable<common::Result<HttpResponse>> Exchange(asio::ssl::context& tls, ConnectionPool& pool,
-                                                       HttpRequest request, bool reuse,
+                                                       HttpRequest request, Reuse reuse,
                                                        std::chrono::milliseconds timeout,
                                                        std::size_t max_response_bytes) {
     const Deadline deadline = std::chrono::steady_clock::now() + timeout;
     const std::string origin = Origin(request.target);
-    if (auto idle = reuse ? pool.Take(origin) : nullptr) {
+    if (auto idle = TakeIdle(pool, origin, reuse)) {
         auto response = co_await Send(*idle, request, deadline, max_response_bytes);
+        const bool network_failure = !response && Details(response.error()).category == ErrorCategory::kNetwork;
+        if (network_failure && reuse == Reuse::kNoResend) co_return LostAnswer(response, request.target);
         // A network failure on an idle connection most likely means the server closed it meanwhile.
-        if (response || Details(response.error()).category != ErrorCategory::kNetwork) {
-            co_return KeepIfReusable(pool, origin, std::move(idle), std::move(response));
-        }
+        if (!network_failure) co_return KeepIfReusable(pool, origin, std::move(idle), std::move(response));
     }
     auto opened = co_await Open(tls, request.target, deadline);
     if (!opened) co_return common::Fail(opened.error());

@@ -1,7 +1,8 @@
 #pragma once
 
 // One HTTP/1.1 exchange over TCP or TLS with a deadline, on a kept-alive connection when one is
-// idle: no retries (but one for a stale connection), no status interpretation.
+// idle and the request allows it: no retries (but one for a stale connection of a request that is
+// safe to resend), no status interpretation.
 
 #include <chrono>
 #include <cstddef>
@@ -46,13 +47,29 @@ struct HttpResponse {
     bool keep_alive = false;                          // The connection may carry another request.
 };
 
-// Sends `request` and reads the whole answer, all before `timeout` runs out (kTimeout after).
-// With `reuse`, an idle connection from `pool` is tried first; if it turns out closed (a network
-// failure), the request goes once more on a fresh connection, so only pass `reuse` for requests
-// that are safe to send twice. A connection whose answer allows keep-alive goes back to `pool`.
-// Connection failures and drops are kNetwork; an unparseable or oversized answer is kBadResponse.
+// Which idle connection from the pool a request may go on.
+enum class Reuse {
+    kNever,  // Always a fresh connection.
+    // Safe to send twice: the newest idle connection the pool still keeps; if it turns out closed
+    // (a network failure), the request goes once more on a fresh connection.
+    kResendable,
+    // Not safe to send twice (a POST that creates something): only a connection idle for less than
+    // kMaxIdleForNoResend, and a network failure on it is a lost answer, never sent again.
+    kNoResend,
+};
+
+// How long a connection may have been idle to carry a request that must not be sent twice: far
+// under the usual keep-alive timeouts (5 s in Apache and Node.js, 75 s in nginx), so the server
+// does not close it while the request is on its way.
+inline constexpr std::chrono::milliseconds kMaxIdleForNoResend{1000};
+
+// Sends `request` and reads the whole answer, all before `timeout` runs out (kTimeout after), on
+// an idle connection from `pool` when `reuse` allows one that the server has not closed, else on a
+// fresh one. A connection whose answer allows keep-alive goes back to `pool`. Connection failures
+// and drops are kNetwork (on a kNoResend connection the message says the answer was lost after
+// sending); an unparseable or oversized answer is kBadResponse.
 boost::asio::awaitable<common::Result<HttpResponse>> Exchange(boost::asio::ssl::context& tls, ConnectionPool& pool,
-                                                              HttpRequest request, bool reuse,
+                                                              HttpRequest request, Reuse reuse,
                                                               std::chrono::milliseconds timeout,
                                                               std::size_t max_response_bytes);
 

@@ -293,6 +293,25 @@ common::Result<AppVersion> ParseAppVersion(std::string_view json) {
     });
 }
 
+common::Result<SessionUsers> ParseSessionUsers(std::string_view json) {
+    return ParseObject(json, "session users", [](const json::object& object) -> common::Result<SessionUsers> {
+        Fields fields(object, "session users");
+        const auto& users = fields.RequireArray("session_users");
+        if (auto ok = fields.status(); !ok) return common::Fail(ok.error());
+        SessionUsers result;
+        for (const auto& item : users) {
+            auto user_object = AsObject(item, "a session user");
+            if (!user_object) return common::Fail(user_object.error());
+            Fields user(**user_object, "session user");
+            SessionUser parsed{user.RequireString("ip"), user.Double("latitude").value_or(0.0),
+                               user.Double("longitude").value_or(0.0)};
+            if (auto ok = user.status(); !ok) return common::Fail(ok.error());
+            result.users.push_back(std::move(parsed));
+        }
+        return result;
+    });
+}
+
 std::string ParseErrorMessage(std::string_view json) {
     boost::system::error_code ec;
     const json::value value = json::parse(json::string_view(json.data(), json.size()), ec);
@@ -308,6 +327,10 @@ std::string SerializeSessionRequest(const SessionRequest& request) {
     PutIfSet(body, "webhook_url", request.webhook_url);
     PutIfSet(body, "deployment_request_id", request.deployment_request_id);
     return json::serialize(body);
+}
+
+std::string SerializeIpList(const std::vector<std::string>& ips) {
+    return json::serialize(json::object{{"ip_list", ToJsonArray(ips)}});
 }
 
 std::string SerializeDeployRequest(const DeployRequest& request) {

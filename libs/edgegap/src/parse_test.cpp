@@ -182,6 +182,32 @@ TEST(ParseAppVersion, UnwrapsPatchAnswerAndReadsArguments) {
     EXPECT_FALSE(plain->arguments.has_value());
 }
 
+TEST(ParseSessionUsers, ReadsTheSpecExampleAndToleratesMissingCoordinates) {
+    auto users = ParseSessionUsers(R"({"session_users":[
+        {"ip":"1.2.3.4","latitude":1.46581298050294517,"longitude":5.96213391668318},
+        {"ip":"2001:db8::1","latitude":null,"extra":true}]})");
+    ASSERT_TRUE(users.has_value()) << users.error().ToString();
+    ASSERT_EQ(users->users.size(), 2u);
+    EXPECT_EQ(users->users[0].ip, "1.2.3.4");
+    EXPECT_DOUBLE_EQ(users->users[0].latitude, 1.46581298050294517);
+    EXPECT_DOUBLE_EQ(users->users[0].longitude, 5.96213391668318);
+    EXPECT_EQ(users->users[1].ip, "2001:db8::1");
+    EXPECT_EQ(users->users[1].latitude, 0.0);
+    EXPECT_FALSE(users->session_gone);
+    EXPECT_TRUE(ParseSessionUsers(R"({"session_users":[]})")->users.empty());
+}
+
+TEST(ParseSessionUsers, RequiresTheListAndEachIp) {
+    EXPECT_FALSE(ParseSessionUsers("{}").has_value());
+    EXPECT_FALSE(ParseSessionUsers(R"({"session_users":{"ip":"1.2.3.4"}})").has_value());
+    EXPECT_FALSE(ParseSessionUsers(R"({"session_users":[{"latitude":1}]})").has_value());
+    EXPECT_FALSE(ParseSessionUsers(R"({"session_users":["1.2.3.4"]})").has_value());
+    EXPECT_FALSE(ParseSessionUsers(R"({"session_users":[)").has_value());
+    auto missing = ParseSessionUsers(R"({"session_users":[{"ip":"1.2.3.4"},{}]})");
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_NE(missing.error().message().find("ip"), std::string::npos) << missing.error().message();
+}
+
 TEST(ParseErrorMessage, ReadsMessageOrNothing) {
     EXPECT_EQ(ParseErrorMessage(R"({"message": "Instance Already terminated"})"), "Instance Already terminated");
     EXPECT_EQ(ParseErrorMessage(R"({"message": "x", "details": {}})"), "x");
@@ -206,6 +232,8 @@ TEST(Serialize, WritesOnlySetFields) {
     EXPECT_EQ(
         SerializeDeployRequest(deploy),
         R"({"app_name":"spaceships","ip_list":["1.2.3.4"],"env_vars":[{"key":"KEY","value":"value","is_hidden":true}]})");
+
+    EXPECT_EQ(SerializeIpList({"1.2.3.4", "2001:db8::1"}), R"({"ip_list":["1.2.3.4","2001:db8::1"]})");
 
     AppVersionPatch patch;
     patch.arguments = "--ca_contents 'x\"y'";

@@ -169,6 +169,12 @@ std::chrono::nanoseconds RateLimiter::Reserve(EndpointClass endpoint) {
     return buckets_[static_cast<std::size_t>(endpoint)].Reserve(clock_.Now());
 }
 
+std::chrono::nanoseconds RateLimiter::WaitFor(EndpointClass endpoint) const {
+    std::lock_guard lock(mutex_);
+    if (limits_.For(endpoint).unlimited) return std::chrono::nanoseconds(0);
+    return buckets_[static_cast<std::size_t>(endpoint)].TimeUntilToken(clock_.Now());
+}
+
 void RateLimiter::SetLimits(const RateLimits& limits) {
     std::lock_guard lock(mutex_);
     const auto now = clock_.Now();

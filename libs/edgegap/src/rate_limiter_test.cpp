@@ -33,6 +33,20 @@ TEST(RateLimiter, SpacesRequestsOfOneClassAndLeavesOthersAlone) {
     EXPECT_EQ(limiter.Reserve(EndpointClass::kStatus), 0ns);
 }
 
+TEST(RateLimiter, WaitForPeeksWithoutReserving) {
+    common::ManualClock clock;
+    RateLimits limits;
+    limits.sessions = {10.0, 1.0};
+    limits.status.unlimited = true;
+    RateLimiter limiter(limits, clock);
+    EXPECT_EQ(limiter.WaitFor(EndpointClass::kSessions), 0ns);
+    EXPECT_EQ(limiter.Reserve(EndpointClass::kSessions), 0ns);
+    EXPECT_EQ(limiter.WaitFor(EndpointClass::kSessions), 100ms);
+    EXPECT_EQ(limiter.WaitFor(EndpointClass::kSessions), 100ms);
+    EXPECT_EQ(limiter.Reserve(EndpointClass::kStatus), 0ns);
+    EXPECT_EQ(limiter.WaitFor(EndpointClass::kStatus), 0ns);
+}
+
 TEST(RateLimiter, GrantsAtMostBurstPlusRateInAnySecond) {
     common::ManualClock clock;
     RateLimits limits;

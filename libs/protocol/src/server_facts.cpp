@@ -59,8 +59,9 @@ Result<std::string> SessionIdField(const json::object& object) {
     auto session = StringField(object, "session_id");
     if (!session) return session;
     if (!IsValidSessionId(*session)) {
-        return common::Fail(
-            Invalid(fmt::format("'session_id' must be 1 to {} letters, digits, '_' or '-'", kMaxSessionIdLength)));
+        return common::Fail(Invalid(fmt::format(
+            "'session_id' must be 1 to {} letters, digits, '_' or '-', then optionally '/' and an IP of at most {}",
+            kMaxSessionIdLength, kMaxSeatIpLength)));
     }
     return session;
 }
@@ -78,9 +79,17 @@ bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'
 }  // namespace
 
 bool IsValidSessionId(std::string_view session_id) {
-    return !session_id.empty() && session_id.size() <= kMaxSessionIdLength &&
-           std::all_of(session_id.begin(), session_id.end(),
-                       [](unsigned char c) { return std::isalnum(c) != 0 || c == '_' || c == '-'; });
+    const auto slash = session_id.find('/');
+    const std::string_view session = session_id.substr(0, slash);
+    const bool session_ok = !session.empty() && session.size() <= kMaxSessionIdLength &&
+                            std::all_of(session.begin(), session.end(),
+                                        [](unsigned char c) { return std::isalnum(c) != 0 || c == '_' || c == '-'; });
+    if (!session_ok || slash == std::string_view::npos) return session_ok;
+    // A shared session's seat: only the characters of an IP address, so the id stays one opaque token.
+    const std::string_view ip = session_id.substr(slash + 1);
+    return !ip.empty() && ip.size() <= kMaxSeatIpLength && std::all_of(ip.begin(), ip.end(), [](unsigned char c) {
+        return std::isxdigit(c) != 0 || c == '.' || c == ':';
+    });
 }
 
 bool IsValidCertDigest(std::string_view digest) {

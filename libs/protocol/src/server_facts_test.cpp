@@ -53,10 +53,32 @@ TEST(ServerFacts, RefusesMalformedFactsNamingTheField) {
     EXPECT_FALSE(ParseJoinFact(std::string(R"({"client_id":1,"pad":")") + std::string(2000, 'a') + "\"}"));
 }
 
+TEST(ServerFacts, SessionIdsMayBeSharedSessionSeats) {
+    EXPECT_TRUE(IsValidSessionId("3b7e0a4c5c3f-S"));
+    EXPECT_TRUE(IsValidSessionId("3b7e0a4c5c3f-S/203.0.113.7"));
+    EXPECT_TRUE(IsValidSessionId("3b7e0a4c5c3f-S/2001:db8::1"));
+    EXPECT_TRUE(IsValidSessionId(std::string(kMaxSessionIdLength, 'a') + "/" + std::string(kMaxSeatIpLength, 'f')));
+    const std::vector<std::string> refused = {"/1.2.3.4",
+                                              "s/",
+                                              "s/1.2.3.4/5",
+                                              "s/1.2.3.4 ",
+                                              "a.b/1.2.3.4",
+                                              "s/fe80::1%eth0",
+                                              "s/" + std::string(kMaxSeatIpLength + 1, '1')};
+    for (const std::string& text : refused) {
+        EXPECT_FALSE(IsValidSessionId(text)) << text;
+    }
+    auto left = ParseLeftFact(R"({"session_id":"s-1/2001:db8::1","client_id":7})");
+    ASSERT_TRUE(left) << left.error().ToString();
+    EXPECT_EQ(left->session_id, "s-1/2001:db8::1");
+}
+
 TEST(ServerFacts, AliveOfTheLongestIdsChunksUnderTheFactCap) {
     std::vector<AliveEntry> entries;
-    for (int i = 0; i < 17; ++i)
-        entries.push_back({std::string(kMaxSessionIdLength, 'a' + i), 18446744073709551615ull});
+    for (int i = 0; i < 2 * static_cast<int>(kMaxAliveEntries) + 1; ++i) {
+        const std::string seat = std::string(kMaxSessionIdLength, 'a' + i) + "/" + std::string(kMaxSeatIpLength, '9');
+        entries.push_back({seat, 18446744073709551615ull});
+    }
     const auto facts = ChunkAliveEntries(entries);
     ASSERT_EQ(facts.size(), 3u);
     EXPECT_EQ(facts[2].sessions.size(), 1u);

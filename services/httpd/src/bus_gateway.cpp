@@ -18,14 +18,15 @@ void BusGateway::Request(const protocol::MatchRequest& request, ReplyHandlers ha
         return;
     }
     // The replies are parsed here, once, so a matchmaker that sends garbage fails this request
-    // with a clear error instead of confusing the player's client.
+    // with a clear error instead of confusing the player's client. What parsed is relayed as it
+    // came: serializing it again would only spend an allocation to make the same bytes.
     auto on_part = [on_reply = handlers.on_reply, on_end = handlers.on_end](const bus::Message& message) {
         auto reply = protocol::ParseMatchReply(message.data);
         if (!reply) {
             on_end(common::Fail(reply.error()));
             return false;
         }
-        on_reply(std::move(*reply));
+        on_reply(RelayedReply{KindOf(*reply), message.data});
         return true;
     };
     auto on_end = [on_end = handlers.on_end, game = request.game, version = request.version](common::Status end) {

@@ -21,10 +21,13 @@ std::string DefaultWebRoot();
 
 struct HttpdConfig {
     // Listening.
-    std::string bind_address = "0.0.0.0";    ///< Interface to listen on.
-    std::uint16_t port = 3000;               ///< TCP port; 0 picks a free one (tests).
-    int threads = 2;                         ///< I/O threads.
-    std::string web_root;                    ///< Folder served at `/`; empty: `DefaultWebRoot()`.
+    std::string bind_address = "0.0.0.0";  ///< Interface to listen on.
+    std::uint16_t port = 3000;             ///< TCP port; 0 picks a free one (tests).
+    /// I/O threads, 1..256. Default 1: cheaper than two on a small machine, since httpd also runs
+    /// nats.c's threads and two I/O threads contend on Asio's scheduler lock for every handler
+    /// (docs/httpd.md, "Threads and cost"). Raise it only when httpd alone keeps a core busy.
+    int threads = 1;
+    std::string web_root;  ///< Folder served at `/`; empty: `DefaultWebRoot()`.
 
     // Who may call.
     /// Allowed `Origin`s; "*" allows any origin. Empty is allowed (as any origin) only when bound

@@ -33,17 +33,6 @@ struct ConnectionState {
     bool pending = true;
 };
 
-std::string PeerAddress(const beast::tcp_stream& stream) {
-    boost::system::error_code ec;
-    const auto endpoint = stream.socket().remote_endpoint(ec);
-    if (ec) return {};
-    const auto address = endpoint.address();
-    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-        return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
-    }
-    return address.to_string();
-}
-
 PendingConnections::Closer EvictionCloser(const std::shared_ptr<ConnectionState>& state, common::Counter& evicted) {
     return [executor = state->stream.get_executor(), weak = std::weak_ptr<ConnectionState>(state), &evicted] {
         asio::post(executor, [weak, &evicted] {
@@ -92,13 +81,22 @@ std::optional<HttpResponse> AdmitRequest(ServerContext& context, const HttpReque
     return std::nullopt;
 }
 
-}  // namespace
+// What the HTTP part of a connection hands to the WebSocket session.
+struct Upgrade {
+    asio::ip::tcp::socket socket;
+    HttpRequest request;
+    ClientAddress client;
+    LeasePtr client_slot;
+};
 
-asio::awaitable<void> ServeConnection(std::shared_ptr<ServerContext> context, asio::ip::tcp::socket socket) {
+// Serves HTTP requests until the connection ends (nullopt) or one asks for the WebSocket. Its own
+// coroutine so its frame (the parser, the read buffer, the responses: about 2 KB) is freed
+// before the session's wait, which may last minutes for each of thousands of players.
+asio::awaitable<std::optional<Upgrade>> ServeRequests(std::shared_ptr<ServerContext> context,
+                                                      asio::ip::tcp::socket socket, const std::string& peer_ip,
+                                                      const common::Result<LeasePtr>& connection_lease) {
     auto state = std::make_shared<ConnectionState>(std::move(socket));
     beast::tcp_stream& stream = state->stream;
-    const std::string peer_ip = PeerAddress(stream);
-    auto connection_lease = context->limiter->AdmitConnection();
     PendingGuard pending(context->pending, EvictionCloser(state, context->metrics.Rejected("pending_evicted")));
     LeasePtr client_slot;
     beast::flat_buffer buffer;
@@ -124,14 +122,15 @@ asio::awaitable<void> ServeConnection(std::shared_ptr<ServerContext> context, as
             co_await Answer(*context, stream, std::move(refused));
             break;
         }
-        const ClientAddress client = ResolveClient(context->address_policy, peer_ip, request);
+        ClientAddress client = ResolveClient(context->address_policy, peer_ip, request);
         if (auto refused = AdmitRequest(*context, request, client, client_slot)) {
             co_await Answer(*context, stream, std::move(*refused));
             break;
         }
         if (beast::websocket::is_upgrade(request)) {
-            co_await ServeMatchmaking(context, std::move(stream), std::move(request), client, std::move(client_slot));
-            co_return;
+            // The bare socket: moving a beast::tcp_stream allocates a new state and leaves the old
+            // one (about 460 bytes, with its timers) alive in whoever held it.
+            co_return Upgrade{stream.release_socket(), std::move(request), std::move(client), std::move(client_slot)};
         }
         HttpResponse response = HandleHttp(*context, request);
         const bool keep_alive = response.keep_alive();
@@ -141,6 +140,19 @@ asio::awaitable<void> ServeConnection(std::shared_ptr<ServerContext> context, as
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    co_return std::nullopt;
+}
+
+}  // namespace
+
+asio::awaitable<void> ServeConnection(std::shared_ptr<ServerContext> context, asio::ip::tcp::socket socket,
+                                      std::string peer_ip) {
+    // Held until the session ends: a waiting player's connection counts against the limit.
+    const auto connection_lease = context->limiter->AdmitConnection();
+    std::optional<Upgrade> upgrade = co_await ServeRequests(context, std::move(socket), peer_ip, connection_lease);
+    if (!upgrade) co_return;
+    co_await ServeMatchmaking(context, std::move(upgrade->socket), std::move(upgrade->request),
+                              std::move(upgrade->client), std::move(upgrade->client_slot));
 }
 
 }  // namespace gapkit::httpd

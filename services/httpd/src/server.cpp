@@ -155,8 +155,25 @@ ServerContext::ServerContext(const HttpdConfig& c, ClientAddressPolicy policy, i
       files(std::move(f)),
       pending(max_pending_connections) {}
 
+namespace {
+
+// Peer addresses as the limits key them: an IPv4-mapped IPv6 peer counts as its IPv4 address.
+std::string PeerAddress(const tcp::endpoint& peer) {
+    const auto address = peer.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+    }
+    return address.to_string();
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
-    asio::io_context io{};
+    // The concurrency hint tells Asio when a single thread runs the loop, which spares it waking
+    // other threads for work it can run itself.
+    explicit Impl(int threads) : io(threads) {}
+
+    asio::io_context io;
     tcp::acceptor acceptor{io};
     asio::steady_timer backoff{io};
     ReserveDescriptor reserve;
@@ -166,10 +183,18 @@ struct HttpServer::Impl {
     std::mutex stop_mutex;
     bool stopped = false;  // Guarded by stop_mutex.
 
+    // With one I/O thread every handler already runs in order, so a strand per connection would only
+    // add a hand-off per operation; with more, each connection needs one.
+    asio::any_io_executor ConnectionExecutor() {
+        if (context->config.threads == 1) return io.get_executor();
+        return asio::make_strand(io);
+    }
+
     asio::awaitable<void> Accept() {
         for (;;) {
+            tcp::endpoint peer;  // From accept itself, so no getpeername() per connection.
             auto [ec, socket] =
-                co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+                co_await acceptor.async_accept(ConnectionExecutor(), peer, asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             if (IsDescriptorExhaustion(ec)) {
                 co_await OnDescriptorsExhausted(ec);
@@ -181,7 +206,7 @@ struct HttpServer::Impl {
             socket.set_option(tcp::no_delay(true), ignored);
             context->metrics.connections.Add(1);
             auto executor = socket.get_executor();
-            asio::co_spawn(executor, ServeConnection(context, std::move(socket)),
+            asio::co_spawn(executor, ServeConnection(context, std::move(socket), PeerAddress(peer)),
                            [context = context](std::exception_ptr error) {
                                context->metrics.connections.Add(-1);
                                if (!error) return;
@@ -255,7 +280,7 @@ common::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpdConfig&
     if (!files) return common::Fail(files.error());
     auto policy = ClientAddressPolicy::FromConfig(config);
     if (!policy) return common::Fail(policy.error());
-    auto impl = std::make_unique<Impl>();
+    auto impl = std::make_unique<Impl>(config.threads);
     const int max_pending = PendingCap(config.max_pending_connections);
     impl->context = std::make_shared<ServerContext>(config, std::move(*policy), max_pending, deps.gateway, deps.clock,
                                                     deps.metrics, std::move(*files));

@@ -9,9 +9,9 @@
 //   GET  /  (and files of the web root) the operator's test page
 //
 // Threads: `Start` runs `config.threads` I/O threads of its own; every connection lives on its own
-// strand. `Stop` may be called from any thread but its own I/O threads (main calls it on SIGTERM).
-// Ownership: the server borrows the gateway, the metrics registry and the clock; they must
-// outlive it.
+// strand (with one thread, the default, that thread orders everything and no strand is made). `Stop` may be called from
+// any thread but its own I/O threads (main calls it on SIGTERM). Ownership: the server borrows the gateway, the metrics
+// registry and the clock; they must outlive it.
 
 #include <cstdint>
 #include <memory>

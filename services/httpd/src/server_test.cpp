@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -28,9 +29,11 @@ using protocol::MatchReply;
 class FakeGateway : public MatchmakerGateway {
   public:
     std::vector<MatchReply> script;
+    std::map<std::size_t, std::string> texts;  // The bytes of script[i] when not its serialization.
     common::Status end = common::Ok();
-    bool hold = false;    // Never answer: the request times out.
-    bool silent = false;  // Send the script, then nothing more (a matchmaker that died).
+    bool hold = false;                   // Never answer: the request times out.
+    bool silent = false;                 // Send the script, then nothing more (a matchmaker that died).
+    std::chrono::milliseconds pause{0};  // Before each reply of the script but the first.
     bool ready = true;
 
     ~FakeGateway() override {
@@ -43,10 +46,18 @@ class FakeGateway : public MatchmakerGateway {
             held_.push_back(std::move(handlers));
             return;
         }
-        threads_.emplace_back([script = script, end = end, silent = silent, handlers = std::move(handlers)] {
-            for (const auto& reply : script) handlers.on_reply(reply);
-            if (!silent) handlers.on_end(end);
-        });
+        std::vector<RelayedReply> relayed;
+        for (std::size_t i = 0; i < script.size(); ++i) {
+            relayed.push_back(texts.contains(i) ? RelayedReply{KindOf(script[i]), texts.at(i)} : Relayed(script[i]));
+        }
+        threads_.emplace_back(
+            [relayed = std::move(relayed), end = end, silent = silent, pause = pause, handlers = std::move(handlers)] {
+                for (const auto& reply : relayed) {
+                    if (&reply != &relayed.front()) std::this_thread::sleep_for(pause);
+                    handlers.on_reply(reply);
+                }
+                if (!silent) handlers.on_end(end);
+            });
     }
     bool Ready() const override { return ready; }
     common::Status RelayWebhook(std::string_view body) override {
@@ -62,7 +73,7 @@ class FakeGateway : public MatchmakerGateway {
     void AnswerHeld(const MatchReply& reply) {
         std::lock_guard lock(mutex_);
         for (auto& handlers : held_) {
-            handlers.on_reply(reply);
+            handlers.on_reply(Relayed(reply));
             handlers.on_end(common::Ok());
         }
         held_.clear();
@@ -72,6 +83,10 @@ class FakeGateway : public MatchmakerGateway {
     std::vector<std::string> webhooks;
 
   private:
+    static RelayedReply Relayed(const MatchReply& reply) {
+        return {KindOf(reply), protocol::SerializeMatchReply(reply)};
+    }
+
     std::mutex mutex_;
     std::vector<std::thread> threads_;
     std::vector<ReplyHandlers> held_;
@@ -203,6 +218,17 @@ TEST_F(HttpdTest, RelaysEveryReplyThenClosesNormally) {
     EXPECT_EQ(gateway_.Requests()[0].client_ip, "127.0.0.1") << "client_ip must not be honoured by default";
 }
 
+TEST_F(HttpdTest, RelaysTheMatchmakersBytesAsTheyCame) {
+    gateway_.script = {protocol::SessionRequestAccepted{"s-1"}, protocol::MatchError{503, "busy"}};
+    gateway_.texts = {{0, R"({ "SessionRequestAccepted" : "s-1" })"}, {1, R"({"Error": [503, "busy"]})"}};
+    StartServer();
+    auto [frames, code] = Exchange(kRequest);
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[0], R"({ "SessionRequestAccepted" : "s-1" })");
+    EXPECT_EQ(frames[1], R"({"Error": [503, "busy"]})");
+    EXPECT_EQ(code, websocket::close_code::normal);
+}
+
 TEST_F(HttpdTest, HonoursClientIpOnlyWhenAllowed) {
     config_.allow_client_ip_override = true;
     gateway_.script = {protocol::MatchError{503, "test"}};
@@ -315,6 +341,32 @@ TEST_F(HttpdTest, ShutdownTellsWaitingClients) {
     EXPECT_EQ(frames[0], R"({"Error":[503,"the server is shutting down, try again"]})");
 }
 
+TEST_F(HttpdTest, MessagesAfterTheRequestAreIgnoredHoweverLarge) {
+    gateway_.hold = true;
+    StartServer();
+    auto client = OpenWs();
+    client->ws.write(asio::buffer(std::string(kRequest)));
+    while (gateway_.Requests().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Larger than the session's small read buffer, but within the frame limit: read in pieces.
+    client->ws.write(asio::buffer(std::string(4000, 'x')));
+    // The pong comes after the server has read everything sent before the ping.
+    bool ponged = false;
+    client->ws.control_callback([&](websocket::frame_type kind, beast::string_view) {
+        ponged = ponged || kind == websocket::frame_type::pong;
+    });
+    client->ws.ping({});
+    beast::flat_buffer buffer;
+    boost::system::error_code read_error = asio::error::would_block;
+    client->ws.async_read(buffer, [&](boost::system::error_code ec, std::size_t) { read_error = ec; });
+    while (!ponged && client->io.run_one() > 0) {
+    }
+    ASSERT_TRUE(ponged);
+    gateway_.AnswerHeld(protocol::SessionReady{"dG9rZW4=", "127.0.0.1", 30004, ""});
+    client->io.run();
+    ASSERT_FALSE(read_error) << read_error.message();
+    EXPECT_TRUE(beast::buffers_to_string(buffer.data()).starts_with(R"({"SessionReady")"));
+}
+
 TEST_F(HttpdTest, ClientThatDoesNotReadIsCutOff) {
     config_.write_timeout_seconds = 1;
     const std::string big(64 * 1024, 'x');
@@ -364,6 +416,7 @@ TEST_F(HttpdTest, OversizedBodyGets413) {
 }
 
 TEST_F(HttpdTest, FiftyPlayersBehindATrustedProxyAreAllServed) {
+    config_.threads = 4;  // Connections on strands of their own, served by several threads.
     config_.trusted_proxies = {"127.0.0.1"};
     gateway_.hold = true;
     StartServer();
@@ -444,6 +497,18 @@ TEST_F(HttpdTest, SilentMatchmakerGives503WithinTheHeartbeatBound) {
     EXPECT_TRUE(frames[1].starts_with(R"({"Error":[503,"the matchmaker stopped answering)")) << frames[1];
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
     EXPECT_TRUE(MetricsSoonShow("outcome=\"matchmaker_silent\""));
+}
+
+TEST_F(HttpdTest, AMatchmakerThatKeepsTalkingIsNotTakenForSilent) {
+    config_.matchmaker_silence_seconds = 1;
+    gateway_.script = {protocol::Acknowledged{}, protocol::ProgressReport{"1"}, protocol::ProgressReport{"2"},
+                       protocol::ProgressReport{"3"}, protocol::MatchError{500, "done"}};
+    gateway_.pause = std::chrono::milliseconds(600);  // 2.4 s in all, never 1 s without a reply.
+    StartServer();
+    auto [frames, code] = Exchange(kRequest);
+    ASSERT_EQ(frames.size(), 5u);
+    EXPECT_EQ(frames[4], R"({"Error":[500,"done"]})");
+    EXPECT_EQ(code, websocket::close_code::normal);
 }
 
 TEST_F(HttpdTest, IdleConnectsAreEvictedSoAFreshRequestGetsIn) {

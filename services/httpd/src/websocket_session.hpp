@@ -9,7 +9,8 @@
 //   2. read one text message within the first-message timeout and the frame size limit
 //   3. validate it, take a request slot (per-client rate, global in-flight cap)
 //   4. send it through the gateway; replies arrive on a foreign thread and are queued into a
-//      channel; one writer drains it (one write in flight, each with a write timeout)
+//      channel; one writer drains it (one write in flight, each with a write timeout), each reply
+//      as the bytes the gateway checked (gateway.hpp, RelayedReply)
 //   5. after the final reply, or an error, or the overall request timeout, or the matchmaker's
 //      silence for `matchmaker_silence_seconds` (Error 503): close.
 // A reader runs beside the writer for the rest of the session, so pings, pongs and a client's
@@ -19,7 +20,7 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "client_address.hpp"
 #include "http_routes.hpp"
@@ -27,10 +28,11 @@
 
 namespace gapkit::httpd {
 
-/// `client` is the resolved client of the upgrade request; `client_slot` its connection slot,
-/// held until the session ends.
-boost::asio::awaitable<void> ServeMatchmaking(std::shared_ptr<ServerContext> context, boost::beast::tcp_stream stream,
-                                              HttpRequest request, ClientAddress client,
-                                              std::unique_ptr<ClientLimiter::Lease> client_slot);
+/// `socket` is the connection that sent `request`, the upgrade request (freed once the handshake
+/// is done). `client` is its resolved client; `client_slot` its connection slot, held until the
+/// session ends.
+boost::asio::awaitable<void> ServeMatchmaking(std::shared_ptr<ServerContext> context,
+                                              boost::asio::ip::tcp::socket socket, HttpRequest request,
+                                              ClientAddress client, std::unique_ptr<ClientLimiter::Lease> client_slot);
 
 }  // namespace gapkit::httpd

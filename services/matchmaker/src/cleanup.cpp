@@ -1,12 +1,14 @@
 #include "cleanup.hpp"
 
 #include <algorithm>
+#include <array>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
+#include <fmt/core.h>
 
+#include "edgegap_wait.hpp"
 #include "gapkit/bus/names.hpp"
 #include "gapkit/common/log.hpp"
+#include "seat.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
@@ -14,7 +16,26 @@ namespace {
 constexpr std::chrono::milliseconds kPollTimeout{250};  // Bounds how long Stop waits for each thread.
 constexpr int kDeleteBatch = 16;
 
+// How a seat deletion is logged, and its `result` label in `sessions_deleted_total`.
+struct DeletionNames {
+    SeatDeletion deletion;
+    std::string_view text;
+    std::string_view label;
+};
+constexpr std::array<DeletionNames, 3> kDeletionNames = {{{SeatDeletion::kSessionDeleted, "deleted", "deleted"},
+                                                          {SeatDeletion::kSeatRemoved, "seat removed", "seat_removed"},
+                                                          {SeatDeletion::kAlreadyGone, "already gone", "gone"}}};
+
+const DeletionNames& NamesOf(SeatDeletion deletion) {
+    for (const DeletionNames& names : kDeletionNames) {
+        if (names.deletion == deletion) return names;
+    }
+    return kDeletionNames.front();
+}
+
 }  // namespace
+
+std::string_view ToString(SeatDeletion deletion) { return NamesOf(deletion).text; }
 
 std::chrono::seconds DeleteRetryDelay(const MatchmakerConfig& config, std::uint64_t delivery) {
     std::int64_t delay = config.delete_retry_seconds;
@@ -79,19 +100,19 @@ void Cleanup::WatchLoop(bus::KeyWatcher watcher) {
 }
 
 void Cleanup::HandleConnectionEvent(const bus::KeyEntry& entry) {
-    const auto session_id = bus::names::DecodeIdToken(entry.key);
-    if (!session_id) {
-        GAPKIT_LOG_WARN("matchmaker", "active_connections: key {} is not an encoded session id; ignored", entry.key);
+    const auto seat_id = bus::names::DecodeIdToken(entry.key);
+    if (!seat_id) {
+        GAPKIT_LOG_WARN("matchmaker", "active_connections: key {} is not an encoded seat id; ignored", entry.key);
         return;
     }
     if (entry.operation == bus::KeyOperation::kPut) {
-        GAPKIT_LOG_DEBUG("matchmaker", "session {} claimed by client {}", *session_id, entry.value);
-        if (auto ok = book_.MarkClaimed(*session_id); !ok) {
-            GAPKIT_LOG_WARN("matchmaker", "marking session {} claimed: {}", *session_id, ok.error().ToString());
+        GAPKIT_LOG_DEBUG("matchmaker", "seat {} claimed by client {}", *seat_id, entry.value);
+        if (auto ok = book_.MarkClaimed(*seat_id); !ok) {
+            GAPKIT_LOG_WARN("matchmaker", "marking seat {} claimed: {}", *seat_id, ok.error().ToString());
         }
         return;
     }
-    book_.EnqueueDeleteOrKeep(*session_id, "player left");
+    book_.EnqueueDeleteOrKeep(*seat_id, "player left");
 }
 
 common::Result<int> Cleanup::ReapOnce() {
@@ -121,16 +142,14 @@ common::Result<int> Cleanup::RetryParkedOnce() {
     auto parked = book_.ParkedIds();
     if (!parked) return common::Fail(parked.error());
     int unparked = 0;
-    for (const std::string& session_id : *parked) {
-        auto deleted = DeleteSession(session_id);
+    for (const std::string& seat_id : *parked) {
+        auto deleted = DeleteSeat(seat_id);
         if (!deleted) {
-            GAPKIT_LOG_WARN("matchmaker", "parked session {} still not deleted: {}", session_id,
-                            deleted.error().ToString());
+            GAPKIT_LOG_WARN("matchmaker", "parked seat {} still not deleted: {}", seat_id, deleted.error().ToString());
             continue;
         }
-        if (auto ok = book_.Unpark(session_id); !ok) return common::Fail(ok.error());
-        GAPKIT_LOG_INFO("matchmaker", "parked session {} deleted ({})", session_id,
-                        edgegap::ToString(deleted->outcome));
+        if (auto ok = book_.Unpark(seat_id); !ok) return common::Fail(ok.error());
+        GAPKIT_LOG_INFO("matchmaker", "parked seat {} deleted ({})", seat_id, ToString(*deleted));
         metrics_.CountDelete("unparked");
         ++unparked;
     }
@@ -159,54 +178,64 @@ void Cleanup::DeleteLoop(std::unique_ptr<bus::WorkConsumer> consumer) {
 }
 
 void Cleanup::HandleDeleteItem(bus::WorkItem& item) {
-    const std::string& session_id = item.data();
-    auto deleted = DeleteSession(session_id);
+    const std::string& seat_id = item.data();
+    auto deleted = DeleteSeat(seat_id);
     if (!deleted) return RetryOrPark(item, deleted.error());
-    const bool gone = deleted->outcome == edgegap::StopOutcome::kAlreadyGone;
-    GAPKIT_LOG_INFO("matchmaker", "session {} deleted ({})", session_id, edgegap::ToString(deleted->outcome));
-    metrics_.CountDelete(gone ? "gone" : "deleted");
+    GAPKIT_LOG_INFO("matchmaker", "seat {} deleted ({})", seat_id, ToString(*deleted));
+    metrics_.CountDelete(std::string(NamesOf(*deleted).label));
     if (auto acked = item.Ack(); !acked) {
-        GAPKIT_LOG_WARN("matchmaker", "acking delete of {}: {}", session_id, acked.error().ToString());
+        GAPKIT_LOG_WARN("matchmaker", "acking delete of {}: {}", seat_id, acked.error().ToString());
     }
 }
 
 // Never Term: an item leaves the queue only deleted, gone, or parked where the reconciler and
 // /metrics see it. An unsettled item comes back after the consumer's ack wait.
 void Cleanup::RetryOrPark(bus::WorkItem& item, const common::Error& error) {
-    const std::string& session_id = item.data();
+    const std::string& seat_id = item.data();
     const std::uint64_t delivery = item.delivery_count();
     if (ShouldParkDelete(config_, delivery)) {
-        auto parked = book_.Park(session_id, error.message());
+        auto parked = book_.Park(seat_id, error.message());
         if (parked && item.Ack()) {
-            GAPKIT_LOG_ERROR("matchmaker", "deleting session {} failed {} times; parked for the reconciler: {}",
-                             session_id, delivery, error.message());
+            GAPKIT_LOG_ERROR("matchmaker", "deleting seat {} failed {} times; parked for the reconciler: {}", seat_id,
+                             delivery, error.message());
             metrics_.CountDelete("parked");
             RefreshParkedGauge();
             return;
         }
-        GAPKIT_LOG_WARN("matchmaker", "parking session {} failed; it stays queued: {}", session_id,
+        GAPKIT_LOG_WARN("matchmaker", "parking seat {} failed; it stays queued: {}", seat_id,
                         parked ? "ack failed" : parked.error().ToString());
     }
     const auto delay = DeleteRetryDelay(config_, delivery);
-    GAPKIT_LOG_WARN("matchmaker", "deleting session {} failed (try {}), retrying in {} s: {}", session_id, delivery,
+    GAPKIT_LOG_WARN("matchmaker", "deleting seat {} failed (try {}), retrying in {} s: {}", seat_id, delivery,
                     delay.count(), error.message());
     metrics_.CountDelete("retried");
     if (auto nak = item.Nak(delay); !nak) {
-        GAPKIT_LOG_WARN("matchmaker", "nak of delete {}: {}", session_id, nak.error().ToString());
+        GAPKIT_LOG_WARN("matchmaker", "nak of delete {}: {}", seat_id, nak.error().ToString());
     }
 }
 
-common::Result<edgegap::StopResult> Cleanup::DeleteSession(const std::string& session_id) {
-    common::Result<edgegap::StopResult> result;
-    try {
-        result = boost::asio::co_spawn(executor_, api_.DeleteSession(session_id), boost::asio::use_future).get();
-    } catch (const std::exception& error) {
-        // Only when the io_context was torn down under the call; the item is retried later.
-        result = edgegap::MakeError(edgegap::ErrorCategory::kNetwork, 0, error.what());
+// A shared session holds its deployment's sockets for every user: the seat's IP is removed first,
+// and the session itself only once nobody is left in it.
+common::Result<SeatDeletion> Cleanup::DeleteSeat(const std::string& seat_id) {
+    const Seat seat = ParseSeatId(seat_id);
+    if (seat.session_id.empty()) {
+        return common::MakeError(common::ErrorCode::kInvalidArgument, fmt::format("'{}' names no session", seat_id));
     }
+    if (IsShared(seat)) {
+        auto removed = WaitForEdgegap(executor_, api_.RemoveSessionUsers(seat.session_id, {seat.ip}));
+        const int status =
+            removed ? (removed->session_gone ? 404 : 200) : edgegap::Details(removed.error()).http_status;
+        metrics_.CountEdgegapCall("remove_session_users", status);
+        if (!removed) return common::Fail(removed.error());
+        if (removed->session_gone) return SeatDeletion::kAlreadyGone;
+        if (!removed->users.empty()) return SeatDeletion::kSeatRemoved;
+    }
+    auto deleted = WaitForEdgegap(executor_, api_.DeleteSession(seat.session_id));
     metrics_.CountEdgegapCall("delete_session",
-                              result ? result->http_status : edgegap::Details(result.error()).http_status);
-    return result;
+                              deleted ? deleted->http_status : edgegap::Details(deleted.error()).http_status);
+    if (!deleted) return common::Fail(deleted.error());
+    return deleted->outcome == edgegap::StopOutcome::kAlreadyGone ? SeatDeletion::kAlreadyGone
+                                                                  : SeatDeletion::kSessionDeleted;
 }
 
 }  // namespace gapkit::matchmaker

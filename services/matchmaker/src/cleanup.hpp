@@ -11,12 +11,16 @@
 ///   server stopped sending `alive` for `alive_ttl_seconds` ("server gone",
 ///   `SessionBook::SweepUnseen`) and refreshes the parked-deletions gauge;
 /// - delete worker: pulls `edgegap_delete_session_q` through the durable consumer shared by all
-///   matchmakers (each item goes to one of them), calls `DELETE /v1/session/<id>` and acks on
-///   success or 404/410. A failure is retried with no delivery cap after `DeleteRetryDelay`
-///   (doubling); once it has failed for `delete_park_after_seconds` the session is parked in
+///   matchmakers (each item goes to one of them), deletes the item's seat (`DeleteSeat`) and acks
+///   on success or 404/410. A failure is retried with no delivery cap after `DeleteRetryDelay`
+///   (doubling); once it has failed for `delete_park_after_seconds` the seat is parked in
 ///   `parked_deletions` (then the item is acked) for the reconciler or `RetryParkedOnce`.
-/// `SessionBook::EnqueueDelete` claims each deletion, so a session is enqueued once however many
+/// `SessionBook::EnqueueDelete` claims each deletion, so a seat is enqueued once however many
 /// matchmakers see it go.
+///
+/// Every record, queue item and parked entry is keyed by a seat id (seat.hpp): the session id for
+/// a session of one player, `<session id>/<player ip>` for a player of a shared session. The
+/// watcher and the reaper handle seat ids as opaque ids; only `DeleteSeat` tells them apart.
 ///
 /// Threads: `Start` and `Stop` from one owner thread. The threads block on nats.c calls with short
 /// timeouts, so `Stop` returns within about a second. Edgegap calls run on `executor` (the
@@ -29,6 +33,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -53,6 +58,16 @@ std::chrono::seconds DeleteRetryDelay(const MatchmakerConfig& config, std::uint6
 /// `delete_park_after_seconds` (the sum of the delays before deliveries 2..`delivery`).
 bool ShouldParkDelete(const MatchmakerConfig& config, std::uint64_t delivery);
 
+/// What deleting one seat did at Edgegap.
+enum class SeatDeletion {
+    kSessionDeleted,  ///< The session was deleted: a solo seat, or the last player of a shared one.
+    kSeatRemoved,     ///< The player left a shared session that still has users (the session stays).
+    kAlreadyGone,     ///< 404 or 410: the session was already gone.
+};
+
+/// "deleted", "seat removed", "already gone".
+std::string_view ToString(SeatDeletion deletion);
+
 class Cleanup {
   public:
     Cleanup(const MatchmakerConfig& config, SessionBook& book, edgegap::EdgegapApi& api,
@@ -71,9 +86,18 @@ class Cleanup {
     /// sweep (`SessionBook::SweepUnseen`), unclaimed sessions. Returns sessions enqueued.
     common::Result<int> ReapOnce();
 
-    /// Tries `DELETE /v1/session/<id>` once for every parked session; deleted or gone ones are
-    /// unparked. Returns how many were unparked. Any thread except the io_context's (it waits).
+    /// Tries `DeleteSeat` once for every parked seat; deleted, removed or gone ones are unparked.
+    /// Returns how many were unparked. Any thread except the io_context's (it waits).
     common::Result<int> RetryParkedOnce();
+
+    /// Deletes one seat (seat.hpp) at Edgegap, what the delete worker and `RetryParkedOnce` do for
+    /// each seat. A solo seat: `DELETE /v1/session/<id>`. A shared seat: `DELETE
+    /// /v1/session/<id>/users` with the player's IP, then, when no user remains, `DELETE
+    /// /v1/session/<id>`. 404/410 on either is `kAlreadyGone`; any other failure is returned (the
+    /// caller retries: both calls are idempotent in effect). Each call is counted in
+    /// `gapkit_matchmaker_edgegap_calls_total` (`remove_session_users`, `delete_session`).
+    /// `kInvalidArgument` for a seat id without a session id. Any thread except the io_context's.
+    common::Result<SeatDeletion> DeleteSeat(const std::string& seat_id);
 
   private:
     void WatchLoop(bus::KeyWatcher watcher);
@@ -81,7 +105,6 @@ class Cleanup {
     void ReapLoop();
     void DeleteLoop(std::unique_ptr<bus::WorkConsumer> consumer);
     void HandleDeleteItem(bus::WorkItem& item);
-    common::Result<edgegap::StopResult> DeleteSession(const std::string& session_id);
     void RetryOrPark(bus::WorkItem& item, const common::Error& error);
     void RefreshParkedGauge();
     bool SleepUnlessStopped(std::chrono::milliseconds delay);

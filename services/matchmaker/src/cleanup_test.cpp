@@ -12,8 +12,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "edgegap_wait.hpp"
 #include "gapkit/edgegap/fake_api.hpp"
 #include "gapkit/edgegap/http_client.hpp"
+#include "seat.hpp"
 #include "service_test_support.hpp"
 
 namespace gapkit::matchmaker {
@@ -80,6 +82,26 @@ class CleanupTest : public MatchmakerServiceTest {
             if (call.method == "DeleteSession" && call.argument == session_id) return true;
         }
         return false;
+    }
+
+    // A session shared by `ips` at the fake; returns its id.
+    std::string NewSharedSession(edgegap::FakeEdgegapApi& fake, std::vector<std::string> ips) {
+        auto created = WaitForEdgegap(ioc_.get_executor(), fake.CreateSession({"echo", "1", std::move(ips), {}, {}}));
+        EXPECT_TRUE(created) << created.error().ToString();
+        return created ? created->session_id : "";
+    }
+
+    int FakeCalls(const edgegap::FakeEdgegapApi& fake, const std::string& method) {
+        const auto calls = fake.calls();
+        return static_cast<int>(std::count_if(calls.begin(), calls.end(),
+                                              [&](const edgegap::FakeCall& call) { return call.method == method; }));
+    }
+
+    std::uint64_t Deletes(const std::string& result) {
+        return registry_
+            .GetCounter("gapkit_matchmaker_sessions_deleted_total", "Delete-queue items handled by result",
+                        {{"result", result}})
+            .Value();
     }
 
     std::vector<std::string> Parked() {
@@ -212,6 +234,83 @@ TEST_F(CleanupTest, ParkedSessionStaysParkedWhileEdgegapStillFails) {
     EXPECT_EQ(Parked(), std::vector<std::string>{kOddSessionId});
     ASSERT_TRUE(book_->Unpark(kOddSessionId));
     EXPECT_TRUE(Parked().empty());
+}
+
+// Issue 16 item 4: each player of a shared session leaves on their own; the session goes with the last.
+TEST_F(CleanupTest, SharedSessionLosesItsSeatsOneByOneAndIsDeletedAfterTheLast) {
+    auto fake = edgegap::FakeEdgegapApi::Create();
+    StartCleanup(*fake);
+    const std::string session = NewSharedSession(*fake, {"203.0.113.7", "2001:db8::1"});
+    ASSERT_FALSE(session.empty());
+    const std::string first = SeatId(session, "203.0.113.7");
+    const std::string second = SeatId(session, "2001:db8::1");
+    for (const auto& [seat, client] : {std::pair{first, 41}, {second, 42}}) {
+        ASSERT_TRUE(book_->RecordUnclaimed(seat));
+        ASSERT_TRUE(book_->RecordConnection(seat, client));
+    }
+    ASSERT_TRUE(book_->ClearConnection(first));
+    ASSERT_TRUE(WaitFor([&] { return Deletes("seat_removed") == 1; }));
+    EXPECT_EQ(FakeCalls(*fake, "RemoveSessionUsers"), 1);
+    EXPECT_EQ(FakeCalls(*fake, "DeleteSession"), 0);
+    EXPECT_EQ(fake->live_session_ids(), std::vector<std::string>{session});  // The other player still plays.
+    auto users = WaitForEdgegap(ioc_.get_executor(), fake->GetSessionUsers(session));
+    ASSERT_TRUE(users);
+    ASSERT_EQ(users->users.size(), 1u);
+    EXPECT_EQ(users->users[0].ip, "2001:db8::1");
+
+    ASSERT_TRUE(book_->ClearConnection(second));
+    ASSERT_TRUE(WaitFor([&] { return Deletes("deleted") == 1; }));
+    EXPECT_EQ(FakeCalls(*fake, "RemoveSessionUsers"), 2);
+    EXPECT_TRUE(FakeDeleted(*fake, session));
+    EXPECT_TRUE(fake->live_session_ids().empty());
+    const std::string metrics = registry_.RenderText();
+    EXPECT_NE(metrics.find(R"(endpoint="remove_session_users",status="200")"), std::string::npos) << metrics;
+}
+
+TEST_F(CleanupTest, ReaperRemovesASharedSeatNobodyClaimedAndKeepsTheSession) {
+    auto fake = edgegap::FakeEdgegapApi::Create();
+    StartCleanup(*fake);
+    const std::string session = NewSharedSession(*fake, {"198.51.100.1", "198.51.100.2"});
+    ASSERT_TRUE(book_->RecordUnclaimed(SeatId(session, "198.51.100.1")));
+    ASSERT_TRUE(book_->RecordConnection(SeatId(session, "198.51.100.2"), 7));
+    clock_.Advance(std::chrono::seconds(config_.UnclaimedMaxAgeSeconds() + 1));
+    ASSERT_TRUE(book_->RecordSeen(SeatId(session, "198.51.100.2")));  // Its server still states it.
+    auto reaped = cleanup_->ReapOnce();
+    ASSERT_TRUE(reaped) << reaped.error().ToString();
+    EXPECT_EQ(*reaped, 1);  // The claimed seat is not the reaper's.
+    ASSERT_TRUE(WaitFor([&] { return Deletes("seat_removed") == 1; }));
+    EXPECT_EQ(fake->live_session_ids(), std::vector<std::string>{session});
+}
+
+TEST_F(CleanupTest, DeletingASeatOfAGoneSessionIsDoneAndAParkedSeatIsRetriedTheSameWay) {
+    auto fake = edgegap::FakeEdgegapApi::Create();
+    StartCleanup(*fake);
+    auto gone = cleanup_->DeleteSeat(SeatId("never-S", "10.0.0.1"));
+    ASSERT_TRUE(gone) << gone.error().ToString();
+    EXPECT_EQ(*gone, SeatDeletion::kAlreadyGone);
+    EXPECT_FALSE(cleanup_->DeleteSeat("/10.0.0.1"));  // No session to name.
+
+    const std::string session = NewSharedSession(*fake, {"10.0.0.2"});
+    const std::string seat = SeatId(session, "10.0.0.2");
+    ASSERT_TRUE(book_->Park(seat, "HTTP 503"));
+    auto retried = cleanup_->RetryParkedOnce();
+    ASSERT_TRUE(retried) << retried.error().ToString();
+    EXPECT_EQ(*retried, 1);
+    EXPECT_TRUE(Parked().empty());
+    EXPECT_TRUE(FakeDeleted(*fake, session));  // Its last player: the session goes too.
+}
+
+TEST_F(CleanupTest, SharedSeatWhoseRemovalFailsIsRetried) {
+    auto fake = edgegap::FakeEdgegapApi::Create();
+    StartCleanup(*fake);
+    const std::string session = NewSharedSession(*fake, {"10.0.0.3", "10.0.0.4"});
+    fake->FailNext("RemoveSessionUsers",
+                   edgegap::NewError({edgegap::ErrorCategory::kServerError, 503, std::nullopt}, "unavailable"));
+    auto queued = book_->EnqueueDelete(SeatId(session, "10.0.0.3"), "test");
+    ASSERT_TRUE(queued && *queued);
+    ASSERT_TRUE(WaitFor([&] { return Deletes("seat_removed") == 1; }, std::chrono::seconds(10)));
+    EXPECT_EQ(Deletes("retried"), 1u);
+    EXPECT_EQ(FakeCalls(*fake, "RemoveSessionUsers"), 2);
 }
 
 // Leak paths (c) and (e): the enqueue fails because the bus is down; the session is kept and

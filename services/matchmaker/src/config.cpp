@@ -118,6 +118,9 @@ void AddOptions(CLI::App& app, MatchmakerConfig& c) {
               "netcode timeout in tokens (seconds)");
     AddOption(app, "--max-concurrent-sessions", c.max_concurrent_sessions, "GAPKIT_MM_MAX_CONCURRENT_SESSIONS",
               "Sessions being created at once; beyond it requests get Error 503");
+    AddOption(app, "--max-players-per-session", c.max_players_per_session, "GAPKIT_MM_MAX_PLAYERS_PER_SESSION",
+              "Most players batched into one seat session when the Edgegap budget is short (1: no batching, "
+              "0: the app version's seats per deployment)");
     AddOption(app, "--reaper-interval", c.reaper_interval_seconds, "GAPKIT_MM_REAPER_INTERVAL",
               "Seconds between unclaimed-session checks");
     AddOption(app, "--reap-grace", c.reap_grace_seconds, "GAPKIT_MM_REAP_GRACE",
@@ -183,6 +186,7 @@ common::Status MatchmakerConfig::Validate() const {
                                            {"token_expire", token_expire_seconds, 1, 3600},
                                            {"token_timeout", token_timeout_seconds, 1, 3600},
                                            {"max_concurrent_sessions", max_concurrent_sessions, 1, 100000},
+                                           {"max_players_per_session", max_players_per_session, 0, 1024},
                                            {"reaper_interval", reaper_interval_seconds, 1, 3600},
                                            {"reap_grace", reap_grace_seconds, 0, 86400},
                                            {"delete_retry", delete_retry_seconds, 1, 3600},

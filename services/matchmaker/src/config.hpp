@@ -56,14 +56,24 @@ struct MatchmakerConfig {
     std::string webhook_url;
 
     // Lifecycle bounds.
-    int readiness_timeout_seconds = 60;  ///< Session creation to ready; then Error 408. Default 60 s.
+    int readiness_timeout_seconds = 60;  ///< POST answer to a ready session; then Error 408. Default 60 s.
     int poll_initial_ms = 200;           ///< First readiness poll delay; doubles per poll. Default 200 ms.
     int poll_max_ms = 2000;              ///< Longest delay between readiness polls. Default 2000 ms.
     int token_expire_seconds = 30;       ///< Connect token lifetime. Default 30 s.
     /// netcode connection timeout inside the token, 1..3600. Default 15 s. (netcode's -1, "never
     /// time out", is refused: a slot that never times out never frees its paid session.)
     int token_timeout_seconds = 15;
-    int max_concurrent_sessions = 64;  ///< Sessions being created at once; beyond: Error 503. Default 64.
+    /// Players this matchmaker gets a session for or waits with at once, 1..100000; beyond: Error
+    /// 503 at once. Each waiting player holds about 12 KB here (docs/benchmarks.md, "Surges"), and
+    /// batching keeps their Edgegap calls within the budget, so the bound is on memory. Default
+    /// 1024 (a 20 s deployment at the default budget of 36 creates/s has ~720 players waiting).
+    int max_concurrent_sessions = 1024;
+    /// Most players one Edgegap seat session takes when waiting players are batched because the
+    /// sessions budget is short (session_batcher.hpp), 0..1024. 1 turns batching off; 0 takes the
+    /// app version's seats per deployment (`session_config.sockets` of a Seat version, read once
+    /// at start; batching stays off when it cannot be read). Env GAPKIT_MM_MAX_PLAYERS_PER_SESSION.
+    /// Default 0.
+    int max_players_per_session = 0;
 
     // Cleanup.
     int reaper_interval_seconds = 5;  ///< How often unclaimed sessions are checked. Default 5 s.
@@ -94,7 +104,11 @@ struct MatchmakerConfig {
     int delete_park_after_seconds = 1800;
 
     // Service.
-    int threads = 2;                       ///< I/O threads. Default 2.
+    /// I/O threads, 1..256. Default 1: nothing on them blocks (Edgegap calls and a request's KV
+    /// reads and writes are asynchronous), and one thread spares the scheduler-lock contention and
+    /// context switches of two (measured ~10 % less CPU per match on 2 cores). Raise it on a big
+    /// machine when one core is not enough (about 1,500 matches/s per core).
+    int threads = 1;
     int shutdown_grace_seconds = 10;       ///< On SIGTERM, in-flight requests get this long to finish. Default 10 s.
     std::string metrics_bind = "0.0.0.0";  ///< Interface of the metrics listener. Default 0.0.0.0.
     std::uint16_t metrics_port = 9100;     ///< `GET /metrics` and `/healthz`; 0: off. Default 9100.

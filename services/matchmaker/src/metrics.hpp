@@ -30,6 +30,9 @@
 /// - `gapkit_matchmaker_edgegap_refused_total{class}`: every 429 Edgegap answered, by limit class
 ///   (deployments, status, context, sessions, apps), including those retried after `Retry-After`
 ///   (`edgegap_calls_total{status="429"}` counts only calls that still failed after the retries).
+/// - `gapkit_matchmaker_shared_sessions_total` and `gapkit_matchmaker_batched_players_total`:
+///   seat sessions created for a batch of waiting players, and the players they took
+///   (session_batcher.hpp); players / sessions is the mean batch.
 ///
 /// Threads: any (the metrics are atomics). The registry must outlive this struct.
 
@@ -61,6 +64,9 @@ class Metrics {
     common::Gauge& parked;
     /// N of this matchmaker's 1/N share of the Edgegap budget (edgegap_budget.hpp).
     common::Gauge& budget_matchmakers;
+    /// Batching under a surge (session_batcher.hpp).
+    common::Counter& shared_sessions;
+    common::Counter& batched_players;
 
   private:
     common::MetricsRegistry& registry_;

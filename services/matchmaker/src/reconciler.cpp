@@ -1,21 +1,23 @@
 #include "reconciler.hpp"
 
 #include <fmt/core.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
 
+#include "edgegap_wait.hpp"
 #include "gapkit/bus/names.hpp"
 #include "gapkit/common/log.hpp"
+#include "seat.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
 
-namespace asio = boost::asio;
 using common::ErrorCode;
 
 // A key that does not decode still names something the bus holds: it counts under its raw text,
 // so a session is never deleted because its record's key was odd.
-std::string IdOfKey(std::string_view key) { return bus::names::DecodeIdToken(key).value_or(std::string(key)); }
+std::string SeatOfKey(std::string_view key) { return bus::names::DecodeIdToken(key).value_or(std::string(key)); }
+
+// Every seat of a shared session accounts for the whole session.
+std::string SessionOfSeat(const std::string& seat_id) { return ParseSeatId(seat_id).session_id; }
 
 bool IsNotFound(const common::Error& error) {
     const auto category = edgegap::Details(error).category;
@@ -29,9 +31,9 @@ std::int64_t SecondsBetween(common::Clock::SteadyTime from, common::Clock::Stead
 }  // namespace
 
 struct Reconciler::Records {
-    std::set<std::string> accounted;               // Session ids with any record.
-    std::map<std::string, std::string> unclaimed;  // Record key -> session id (claim keys excluded).
-    std::map<std::string, std::string> active;     // Entry key -> session id.
+    std::set<std::string> accounted;               // Session ids with any record of any of their seats.
+    std::map<std::string, std::string> unclaimed;  // Record key -> seat id (claim keys excluded).
+    std::map<std::string, std::string> active;     // Entry key -> seat id.
 };
 
 Reconciler::Reconciler(const MatchmakerConfig& config, SessionBook& book, Cleanup& cleanup, edgegap::EdgegapApi& api,
@@ -139,12 +141,14 @@ common::Result<ReconcileReport> Reconciler::Pass() {
     // Read after the list: a session created since is either recorded (accounted) or too young.
     auto records = ReadRecords();
     if (!records) return common::Fail(records.error());
+    std::vector<std::string> orphans;
     for (const auto& [session_id, deployment] : listed) {
         if (stopping_) break;
         if (records->accounted.contains(session_id)) continue;
         ++report.unaccounted;
-        JudgeSession(session_id, deployment, report);
+        if (JudgeSession(session_id, deployment, report)) orphans.push_back(session_id);
     }
+    DeleteOrphans(orphans, report);
     if (report.complete) {
         RemoveStaleRecords(listed, *records, report);
         std::erase_if(known_, [&listed](const auto& entry) { return !listed.contains(entry.first); });
@@ -166,13 +170,7 @@ common::Result<ReconcileReport> Reconciler::Pass() {
 
 template <typename T>
 common::Result<T> Reconciler::Call(std::string_view endpoint, edgegap::ApiTask<T> task) {
-    common::Result<T> result;
-    try {
-        result = asio::co_spawn(executor_, std::move(task), asio::use_future).get();
-    } catch (const std::exception& error) {
-        // Only when the io_context was torn down under the call; the next pass tries again.
-        result = edgegap::MakeError(edgegap::ErrorCategory::kNetwork, 0, error.what());
-    }
+    auto result = WaitForEdgegap(executor_, std::move(task));
     metrics_.CountEdgegapCall(std::string(endpoint), result ? 200 : edgegap::Details(result.error()).http_status);
     return result;
 }
@@ -203,39 +201,44 @@ common::Result<Reconciler::Records> Reconciler::ReadRecords() {
         std::string_view token = key;
         const bool claim = token.ends_with(kClaimSuffix);
         if (claim) token.remove_suffix(kClaimSuffix.size());
-        const std::string id = IdOfKey(token);
-        records.accounted.insert(id);
-        if (!claim) records.unclaimed.emplace(key, id);
+        const std::string seat_id = SeatOfKey(token);
+        if (!claim) {
+            records.accounted.insert(SessionOfSeat(seat_id));
+            records.unclaimed.emplace(key, seat_id);
+        } else if (!IsShared(ParseSeatId(seat_id))) {
+            // A solo seat's claim means its whole session is being deleted. A shared seat's claim
+            // removes one user only: players left in the session without a record are orphans.
+            records.accounted.insert(seat_id);
+        }
     }
     auto active = book_.active_connections().Keys();
     if (!active) return common::Fail(active.error().WithContext("reconciler: active_connections"));
     for (const std::string& key : *active) {
-        const std::string id = IdOfKey(key);
-        records.accounted.insert(id);
-        records.active.emplace(key, id);
+        const std::string seat_id = SeatOfKey(key);
+        records.accounted.insert(SessionOfSeat(seat_id));
+        records.active.emplace(key, seat_id);
     }
     auto parked = book_.ParkedIds();
     if (!parked) return common::Fail(parked.error().WithContext("reconciler: parked_deletions"));
-    records.accounted.insert(parked->begin(), parked->end());
+    for (const std::string& seat_id : *parked) records.accounted.insert(SessionOfSeat(seat_id));
     return records;
 }
 
-void Reconciler::JudgeSession(const std::string& session_id, const std::string& deployment, ReconcileReport& report) {
+bool Reconciler::JudgeSession(const std::string& session_id, const std::string& deployment, ReconcileReport& report) {
     auto found = known_.find(session_id);
     if (found == known_.end()) {
         if (lookups_left_ <= 0) {
             ++report.deferred;
-            return;
+            return false;
         }
         Known known = LookUp(session_id, deployment, report);
         // Only a confirmed app is remembered; anything else is looked up again next pass.
-        if (known.verdict != Verdict::kOurs && known.verdict != Verdict::kForeign) return;
+        if (known.verdict != Verdict::kOurs && known.verdict != Verdict::kForeign) return false;
         found = known_.emplace(session_id, std::move(known)).first;
     }
     const Known& known = found->second;
-    if (known.verdict != Verdict::kOurs) return;
-    if (SecondsBetween(known.created, clock_.Now()) < config_.reconcile_grace_seconds) return;
-    DeleteOrphan(session_id, known, report);
+    return known.verdict == Verdict::kOurs &&
+           SecondsBetween(known.created, clock_.Now()) >= config_.reconcile_grace_seconds;
 }
 
 Reconciler::Known Reconciler::LookUp(const std::string& session_id, const std::string& deployment,
@@ -287,14 +290,31 @@ std::optional<std::pair<std::string, std::string>> Reconciler::AppOfDeployment(c
     return deployment_apps_[request_id] = {status->app_name, status->app_version};
 }
 
+// A request may have recorded a session since the records were read: they are read once more
+// before anything is queued (one read per pass with orphans, whatever their number: a shared
+// session's seats have keys of their own, so no single key proves a session unrecorded). A bus
+// failure counts as recorded, so a doubt never deletes.
+void Reconciler::DeleteOrphans(const std::vector<std::string>& orphans, ReconcileReport& report) {
+    if (orphans.empty()) return;
+    auto records = ReadRecords();
+    if (!records) {
+        GAPKIT_LOG_WARN("matchmaker", "reconciler: reading the bus again before deleting {} orphans: {}",
+                        orphans.size(), records.error().ToString());
+        return;
+    }
+    for (const std::string& session_id : orphans) {
+        if (!records->accounted.contains(session_id)) DeleteOrphan(session_id, known_.at(session_id), report);
+    }
+}
+
 void Reconciler::DeleteOrphan(const std::string& session_id, const Known& known, ReconcileReport& report) {
-    if (StillAccounted(session_id)) return;
     const std::string reason =
         fmt::format("{} session {} s old in no bus record", known.app, SecondsBetween(known.created, clock_.Now()));
     if (!Act("delete_orphan", session_id, reason, report)) {
         ++report.orphans;
         return;
     }
+    // The session id is queued as a solo seat: the whole session goes, whoever was in it.
     auto queued = book_.EnqueueDelete(session_id, "reconciler: orphan");
     if (!queued) {
         GAPKIT_LOG_WARN("matchmaker", "reconciler: queueing the delete of session {}: {}", session_id,
@@ -305,28 +325,14 @@ void Reconciler::DeleteOrphan(const std::string& session_id, const Known& known,
     ++report.orphans;
 }
 
-// A request may have recorded the session since the records were read; a bus failure counts as
-// recorded, so a doubt never deletes.
-bool Reconciler::StillAccounted(const std::string& session_id) {
-    auto key = bus::names::EncodeIdToken(session_id);
-    if (!key) return true;
-    const std::string claim = *key + std::string(kClaimSuffix);
-    for (auto [bucket, name] : {std::pair{&book_.unclaimed_sessions(), key->c_str()},
-                                {&book_.unclaimed_sessions(), claim.c_str()},
-                                {&book_.active_connections(), key->c_str()}}) {
-        auto entry = bucket->Get(name);
-        if (!entry || entry->has_value()) return true;
-    }
-    return false;
-}
-
 void Reconciler::RemoveStaleRecords(const std::map<std::string, std::string>& listed, const Records& records,
                                     ReconcileReport& report) {
     const auto now = clock_.Now();
     std::set<std::string> unlisted;
     for (auto [bucket, keys] :
          {std::pair{&book_.unclaimed_sessions(), &records.unclaimed}, {&book_.active_connections(), &records.active}}) {
-        for (const auto& [key, session_id] : *keys) {
+        for (const auto& [key, seat_id] : *keys) {
+            const std::string session_id = SessionOfSeat(seat_id);
             if (listed.contains(session_id)) continue;
             const std::string tag = fmt::format("{}/{}", bucket->bucket(), key);
             unlisted.insert(tag);
@@ -338,8 +344,8 @@ void Reconciler::RemoveStaleRecords(const std::map<std::string, std::string>& li
             auto session = Call("get_session", api_.GetSession(session_id));
             if (session || !IsNotFound(session.error())) continue;
             ++report.records_removed;
-            if (!Act("remove_record", session_id, fmt::format("{} record, session gone at Edgegap", bucket->bucket()),
-                     report))
+            if (!Act("remove_record", session_id,
+                     fmt::format("{} record of seat {}, session gone at Edgegap", bucket->bucket(), seat_id), report))
                 continue;
             if (auto deleted = bucket->Delete(key); !deleted) {
                 GAPKIT_LOG_WARN("matchmaker", "reconciler: removing {}: {}", tag, deleted.error().ToString());

@@ -13,27 +13,33 @@
 /// 1. lists every Edgegap session (`GET /v1/sessions`, pages of `kListPageSize`, at most
 ///    `kMaxListPages`; a longer list is worked on but counts as incomplete);
 /// 2. reads the bus: `unclaimed_sessions` (records and `<id>.deleting` claim keys: queued for
-///    deletion), then `active_connections`, then `parked_deletions`. Keys are decoded with
-///    `DecodeIdToken`; one that does not decode counts as accounted under its raw text. Reading
-///    unclaimed before active means a session moving from one to the other (the player arrived:
-///    active is written first) is seen in at least one of them;
+///    deletion), then `active_connections`, then `parked_deletions`. Keys are seat ids (seat.hpp)
+///    decoded with `DecodeIdToken`; one that does not decode counts as accounted under its raw
+///    text. A session is accounted when any record's seat is in it (`ParseSeatId(...).session_id`):
+///    a shared session with one live seat is never an orphan. A shared seat's delete claim does not
+///    account for its session (its delete removes one user, not the session). Reading unclaimed before active
+///    means a seat moving from one to the other (the player arrived: active is written first) is
+///    seen in at least one of them;
 /// 3. every listed session in none of them is looked up: `GET /v1/session/<id>` for its age
 ///    (Edgegap's `elapsed`) and deployment, then `GET /v1/status/<deployment>` for the app and
 ///    version (a session's embedded deployment lacks them; kept per deployment). A session is
 ///    deleted only when its deployment confirms it is of this matchmaker's app AND version and it
 ///    is at least `reconcile_grace_seconds` old. Sessions of another app or version are remembered
 ///    and never looked up again while listed; sessions not yet linked to a deployment are left for
-///    a later pass (their app cannot be confirmed). Before it is queued, the session's bus records
-///    are read once more (a request may have recorded it meanwhile);
+///    a later pass (their app cannot be confirmed). Before the orphans are queued, the bus records
+///    are read once more (a request may have recorded one meanwhile; a bus failure queues none).
+///    An orphan is queued under its session id, so the whole session is deleted;
 /// 4. with a complete list, every `unclaimed_sessions` record or `active_connections` entry whose
-///    session is not listed is remembered; once it has stayed unlisted for the grace and
+///    seat's session is not listed is remembered; once it has stayed unlisted for the grace and
 ///    `GET /v1/session/<id>` answers 404, the record is removed (removing an active entry makes the
 ///    watcher queue a delete, which finds the session gone);
-/// 5. retries the parked deletions (`Cleanup::RetryParkedOnce`: deleted or gone ones are unparked).
+/// 5. retries the parked deletions (`Cleanup::RetryParkedOnce`, each through `Cleanup::DeleteSeat`:
+///    deleted, removed or gone ones are unparked).
 ///
 /// Edgegap calls per pass: one per list page, plus at most `reconcile_max_lookups` lookups (an
 /// unaccounted session's app and age are learnt once and kept while it is listed), plus one
-/// `DELETE` per parked session. `--reconcile-dry-run` makes the same calls except deletes, and logs
+/// `DELETE` per parked solo seat (a parked shared seat: one `DELETE .../users`, and one `DELETE`
+/// when it was the last). `--reconcile-dry-run` makes the same calls except deletes, and logs
 /// and counts each action as `would_<action>`.
 ///
 /// The default grace (120 s) covers the longest time a session can exist before the matchmaker
@@ -92,7 +98,7 @@ inline constexpr int kMaxListPages = 100;  ///< 10 000 sessions per pass.
 struct ReconcileAction {
     std::string action;      ///< "delete_orphan" or "remove_record"; "would_" first in a dry run.
     std::string session_id;  ///< The Edgegap session id.
-    std::string reason;      ///< Why, as logged.
+    std::string reason;      ///< Why, as logged (a removed record's reason names its seat).
 };
 
 /// What one pass saw and did (dry run: would do).
@@ -147,14 +153,15 @@ class Reconciler {
     common::Result<ReconcileReport> Pass();
     common::Result<bool> ListSessions(std::map<std::string, std::string>& sessions);
     common::Result<Records> ReadRecords();
-    void JudgeSession(const std::string& session_id, const std::string& deployment, ReconcileReport& report);
+    // True when the session is an orphan to delete: of this app and version, and past the grace.
+    bool JudgeSession(const std::string& session_id, const std::string& deployment, ReconcileReport& report);
     Known LookUp(const std::string& session_id, const std::string& deployment, ReconcileReport& report);
     std::optional<std::pair<std::string, std::string>> AppOfDeployment(const std::string& request_id,
                                                                        ReconcileReport& report);
+    void DeleteOrphans(const std::vector<std::string>& orphans, ReconcileReport& report);
     void DeleteOrphan(const std::string& session_id, const Known& known, ReconcileReport& report);
     void RemoveStaleRecords(const std::map<std::string, std::string>& listed, const Records& records,
                             ReconcileReport& report);
-    bool StillAccounted(const std::string& session_id);
     bool Act(std::string_view action, const std::string& session_id, std::string_view reason, ReconcileReport& report);
     template <typename T>
     common::Result<T> Call(std::string_view endpoint, edgegap::ApiTask<T> task);

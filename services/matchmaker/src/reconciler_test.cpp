@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "gapkit/edgegap/http_client.hpp"
+#include "seat.hpp"
 #include "service_test_support.hpp"
 
 namespace gapkit::matchmaker {
@@ -26,9 +27,10 @@ class ReconcilerTest : public MatchmakerServiceTest {
     }
 
     // A session created at the simulator behind the matchmaker's back; waits until it is linked.
-    std::string CreateAtEdgegap(const std::string& app = "echo", const std::string& version = "1") {
+    std::string CreateAtEdgegap(const std::string& app = "echo", const std::string& version = "1",
+                                std::vector<std::string> ips = {"127.0.0.1"}) {
         auto created = edgegap_->Call(&edgegap::EdgegapApi::CreateSession,
-                                      {app, version, {"127.0.0.1"}, std::nullopt, std::nullopt});
+                                      {app, version, std::move(ips), std::nullopt, std::nullopt});
         EXPECT_TRUE(created) << created.error().ToString();
         if (!created) return {};
         const std::string id = created->session_id;
@@ -53,6 +55,9 @@ class ReconcilerTest : public MatchmakerServiceTest {
     }
 
     common::MetricsRegistry* registry_ = &NewRegistry();  // Outlives the services (stopped in TearDown).
+
+    // The bus key of a seat id, as the session book writes it.
+    static std::string KeyOf(const std::string& seat_id) { return bus::names::EncodeIdToken(seat_id).value_or(""); }
 
     bool HasKey(bus::KeyValue& bucket, const std::string& key) {
         auto entry = bucket.Get(key);
@@ -164,6 +169,33 @@ TEST_F(ReconcilerTest, LeavesServedSessionsAlone) {
     EXPECT_FALSE(SessionGone(playing));
 }
 
+// Issue 16 item 4: one live seat accounts for the whole shared session; with none left, it is an orphan.
+TEST_F(ReconcilerTest, SharedSessionWithOneLiveSeatIsNoOrphan) {
+    Service* service = StartService(ReconcilerConfig(), nullptr, registry_);
+    ASSERT_NE(service, nullptr);
+    const std::string shared = CreateAtEdgegap("echo", "1", {"198.51.100.1", "198.51.100.2"});
+    ASSERT_FALSE(shared.empty());
+    auto active = Bucket(bus::names::ActiveConnectionsConfig());
+    const std::string seat_key = KeyOf(SeatId(shared, "198.51.100.2"));
+    ASSERT_TRUE(active->Put(seat_key, "42"));  // One player plays; the other seat has no record left.
+    std::this_thread::sleep_for(2500ms);       // Older than the grace.
+    auto kept = service->ReconcileOnce();
+    ASSERT_TRUE(kept) << kept.error().ToString();
+    EXPECT_EQ(kept->unaccounted, 0);
+    EXPECT_EQ(kept->orphans, 0);
+    EXPECT_FALSE(SessionGone(shared));
+
+    ASSERT_TRUE(active->Delete(seat_key));
+    // The other seat's delete claim removes one user, not the session: it accounts for nothing.
+    auto unclaimed = Bucket(bus::names::UnclaimedSessionsConfig());
+    const std::string now = std::to_string(common::SystemClock::Instance().UnixSeconds());
+    ASSERT_TRUE(unclaimed->Put(KeyOf(SeatId(shared, "198.51.100.1")) + std::string(kClaimSuffix), now));
+    auto orphaned = service->ReconcileOnce();
+    ASSERT_TRUE(orphaned) << orphaned.error().ToString();
+    EXPECT_EQ(orphaned->orphans, 1);
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(shared); }, 10s));
+}
+
 TEST_F(ReconcilerTest, RemovesRecordsWhoseSessionIsGoneAfterTheGrace) {
     Service* service = StartService(ReconcilerConfig());
     ASSERT_NE(service, nullptr);
@@ -172,6 +204,8 @@ TEST_F(ReconcilerTest, RemovesRecordsWhoseSessionIsGoneAfterTheGrace) {
     const std::string now = std::to_string(common::SystemClock::Instance().UnixSeconds());
     ASSERT_TRUE(unclaimed->Put("vanished1-S", now));
     ASSERT_TRUE(active->Put("vanished2-S", "7"));
+    const std::string seat_key = KeyOf(SeatId("vanished3-S", "2001:db8::7"));  // A seat of a shared session.
+    ASSERT_TRUE(active->Put(seat_key, "8"));
     auto first = service->ReconcileOnce();
     ASSERT_TRUE(first) << first.error().ToString();
     EXPECT_EQ(first->records_removed, 0);  // Unlisted for less than the grace.
@@ -179,9 +213,10 @@ TEST_F(ReconcilerTest, RemovesRecordsWhoseSessionIsGoneAfterTheGrace) {
     std::this_thread::sleep_for(2100ms);
     auto second = service->ReconcileOnce();
     ASSERT_TRUE(second) << second.error().ToString();
-    EXPECT_EQ(second->records_removed, 2);
+    EXPECT_EQ(second->records_removed, 3);
     EXPECT_FALSE(HasKey(*unclaimed, "vanished1-S"));
     EXPECT_FALSE(HasKey(*active, "vanished2-S"));
+    EXPECT_FALSE(HasKey(*active, seat_key));
 }
 
 TEST_F(ReconcilerTest, DryRunReportsButChangesNothing) {

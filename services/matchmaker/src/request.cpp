@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -12,53 +13,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <tl/expected.hpp>
 
 #include "capped_slot.hpp"
 #include "gapkit/common/assert.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/protocol/match_messages.hpp"
+#include "session_batcher.hpp"
 #include "token.hpp"
 
 namespace gapkit::matchmaker {
-namespace {
 
-namespace asio = boost::asio;
-using edgegap::ErrorCategory;
-using Seconds = std::chrono::duration<double>;
-
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-
-// How long a request keeps retrying a bus read or write that failed for a reason that passes: a
-// JetStream cluster answers "no responders" for the 4-6 s it takes to elect new stream leaders
-// after a node died, and a restarted nats-server needs a few seconds to come back with its store.
-// The player keeps getting heartbeats meanwhile (they queue in nats.c while it reconnects).
-constexpr auto kBusRetryLimit = std::chrono::seconds(12);
-constexpr auto kBusRetryFirstDelay = std::chrono::milliseconds(100);
-constexpr auto kBusRetryMaxDelay = std::chrono::seconds(1);
-
-// With webhooks the request waits for Edgegap's word instead of polling, and polls only after this
-// long without news: a webhook can be lost (httpd down, Edgegap does not retry), and Edgegap
-// documents a webhook when a session is linked, not when its deployment becomes ready. One poll per
-// 5 s at worst is under half the polling schedule's rate; a webhook on time costs no call at all.
-constexpr auto kWebhookSilence = std::chrono::seconds(5);
-
-/// A final failure: the reply's code and message, the outcome label for logs and metrics, and what
-/// only the log may see (Edgegap's own text can name accounts, apps and internal hosts).
-struct Failure {
-    int code = 500;
-    std::string message;
-    std::string outcome = "internal";
-    std::string detail;
-};
-
-// A step of the request: its value, or the reply that ends the request. Not a common::Result: the
-// error side is not a cause for a caller to handle but the answer the player gets (reply code,
-// outcome label, log-only detail), made once where the failure is understood and passed up as is.
-template <typename T>
-using Step = tl::expected<T, Failure>;
-
-Failure Internal(const common::Error& error) {
+Failure InternalFailure(const common::Error& error) {
     GAPKIT_LOG_ERROR("matchmaker", "internal failure: {}", error.ToString());
     return {500, "internal matchmaker error", "internal"};
 }
@@ -66,7 +31,7 @@ Failure Internal(const common::Error& error) {
 Failure FromApiError(std::string_view endpoint, const common::Error& error) {
     const std::string detail = fmt::format("Edgegap {}: {}", endpoint, error.message());
     const edgegap::ErrorDetails details = edgegap::Details(error);
-    if (details.category == ErrorCategory::kRateLimited) {
+    if (details.category == edgegap::ErrorCategory::kRateLimited) {
         return {429, "the game server provider is busy, try again later", "rate_limited", detail};
     }
     const std::string status = details.http_status > 0 ? fmt::format(", HTTP {}", details.http_status) : "";
@@ -74,48 +39,136 @@ Failure FromApiError(std::string_view endpoint, const common::Error& error) {
             detail};
 }
 
-// Runs `call` (a KV read or an idempotent put, so a second try does no harm) until it succeeds,
-// fails for a reason a retry does not cure, `kBusRetryLimit` has passed or the service aborts.
-template <typename Call>
-asio::awaitable<std::invoke_result_t<Call&>> RetryBus(Call call, const std::atomic<bool>& aborting) {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto deadline = std::chrono::steady_clock::now() + kBusRetryLimit;
-    std::chrono::milliseconds delay = kBusRetryFirstDelay;
-    for (;;) {
-        auto result = call();
-        if (result || aborting) co_return result;
-        const common::ErrorCode code = result.error().code();
-        const bool passes = code == common::ErrorCode::kUnavailable || code == common::ErrorCode::kTimeout;
-        if (!passes || std::chrono::steady_clock::now() + delay > deadline) co_return result;
-        GAPKIT_LOG_DEBUG("matchmaker", "bus: {}; retrying in {} ms", result.error().ToString(), delay.count());
-        timer.expires_after(delay);
-        auto [ignored] = co_await timer.async_wait(kUseTuple);
-        (void)ignored;
-        delay = std::min<std::chrono::milliseconds>(delay * 2, kBusRetryMaxDelay);
-    }
+namespace {
+
+namespace asio = boost::asio;
+using Seconds = std::chrono::duration<double>;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+// How long a request keeps retrying bus reads and writes that failed for a reason that passes: a
+// JetStream cluster answers "no responders" for the 4-6 s it takes to elect new stream leaders
+// after a node died, and a restarted nats-server needs a few seconds to come back with its store.
+// The player keeps getting heartbeats meanwhile (they queue in nats.c while it reconnects).
+constexpr auto kBusRetryLimit = std::chrono::seconds(12);
+constexpr auto kBusRetryFirstDelay = std::chrono::milliseconds(100);
+constexpr auto kBusRetryMaxDelay = std::chrono::seconds(1);
+
+bool Passes(const common::Status& status) {
+    const common::ErrorCode code = status.error().code();
+    return code == common::ErrorCode::kUnavailable || code == common::ErrorCode::kTimeout;
 }
 
-/// Everything that answers the requester, shared by the request and its heartbeat loop, which may
-/// outlive the request by one cancelled timer wait. Used on the request's strand only.
+// Asynchronous bus calls sent one after the other without waiting, then awaited together: one
+// round trip for all of them. Each call reports once on a bus thread; the last report wakes the
+// request's strand.
+class Pending {
+  public:
+    explicit Pending(asio::any_io_executor strand) : state_(std::make_shared<State>(std::move(strand))) {}
+
+    /// Sends one call: `start` gets its report callback and returns whether it was sent (a call
+    /// that was not sent counts as failed at once).
+    template <typename Start>
+    void Send(Start start) {
+        {
+            std::lock_guard lock(state_->mutex);
+            ++state_->outstanding;
+        }
+        auto sent = start([state = state_](common::Status status) { state->End(std::move(status)); });
+        if (!sent) state_->End(std::move(sent));
+    }
+
+    /// True once every call sent has succeeded (no waiting).
+    bool Succeeded() const {
+        auto done = state_->Done();
+        return done && done->has_value();
+    }
+
+    /// Waits for every call sent: the first failure, else Ok. Every call has the bus library's
+    /// timeout, so this ends.
+    asio::awaitable<common::Status> Wait() {
+        for (;;) {
+            if (auto done = state_->Done()) co_return std::move(*done);
+            co_await state_->waiter->Sleep(std::chrono::hours(1));
+        }
+    }
+
+  private:
+    struct State {
+        explicit State(asio::any_io_executor strand) : waiter(std::make_shared<Waiter>(std::move(strand))) {}
+        std::optional<common::Status> Done() {
+            std::lock_guard lock(mutex);
+            if (outstanding > 0) return std::nullopt;
+            return first_failure;
+        }
+        void End(common::Status status) {
+            std::lock_guard lock(mutex);
+            if (!status && first_failure) first_failure = std::move(status);
+            if (--outstanding == 0) waiter->Wake(waiter);
+        }
+        std::mutex mutex;
+        int outstanding = 0;           // Guarded by mutex.
+        common::Status first_failure;  // Guarded by mutex.
+        const std::shared_ptr<Waiter> waiter;
+    };
+    std::shared_ptr<State> state_;
+};
+
+/// Everything that answers the requester, shared by the request, its heartbeat loop (which may
+/// outlive the request by one cancelled timer wait) and its session's readiness wait (status
+/// changes). `Send` and the status may be used from any thread; the timer on the request's strand.
 struct Replies {
     Replies(bus::Connection& bus_in, bus::Message message_in, asio::any_io_executor executor)
         : bus(bus_in), message(std::move(message_in)), timer(std::move(executor)) {}
 
     void Send(const protocol::MatchReply& reply) {
-        last_sent = std::chrono::steady_clock::now();
+        {
+            std::lock_guard lock(mutex);
+            last_sent = std::chrono::steady_clock::now();
+        }
         if (auto sent = bus.Respond(message, protocol::SerializeMatchReply(reply)); !sent) {
             GAPKIT_LOG_WARN("matchmaker", "reply {} to {} failed: {}", protocol::ReplyName(reply), label,
                             sent.error().ToString());
         }
     }
 
+    // The progress report of `status`, `elapsed_seconds` into the request.
+    void ReportStatus(const std::string& new_status, double elapsed_seconds) {
+        {
+            std::lock_guard lock(mutex);
+            if (finished) return;
+            status = new_status;
+        }
+        Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", new_status, elapsed_seconds)});
+    }
+
+    // When the last reply went out; nothing once the request finished.
+    std::optional<std::chrono::steady_clock::time_point> LastSent() {
+        std::lock_guard lock(mutex);
+        if (finished) return std::nullopt;
+        return last_sent;
+    }
+
+    // The status to repeat when nothing was sent for `period` and the request is still running.
+    std::optional<std::string> StatusIfSilentFor(std::chrono::seconds period) {
+        std::lock_guard lock(mutex);
+        if (finished || std::chrono::steady_clock::now() - last_sent < period) return std::nullopt;
+        return status;
+    }
+
+    void MarkFinished() {
+        std::lock_guard lock(mutex);
+        finished = true;
+    }
+
     bus::Connection& bus;
     const bus::Message message;
     asio::steady_timer timer;  // The heartbeat's; cancelled when the request ends.
-    std::chrono::steady_clock::time_point last_sent = std::chrono::steady_clock::now();
-    std::string label = "?";                     // "<client ip>" once parsed, for log lines.
-    std::string status = "waiting for Edgegap";  // The last status Edgegap reported.
-    bool finished = false;
+    std::string label = "?";   // "<client ip>" once parsed, for log lines. Request's strand only.
+    std::mutex mutex;
+    std::chrono::steady_clock::time_point last_sent = std::chrono::steady_clock::now();  // Guarded by mutex.
+    std::string status = "waiting for Edgegap";  // The last status Edgegap reported. Guarded by mutex.
+    bool finished = false;                       // Guarded by mutex.
 };
 
 // A request that waits on Edgegap (a slow POST, a deployment that takes a minute) still sends a
@@ -124,15 +177,15 @@ struct Replies {
 asio::awaitable<void> KeepAlive(std::shared_ptr<Replies> replies, const common::Clock& clock,
                                 common::Clock::SteadyTime started) {
     const auto period = std::chrono::seconds(protocol::kHeartbeatSeconds);
-    while (!replies->finished) {
-        replies->timer.expires_at(replies->last_sent + period);
+    while (auto last_sent = replies->LastSent()) {
+        replies->timer.expires_at(*last_sent + period);
         // A cancelled wait (the request ended) and an expired one are told apart by `finished`.
         auto [ignored] = co_await replies->timer.async_wait(kUseTuple);
         (void)ignored;
-        if (replies->finished) break;
-        if (std::chrono::steady_clock::now() - replies->last_sent < period) continue;
-        const double elapsed = Seconds(clock.Now() - started).count();
-        replies->Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", replies->status, elapsed)});
+        if (auto status = replies->StatusIfSilentFor(period)) {
+            const double elapsed = Seconds(clock.Now() - started).count();
+            replies->Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", *status, elapsed)});
+        }
     }
 }
 
@@ -141,21 +194,19 @@ class Request {
     Request(RequestContext& context, bus::Message message, asio::any_io_executor executor)
         : ctx_(context),
           config_(context.config),
-          replies_(std::make_shared<Replies>(context.bus, std::move(message), std::move(executor))),
+          replies_(std::make_shared<Replies>(context.bus, std::move(message), executor)),
+          early_writes_(std::move(executor)),
           started_(context.clock.Now()) {}
 
     asio::awaitable<void> Run();
 
   private:
     asio::awaitable<Step<protocol::SessionReady>> Lifecycle();
-    asio::awaitable<Step<std::string>> CreateSession(const protocol::MatchRequest& request);
-    asio::awaitable<Step<edgegap::DeploymentStatus>> WaitUntilReady(Waiter& waiter);
-    asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Poll();
-    asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Heard(const edgegap::Session& news);
-    asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Consider(const edgegap::Session& session);
-    asio::awaitable<Step<edgegap::DeploymentStatus>> ReadyDeployment(const edgegap::Session& session);
+    asio::awaitable<Step<edgegap::DeploymentStatus>> WaitUntilReady(Readiness& readiness);
     asio::awaitable<Step<protocol::SessionReady>> Issue(const edgegap::DeploymentStatus& deployment);
-    void Report(const edgegap::Session& session);
+    asio::awaitable<Step<std::string>> RecordIssue(std::uint64_t client_id, const std::string& deployment,
+                                                   const std::string& ip);
+    bool NeedsFreshUnclaimed() const;
     void Send(const protocol::MatchReply& reply);
     void Finish(const Step<protocol::SessionReady>& result);
     double Elapsed() const { return Seconds(ctx_.clock.Now() - started_).count(); }
@@ -163,9 +214,11 @@ class Request {
     RequestContext& ctx_;
     const MatchmakerConfig& config_;
     const std::shared_ptr<Replies> replies_;
+    Pending early_writes_;                  // The unclaimed record written when the session was placed.
+    std::uint64_t early_written_unix_ = 0;  // The time that record holds.
     const common::Clock::SteadyTime started_;
-    std::string session_id_;          // Set once Edgegap created the session.
-    std::string created_request_id_;  // The POST answer's deployment request id, often "".
+    std::string session_id_;  // Set once Edgegap created the session.
+    std::string seat_id_;     // The player's seat in it (seat.hpp): the key of its records.
     double created_seconds_ = 0;
 };
 
@@ -177,8 +230,11 @@ asio::awaitable<void> Request::Run() {
     } catch (const std::exception& error) {
         // The one top-level catch: a bug or an allocation failure still gets the player an answer
         // and the session its deletion.
-        result = tl::unexpected(Internal(common::Error(common::ErrorCode::kInternal, error.what())));
+        result = tl::unexpected(InternalFailure(common::Error(common::ErrorCode::kInternal, error.what())));
     }
+    // A failed request deletes its seat, which removes the unclaimed record: that write must have
+    // landed first, or it would bring the record back for the reaper to find again.
+    if (!result && !seat_id_.empty()) (void)co_await early_writes_.Wait();
     Finish(result);
     const int in_flight_before = ctx_.in_flight.fetch_sub(1);
     GAPKIT_ASSERT(in_flight_before > 0, "RunRequest's caller counted this request in in_flight");
@@ -197,149 +253,109 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Lifecycle() {
         co_return tl::unexpected(Failure{503, "too many game sessions are being created, try again later", "busy"});
     }
     Send(protocol::Acknowledged{});
-    auto created = co_await CreateSession(*parsed);
-    if (!created) co_return tl::unexpected(created.error());
-    session_id_ = *created;
+    auto placed = co_await ctx_.batcher->Place(*parsed->client_ip);
+    if (!placed) co_return tl::unexpected(placed.error());
+    session_id_ = placed->readiness->session_id();
+    seat_id_ = placed->seat_id;
     created_seconds_ = Elapsed();
-    // Registered before anything else is awaited, so that news arriving from here on reaches it
-    // (news that overtook the POST answer is kept for it by the registry).
-    auto executor = co_await asio::this_coro::executor;  // Not inside the argument list: see RunRequest.
-    auto waiter = std::make_shared<Waiter>(executor);
-    WaiterScope scope(ctx_.waiters, session_id_, waiter);
-    auto recorded = co_await RetryBus([&] { return ctx_.book.RecordUnclaimed(session_id_); }, ctx_.aborting);
-    if (!recorded) co_return tl::unexpected(Internal(recorded.error()));
+    // Not awaited on the way to the token, whose records write it again; a failure's delete waits
+    // for it (Run).
+    early_written_unix_ = ctx_.clock.UnixSeconds();
+    early_writes_.Send([&](SessionBook::StatusDone done) { return ctx_.book.RecordUnclaimedAsync(seat_id_, done); });
     Send(protocol::SessionRequestAccepted{session_id_});
-    auto deployment = co_await WaitUntilReady(*waiter);
+    auto deployment = co_await WaitUntilReady(*placed->readiness);
     if (!deployment) co_return tl::unexpected(deployment.error());
     co_return co_await Issue(*deployment);
 }
 
-asio::awaitable<Step<std::string>> Request::CreateSession(const protocol::MatchRequest& request) {
-    edgegap::SessionRequest session_request;
-    session_request.app_name = config_.app_name;
-    session_request.version_name = config_.app_version;
-    session_request.ip_list = {*request.client_ip};
-    if (!config_.webhook_url.empty()) session_request.webhook_url = config_.webhook_url;
-    auto created = co_await ctx_.api.CreateSession(session_request);
-    ctx_.metrics.CountEdgegapCall("create_session", created ? 200 : edgegap::Details(created.error()).http_status);
-    if (!created) co_return tl::unexpected(FromApiError("create session", created.error()));
-    created_request_id_ = created->deployment_request_id;
-    co_return created->session_id;
-}
-
-// Without webhooks: a poll at once, then on the back-off schedule. With webhooks: the webhook's
-// news, and a poll only after `kWebhookSilence` without any.
-asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady(Waiter& waiter) {
-    const bool webhooks = !config_.webhook_url.empty();
-    const auto deadline = started_ + std::chrono::seconds(config_.readiness_timeout_seconds);
-    std::chrono::nanoseconds delay = std::chrono::milliseconds(config_.poll_initial_ms);
-    for (bool poll = !webhooks;; poll = true) {
-        if (ctx_.aborting) co_return tl::unexpected(Failure{503, "matchmaker is shutting down", "shutting_down"});
-        std::optional<Step<edgegap::DeploymentStatus>> done;
-        if (auto news = waiter.TakeNews()) {
-            done = co_await Heard(*news);
-        } else if (poll) {
-            done = co_await Poll();
-        }
-        if (done) co_return std::move(*done);
-        const auto now = ctx_.clock.Now();
-        if (now >= deadline) co_return tl::unexpected(Failure{408, "session still not ready, timed out.", "timeout"});
-        const std::chrono::nanoseconds wait = webhooks ? kWebhookSilence : delay;
-        co_await waiter.Sleep(std::min<std::chrono::nanoseconds>(wait, deadline - now));
-        delay = std::min<std::chrono::nanoseconds>(delay * 2, std::chrono::milliseconds(config_.poll_max_ms));
+asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady(Readiness& readiness) {
+    auto executor = co_await asio::this_coro::executor;  // Not in an argument list: see RunRequest.
+    auto waiter = std::make_shared<Waiter>(executor);
+    readiness.Join(
+        [replies = replies_, &clock = ctx_.clock, started = started_](const std::string& status) {
+            replies->ReportStatus(status, Seconds(clock.Now() - started).count());
+        },
+        waiter);
+    for (;;) {
+        if (auto result = readiness.Result()) co_return std::move(*result);
+        co_await waiter->Sleep(std::chrono::hours(1));
     }
-}
-
-// One readiness check: nothing while the session is still on its way, else the final step.
-asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Poll() {
-    auto session = co_await ctx_.api.GetSession(session_id_);
-    ctx_.metrics.CountEdgegapCall("get_session", session ? 200 : edgegap::Details(session.error()).http_status);
-    if (!session) co_return tl::unexpected(FromApiError("get session", session.error()));
-    co_return co_await Consider(*session);
-}
-
-// A webhook's news is outside data that only the webhook's path secret vouches for, so it is used
-// as it is only where a forgery does little harm: "still waiting", and "ready" on the deployment
-// the POST answer named (Edgegap's own word, over TLS), which spares the session read. A failure,
-// or readiness on any other deployment, is checked with Edgegap first: a forger who knows a session
-// id cannot fail its request, and must also know its deployment's request id (which players never
-// see) to hand the player another address.
-asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Heard(const edgegap::Session& news) {
-    const bool failed =
-        news.state == edgegap::SessionState::kError || news.state == edgegap::SessionState::kUnprocessable;
-    const bool vouched = !created_request_id_.empty() && news.deployment_request_id == created_request_id_;
-    if (failed || (news.ready && !vouched)) co_return co_await Poll();
-    co_return co_await Consider(news);
-}
-
-// What a session body means for the wait: nothing while it is still on its way, else the final step.
-asio::awaitable<std::optional<Step<edgegap::DeploymentStatus>>> Request::Consider(const edgegap::Session& session) {
-    Report(session);
-    if (session.state == edgegap::SessionState::kError || session.state == edgegap::SessionState::kUnprocessable) {
-        const std::string why = session.error.empty() ? session.status : session.error;
-        co_return tl::unexpected(Failure{502, "the game server could not be started, try again", "edgegap_error",
-                                         fmt::format("Edgegap session {}: {}", session_id_, why)});
-    }
-    if (!session.ready) co_return std::nullopt;
-    auto deployment = co_await ReadyDeployment(session);
-    co_return deployment;
-}
-
-// A ready session normally embeds its deployment; when it does not, the status endpoint has it,
-// found by the session's request id or else the one the POST answered with.
-asio::awaitable<Step<edgegap::DeploymentStatus>> Request::ReadyDeployment(const edgegap::Session& session) {
-    if (session.deployment && !session.deployment->public_ip.empty()) co_return *session.deployment;
-    const std::string& request_id =
-        session.deployment_request_id.empty() ? created_request_id_ : session.deployment_request_id;
-    if (request_id.empty()) {
-        co_return tl::unexpected(
-            Failure{502, "Edgegap reported the session ready without a deployment", "edgegap_error"});
-    }
-    auto status = co_await ctx_.api.GetDeploymentStatus(request_id);
-    ctx_.metrics.CountEdgegapCall("get_deployment_status", status ? 200 : edgegap::Details(status.error()).http_status);
-    if (!status) co_return tl::unexpected(FromApiError("deployment status", status.error()));
-    co_return *status;
 }
 
 asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::DeploymentStatus& deployment) {
     auto endpoint = PickGameEndpoint(deployment, config_.game_port_name);
     if (!endpoint) co_return tl::unexpected(Failure{502, endpoint.error().message(), "edgegap_error"});
-    auto digest = co_await RetryBus([&] { return ctx_.book.CertDigest(endpoint->ip); }, ctx_.aborting);
-    if (!digest) co_return tl::unexpected(Internal(digest.error()));
     const std::uint64_t client_id = NewClientId();
     const TokenSettings settings{config_.protocol_id, config_.private_key, config_.token_expire_seconds,
                                  config_.token_timeout_seconds};
     auto token = MintToken(settings, *endpoint, client_id, ctx_.clock.UnixSeconds());
-    if (!token) co_return tl::unexpected(Internal(token.error()));
-    // The deployment is recorded with the mapping: a game server's join is accepted only on it.
-    auto mapped = co_await RetryBus(
-        [&] { return ctx_.book.RecordMapping(session_id_, client_id, deployment.request_id); }, ctx_.aborting);
-    if (!mapped) co_return tl::unexpected(Internal(mapped.error()));
-    // Restart the reaper's clock: from now on the record's age is measured from the token's issue.
-    auto refreshed = co_await RetryBus([&] { return ctx_.book.RecordUnclaimed(session_id_); }, ctx_.aborting);
-    if (!refreshed) co_return tl::unexpected(Internal(refreshed.error()));
+    if (!token) co_return tl::unexpected(InternalFailure(token.error()));
+    auto digest = co_await RecordIssue(client_id, deployment.request_id, endpoint->ip);
+    if (!digest) co_return tl::unexpected(digest.error());
     co_return protocol::SessionReady{std::move(*token), endpoint->ip, endpoint->port, std::move(*digest)};
 }
 
-// A change is reported at once; an unchanged status is left to the heartbeat.
-void Request::Report(const edgegap::Session& session) {
-    if (session.status == replies_->status) return;
-    replies_->status = session.status;
-    Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", session.status, Elapsed())});
+// The token's records and the server's certificate digest, in one round trip: the deployment is
+// recorded with the mapping (a game server's join is accepted only on it), and the unclaimed record
+// is written again (NeedsFreshUnclaimed) so that the reaper measures the seat's age from the
+// token's issue. Each try
+// sends them all; every one is idempotent, so a try that failed for a passing reason (see
+// kBusRetryLimit) is simply repeated.
+asio::awaitable<Step<std::string>> Request::RecordIssue(std::uint64_t client_id, const std::string& deployment,
+                                                        const std::string& ip) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    const auto deadline = std::chrono::steady_clock::now() + kBusRetryLimit;
+    std::chrono::milliseconds delay = kBusRetryFirstDelay;
+    for (;;) {
+        Pending writes(executor);
+        auto digest = std::make_shared<std::string>();
+        writes.Send([&](SessionBook::StatusDone done) {
+            return ctx_.book.RecordMappingAsync(seat_id_, client_id, deployment, done);
+        });
+        if (NeedsFreshUnclaimed()) {
+            writes.Send([&](SessionBook::StatusDone done) { return ctx_.book.RecordUnclaimedAsync(seat_id_, done); });
+        }
+        writes.Send([&](SessionBook::StatusDone done) {
+            return ctx_.book.CertDigestAsync(ip, [digest, done](common::Result<std::string> read) {
+                if (!read) return done(common::Fail(read.error()));
+                *digest = std::move(*read);
+                done(common::Ok());
+            });
+        });
+        const common::Status status = co_await writes.Wait();
+        if (status) co_return std::move(*digest);
+        if (ctx_.aborting || !Passes(status) || std::chrono::steady_clock::now() + delay > deadline) {
+            co_return tl::unexpected(InternalFailure(status.error()));
+        }
+        GAPKIT_LOG_DEBUG("matchmaker", "bus: {}; retrying in {} ms", status.error().ToString(), delay.count());
+        timer.expires_after(delay);
+        auto [ignored] = co_await timer.async_wait(kUseTuple);
+        (void)ignored;
+        delay = std::min<std::chrono::milliseconds>(delay * 2, kBusRetryMaxDelay);
+    }
+}
+
+// The reaper ages a seat from its unclaimed record, which must say when the token was issued, give
+// or take far less than the reap grace. A first record written moments ago and stored already says
+// so: rewriting it would cost a JetStream write per match on a warm deployment for nothing.
+bool Request::NeedsFreshUnclaimed() const {
+    constexpr std::uint64_t kFreshEnoughSeconds = 2;
+    return !early_writes_.Succeeded() || ctx_.clock.UnixSeconds() >= early_written_unix_ + kFreshEnoughSeconds;
 }
 
 void Request::Send(const protocol::MatchReply& reply) { replies_->Send(reply); }
 
 void Request::Finish(const Step<protocol::SessionReady>& result) {
     // A failed enqueue is kept in memory and retried by the reaper pass (leak path (c): the
-    // unclaimed record may be missing too, so nothing else would find the session).
-    if (!result && !session_id_.empty()) ctx_.book.EnqueueDeleteOrKeep(session_id_, result.error().outcome);
+    // unclaimed record may be missing too, so nothing else would find the seat).
+    if (!result && !seat_id_.empty()) ctx_.book.EnqueueDeleteOrKeep(seat_id_, result.error().outcome);
     if (result) {
         Send(*result);
     } else {
         Send(protocol::MatchError{result.error().code, result.error().message});
     }
-    replies_->finished = true;
+    replies_->MarkFinished();
     replies_->timer.cancel();
     if (auto ended = ctx_.bus.EndStream(replies_->message); !ended) {
         GAPKIT_LOG_WARN("matchmaker", "ending the reply stream failed: {}", ended.error().ToString());
@@ -353,9 +369,9 @@ void Request::Finish(const Step<protocol::SessionReady>& result) {
         if (!result.error().detail.empty()) error += fmt::format(" detail=\"{}\"", result.error().detail);
     }
     GAPKIT_LOG_INFO("matchmaker",
-                    "request client_ip={} session={} outcome={} code={} created_s={:.3f} total_s={:.3f}{}",
-                    replies_->label, session_id_.empty() ? "-" : session_id_, outcome,
-                    result ? 200 : result.error().code, created_seconds_, total, error);
+                    "request client_ip={} session={} seat={} outcome={} code={} created_s={:.3f} total_s={:.3f}{}",
+                    replies_->label, session_id_.empty() ? "-" : session_id_, seat_id_.empty() ? "-" : seat_id_,
+                    outcome, result ? 200 : result.error().code, created_seconds_, total, error);
 }
 
 }  // namespace

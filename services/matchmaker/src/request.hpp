@@ -2,30 +2,31 @@
 
 /// @file
 /// One matchmaking request's lifecycle (docs/architecture.md section 2, steps 3-4), as a coroutine:
-/// reply `Acknowledged`, create the Edgegap session, record it in `unclaimed_sessions`, reply
-/// `SessionRequestAccepted`, wait for readiness (`ProgressReport` on each status change), mint the
-/// token, record the client id mappings, reply `SessionReady`, end the stream. Any failure replies
-/// `Error(code, message)` and, once a session exists, enqueues its deletion, so no session is left
-/// behind.
+/// reply `Acknowledged`, get the player a seat in an Edgegap session (its own, or one shared with
+/// other waiting players under a surge: session_batcher.hpp), record the seat in
+/// `unclaimed_sessions`, reply `SessionRequestAccepted`, wait for the session's readiness
+/// (readiness.hpp; `ProgressReport` on each status change), mint the token, record the client id
+/// mappings, reply `SessionReady`, end the stream. Any failure replies `Error(code, message)` and,
+/// once a seat exists, enqueues its deletion, so no session is left behind.
 ///
-/// Readiness costs as few Edgegap calls as it can (docs/matchmaker.md, "The lifecycle of a
-/// request"): without a webhook URL the session is polled, at once and then with back-off; with
-/// one, the request waits for the session webhook and polls only after 5 s without news. A
-/// webhook saying "ready" on the deployment the POST answer named is used as it is (no session
-/// read); any other readiness, and any failure, is checked with `GET /v1/session` first.
+/// Bus traffic on the way to `SessionReady` is one round trip: the first unclaimed record is sent
+/// without waiting, and the token's records and the certificate digest read go out together.
 ///
 /// Threads: `RunRequest` runs on one strand of the service's io_context. `RequestContext` is shared
 /// by every request; its members are thread-safe or constant.
 
 #include <atomic>
+#include <memory>
 
 #include <boost/asio/awaitable.hpp>
 
 #include "config.hpp"
+#include "failure.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/clock.hpp"
 #include "gapkit/edgegap/api.hpp"
 #include "metrics.hpp"
+#include "session_batcher.hpp"
 #include "session_book.hpp"
 #include "waiters.hpp"
 
@@ -44,6 +45,7 @@ struct RequestContext {
     std::atomic<int> in_flight{0};             ///< Requests not yet finished.
     std::atomic<bool> draining{false};         ///< Shutdown began: new requests get Error 503.
     std::atomic<bool> aborting{false};         ///< Shutdown grace is over: waiting requests fail with 503.
+    std::unique_ptr<SessionBatcher> batcher;   ///< Set by the service before the first request.
 };
 
 /// Runs the lifecycle of `message` (a request on `matchmaker.request.<game>.<version>`) and sends

@@ -6,6 +6,8 @@
 #include <nats/nats.h>
 
 #include "gapkit/protocol/server_facts.hpp"
+#include "seat.hpp"
+#include "session_book.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
@@ -139,6 +141,44 @@ TEST_F(ServerFactsTest, GoodJoinLeftAndDigestAreWritten) {
                        protocol::SerializeCertDigestFact({player.public_ip, kDigest}));
     EXPECT_EQ(digest.outcome, Outcome::kAccepted) << digest.reason;
     EXPECT_EQ(Value(*digests_, player.public_ip), kDigest);
+}
+
+// Issue 16 item 4: a player of a shared session is known to its game server by their seat id
+// (`<session>/<ip>`), which passes every fact; their leaving removes them from the session only.
+TEST_F(ServerFactsTest, SharedSessionSeatJoinsStatesAliveAndLeavesAlone) {
+    auto created = edgegap_->Call(&edgegap::EdgegapApi::CreateSession,
+                                  {"echo", "1", {"198.51.100.1", "2001:db8::1"}, std::nullopt, std::nullopt});
+    ASSERT_TRUE(created) << created.error().ToString();
+    const std::string session_id = created->session_id;
+    std::string deployment;
+    ASSERT_TRUE(WaitFor([&] {
+        auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, session_id);
+        if (session) deployment = session->deployment_request_id;
+        return !deployment.empty();
+    }));
+    auto bus = Connect("seat-writer");
+    ASSERT_NE(bus, nullptr);
+    auto book = SessionBook::Open(*bus, common::SystemClock::Instance());
+    ASSERT_TRUE(book) << book.error().ToString();
+    const std::string seat = SeatId(session_id, "2001:db8::1");
+    constexpr std::uint64_t kClient = 4242;
+    ASSERT_TRUE((*book)->RecordMapping(seat, kClient, deployment));  // What the request path writes.
+
+    auto joined = Fact(deployment, bus::names::kJoinFact, protocol::SerializeJoinFact({kClient}));
+    ASSERT_EQ(joined.outcome, Outcome::kAccepted) << joined.reason;
+    EXPECT_EQ(joined.session_id, seat);
+    EXPECT_EQ(Value(*active_, seat), std::to_string(kClient));
+    SendAlive(deployment, {{seat, kClient}});
+    EXPECT_TRUE(WaitFor([&] { return Counted("alive", "accepted") == 1; }));
+
+    auto left = Fact(deployment, bus::names::kLeftFact, protocol::SerializeLeftFact({seat, kClient}));
+    EXPECT_EQ(left.outcome, Outcome::kAccepted) << left.reason;
+    EXPECT_FALSE(Value(*active_, seat));
+    EXPECT_TRUE(WaitFor([&] {
+        auto users = edgegap_->Call(&edgegap::EdgegapApi::GetSessionUsers, session_id);
+        return users && users->users.size() == 1 && users->users[0].ip == "198.51.100.1";
+    }));
+    EXPECT_FALSE(SessionGone(session_id));  // The other player keeps it.
 }
 
 TEST_F(ServerFactsTest, JoinForAClientIssuedOnAnotherDeploymentIsRefused) {

@@ -1,5 +1,6 @@
 #include "service.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/core.h>
@@ -51,6 +52,7 @@ struct Service::State {
           api(deps.api) {}
 
     common::Status CreateApi();
+    asio::awaitable<void> SetBatchFromAppVersion();
     common::Status Subscribe();
     void OnRequest(const bus::Message& message);
     void OnWebhook(const bus::Message& message);
@@ -83,6 +85,28 @@ struct Service::State {
     std::vector<std::thread> threads;
     bool shut_down = false;
 };
+
+// Batching takes the app version's seats per deployment: a batch larger than a deployment's seats
+// could never share one. Until the answer (or without one) nothing is batched.
+asio::awaitable<void> Service::State::SetBatchFromAppVersion() {
+    State& s = *this;
+    auto version = co_await s.api->GetAppVersion(s.config.app_name, s.config.app_version);
+    s.metrics.CountEdgegapCall("get_app_version", version ? 200 : edgegap::Details(version.error()).http_status);
+    if (!version) {
+        GAPKIT_LOG_WARN("matchmaker", "batching off: reading app version {}/{} failed: {}", s.config.app_name,
+                        s.config.app_version, version.error().ToString());
+        co_return;
+    }
+    const std::optional<edgegap::SessionConfig>& sessions = version->session_config;
+    if (!sessions || sessions->kind != "Seat" || sessions->sockets < 2) {
+        GAPKIT_LOG_INFO("matchmaker", "batching off: app version {}/{} is not a Seat version with 2 or more seats",
+                        s.config.app_name, s.config.app_version);
+        co_return;
+    }
+    s.requests->batcher->SetMaxPlayers(std::min(sessions->sockets, 1024));
+    GAPKIT_LOG_INFO("matchmaker", "batching up to {} players per session when the Edgegap budget is short",
+                    s.requests->batcher->max_players());
+}
 
 common::Status Service::State::CreateApi() {
     if (api != nullptr) return common::Ok();
@@ -181,6 +205,7 @@ common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config,
     if (!book) return common::Fail(book.error());
     s.book = std::move(*book);
     s.requests.reset(new RequestContext{s.config, s.bus, *s.api, *s.book, s.clock, s.metrics, s.waiters});
+    s.requests->batcher = std::make_unique<SessionBatcher>(*s.requests, s.budget->limiter().get(), s.ioc.get_executor());
     s.facts = std::make_unique<ServerFacts>(s.bus, *s.book, *s.api, s.ioc.get_executor(), s.clock, s.metrics);
     s.cleanup = std::make_unique<Cleanup>(s.config, *s.book, *s.api, s.ioc.get_executor(), s.metrics);
     if (auto ok = s.cleanup->Start(); !ok) return common::Fail(ok.error());
@@ -194,6 +219,11 @@ common::Result<std::unique_ptr<Service>> Service::Start(MatchmakerConfig config,
             return common::Fail(ok.error());
     }
     for (int i = 0; i < s.config.threads; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+    if (s.config.max_players_per_session > 0) {
+        s.requests->batcher->SetMaxPlayers(s.config.max_players_per_session);
+    } else {
+        asio::co_spawn(s.ioc, s.SetBatchFromAppVersion(), asio::detached);
+    }
     if (auto ok = s.Subscribe(); !ok) return common::Fail(ok.error());
     PresenceInfo info = WithThisProcess({.id = s.reconciler->holder(),
                                          .app = s.config.app_name,

@@ -368,7 +368,9 @@ TEST_F(MatchmakerServiceTest, BusRestartWhileTheSessionIsCreatedStillEndsInAToke
     config.edgegap_timeout_seconds = 20;
     config.readiness_timeout_seconds = 60;
     ASSERT_NE(StartService(std::move(config)), nullptr);
-    sim_->SetFaults(edgegap_sim::Faults{.added_latency = 2s});
+    // Each Edgegap answer takes 4 s: the create's answer comes after the restart below, and the
+    // readiness read's well after both clients reconnected (see below).
+    sim_->SetFaults(edgegap_sim::Faults{.added_latency = 4s});
     std::atomic<bool> stopped{false};
     std::vector<MatchReply> replies;
     std::thread player([&] {

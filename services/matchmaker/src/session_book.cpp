@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
+#include <memory>
+#include <mutex>
 
 #include <fmt/core.h>
 
@@ -37,6 +40,55 @@ common::Status Write(bus::KeyValue& bucket, std::string_view id, std::string_vie
     auto put = bucket.Put(*key, value);
     if (!put) return common::Fail(put.error().WithContext(std::string(bucket_name)));
     return common::Ok();
+}
+
+common::Status WriteAsync(bus::KeyValue& bucket, std::string_view id, std::string_view value,
+                          std::string_view bucket_name, SessionBook::StatusDone done) {
+    auto key = Key(id);
+    if (!key) return common::Fail(key.error());
+    return bucket.PutAsync(*key, value, [done = std::move(done), bucket_name](common::Result<std::uint64_t> put) {
+        if (!put) return done(common::Fail(put.error().WithContext(std::string(bucket_name))));
+        done(common::Ok());
+    });
+}
+
+// Several asynchronous writes reported as one: the first failure, else Ok, once all have ended.
+// A part that could not be sent counts as its failure at once.
+class Joined {
+  public:
+    Joined(int parts, SessionBook::StatusDone done) : state_(std::make_shared<State>(parts, std::move(done))) {}
+
+    SessionBook::StatusDone Part() const {
+        return [state = state_](common::Status status) { state->End(std::move(status)); };
+    }
+    void Unsent(common::Status status) const { state_->End(std::move(status)); }
+
+  private:
+    struct State {
+        State(int parts, SessionBook::StatusDone done_in) : left(parts), done(std::move(done_in)) {}
+        void End(common::Status status) {
+            std::unique_lock lock(mutex);
+            if (!status && first_failure) first_failure = std::move(status);
+            if (--left > 0) return;
+            lock.unlock();
+            done(std::move(first_failure));
+        }
+        std::mutex mutex;
+        int left;
+        common::Status first_failure;  // Ok until a part fails.
+        SessionBook::StatusDone done;
+    };
+    std::shared_ptr<State> state_;
+};
+
+// Waits for an asynchronous call's report: the blocking forms of the `*Async` methods.
+template <typename T, typename Start>
+common::Result<T> Wait(Start start) {
+    std::promise<common::Result<T>> promise;
+    auto future = promise.get_future();
+    auto sent = start([&promise](common::Result<T> result) { promise.set_value(std::move(result)); });
+    if (!sent) return common::Fail(sent.error());
+    return future.get();
 }
 
 common::Status Remove(bus::KeyValue& bucket, std::string_view id, std::string_view bucket_name) {
@@ -88,16 +140,36 @@ common::Result<std::unique_ptr<SessionBook>> SessionBook::Open(bus::Connection& 
     return book;
 }
 
-common::Status SessionBook::RecordUnclaimed(std::string_view session_id) {
-    return Write(*unclaimed_, session_id, std::to_string(clock_.UnixSeconds()), names::kUnclaimedSessionsBucket);
+common::Status SessionBook::RecordUnclaimed(std::string_view seat_id) {
+    return Wait<void>([&](StatusDone done) { return RecordUnclaimedAsync(seat_id, std::move(done)); });
 }
 
-common::Status SessionBook::RecordMapping(std::string_view session_id, std::uint64_t client_id,
+common::Status SessionBook::RecordUnclaimedAsync(std::string_view seat_id, StatusDone done) {
+    return WriteAsync(*unclaimed_, seat_id, std::to_string(clock_.UnixSeconds()), names::kUnclaimedSessionsBucket,
+                      std::move(done));
+}
+
+common::Status SessionBook::RecordMapping(std::string_view seat_id, std::uint64_t client_id,
                                           std::string_view deployment) {
+    return Wait<void>(
+        [&](StatusDone done) { return RecordMappingAsync(seat_id, client_id, deployment, std::move(done)); });
+}
+
+common::Status SessionBook::RecordMappingAsync(std::string_view seat_id, std::uint64_t client_id,
+                                               std::string_view deployment, StatusDone done) {
     const std::string client = std::to_string(client_id);
-    if (auto ok = Write(*deployments_, session_id, deployment, names::kSessionDeploymentsBucket); !ok) return ok;
-    if (auto ok = Write(*ly2eg_, client, session_id, names::kSessionsLy2EgBucket); !ok) return ok;
-    return Write(*eg2ly_, session_id, client, names::kSessionsEg2LyBucket);
+    const Joined joined(3, std::move(done));
+    // Until the first write is sent nothing is owed; from then on `done` is, so a later write that
+    // cannot be sent reports through the join.
+    auto sent = WriteAsync(*deployments_, seat_id, deployment, names::kSessionDeploymentsBucket, joined.Part());
+    if (!sent) return sent;
+    if (sent = WriteAsync(*ly2eg_, client, seat_id, names::kSessionsLy2EgBucket, joined.Part()); !sent) {
+        joined.Unsent(std::move(sent));
+    }
+    if (sent = WriteAsync(*eg2ly_, seat_id, client, names::kSessionsEg2LyBucket, joined.Part()); !sent) {
+        joined.Unsent(std::move(sent));
+    }
+    return common::Ok();
 }
 
 common::Result<std::optional<std::string>> SessionBook::SessionOfClient(std::uint64_t client_id) {
@@ -128,12 +200,20 @@ common::Status SessionBook::RecordSeen(std::string_view session_id) {
 
 common::Result<int> SessionBook::SweepUnseen() {
     if (!seen_) return 0;
-    auto keys = active_->Keys();
-    if (!keys) return common::Fail(keys.error().WithContext(std::string(names::kActiveConnectionsBucket)));
+    auto active = active_->Entries();
+    if (!active) return common::Fail(active.error().WithContext(std::string(names::kActiveConnectionsBucket)));
+    if (active->empty()) return 0;
+    auto seen = seen_->Entries();
+    if (!seen) return common::Fail(seen.error().WithContext(std::string(names::kConnectionsSeenBucket)));
+    std::map<std::string, std::string> seen_at;
+    for (bus::KeyEntry& entry : *seen) seen_at.emplace(std::move(entry.key), std::move(entry.value));
     int swept = 0;
-    for (const std::string& key : *keys) {
-        if (auto ok = SweepKey(key, swept); !ok) {
-            GAPKIT_LOG_WARN("matchmaker", "liveness sweep: {}: {}", key, ok.error().ToString());
+    for (const bus::KeyEntry& entry : *active) {
+        const auto found = seen_at.find(entry.key);
+        const std::optional<std::string> last_seen =
+            found == seen_at.end() ? std::nullopt : std::optional<std::string>(found->second);
+        if (auto ok = SweepKey(entry.key, last_seen, swept); !ok) {
+            GAPKIT_LOG_WARN("matchmaker", "liveness sweep: {}: {}", entry.key, ok.error().ToString());
         }
     }
     return swept;
@@ -142,13 +222,11 @@ common::Result<int> SessionBook::SweepUnseen() {
 // The session's delete is queued before the entry goes, with its own reason: the watcher's
 // "player left" for the same session then finds the claim taken and adds nothing. If removing the
 // entry fails, the next pass finds it again and only retries the removal.
-common::Status SessionBook::SweepKey(const std::string& key, int& swept) {
-    auto seen = seen_->Get(key);
-    if (!seen) return common::Fail(seen.error().WithContext(std::string(names::kConnectionsSeenBucket)));
+common::Status SessionBook::SweepKey(const std::string& key, const std::optional<std::string>& seen, int& swept) {
     // A record past the bucket's TTL is still read until nats-server's expiry timer removes it (the
     // fault harness, scenario 6, once saw a killed server's last two players never swept): the time
-    // the record holds decides, as in ReapKey; the TTL only keeps the bucket small.
-    const auto written = seen->has_value() ? ParseUnixSeconds((*seen)->value) : std::nullopt;
+    // the record holds decides, as in ReapEntry; the TTL only keeps the bucket small.
+    const auto written = seen ? ParseUnixSeconds(*seen) : std::nullopt;
     if (written && clock_.UnixSeconds() < *written + static_cast<std::uint64_t>(alive_ttl_.count())) {
         return common::Ok();
     }
@@ -163,9 +241,16 @@ common::Status SessionBook::SweepKey(const std::string& key, int& swept) {
 }
 
 common::Result<std::string> SessionBook::CertDigest(std::string_view public_ip) {
-    auto digest = ReadValue(*cert_digests_, public_ip, names::kCertDigestsBucket);
-    if (!digest) return common::Fail(digest.error());
-    return digest->value_or(std::string());
+    return Wait<std::string>([&](TextDone done) { return CertDigestAsync(public_ip, std::move(done)); });
+}
+
+common::Status SessionBook::CertDigestAsync(std::string_view public_ip, TextDone done) {
+    auto key = Key(public_ip);
+    if (!key) return common::Fail(key.error());
+    return cert_digests_->GetAsync(*key, [done = std::move(done)](common::Result<std::optional<bus::KeyEntry>> entry) {
+        if (!entry) return done(common::Fail(entry.error().WithContext(std::string(names::kCertDigestsBucket))));
+        done(entry->has_value() ? std::move((*entry)->value) : std::string());
+    });
 }
 
 common::Status SessionBook::RecordCertDigest(std::string_view public_ip, std::string_view digest) {
@@ -270,22 +355,23 @@ common::Result<std::vector<std::string>> SessionBook::ParkedIds() {
 }
 
 common::Result<int> SessionBook::Reap(std::chrono::seconds max_age) {
-    auto keys = unclaimed_->Keys();
-    if (!keys) return common::Fail(keys.error().WithContext("unclaimed_sessions"));
+    auto entries = unclaimed_->Entries();
+    if (!entries) return common::Fail(entries.error().WithContext("unclaimed_sessions"));
     int reaped = 0;
-    for (const std::string& key : *keys) {
-        if (auto ok = ReapKey(key, max_age, reaped); !ok) {
-            GAPKIT_LOG_WARN("matchmaker", "reaper: {}: {}", key, ok.error().ToString());
+    for (const bus::KeyEntry& entry : *entries) {
+        if (auto ok = ReapEntry(entry, max_age, reaped); !ok) {
+            GAPKIT_LOG_WARN("matchmaker", "reaper: {}: {}", entry.key, ok.error().ToString());
         }
     }
     return reaped;
 }
 
-common::Status SessionBook::ReapKey(const std::string& key, std::chrono::seconds max_age, int& reaped) {
-    auto entry = unclaimed_->Get(key);
-    if (!entry) return common::Fail(entry.error());
-    if (!entry->has_value()) return common::Ok();  // Removed since the listing.
-    const auto written = ParseUnixSeconds((*entry)->value);
+// The value is as the pass read it. A rewrite since (the token's issue) cannot save a seat the
+// pass finds too old: a token is issued within the readiness timeout, which `max_age` exceeds, and
+// a player cannot arrive on a token that expired long before `max_age`.
+common::Status SessionBook::ReapEntry(const bus::KeyEntry& entry, std::chrono::seconds max_age, int& reaped) {
+    const std::string& key = entry.key;
+    const auto written = ParseUnixSeconds(entry.value);
     const std::uint64_t now = clock_.UnixSeconds();
     const bool claim = IsClaimKey(key);
     const auto limit = claim ? std::chrono::duration_cast<std::chrono::seconds>(kClaimLifetime) : max_age;

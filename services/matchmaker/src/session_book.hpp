@@ -14,18 +14,25 @@
 /// publishes on the work queue; the others see `kAlreadyExists` and stop. Claim keys are removed by
 /// `Reap` after `kClaimLifetime`, long after any peer could still race for the same session.
 ///
-/// Keys: every session id and IP becomes a KV key or subject token through
-/// `bus::names::EncodeIdToken` (any Edgegap id works, '.', ' ' and ':' included); values and the
-/// queue item's payload stay the plain id. Methods take and return plain ids.
+/// Seats: every per-player record, the delete-queue item and its claim are keyed by the player's
+/// seat id (seat.hpp): the session id for a session of one player, `<session id>/<player ip>`
+/// for a player of a shared session. Where a method below says "session id" of such a record, it
+/// takes and returns a seat id; the book never splits one (`Cleanup::DeleteSeat` does).
+///
+/// Keys: every seat id and IP becomes a KV key or subject token through
+/// `bus::names::EncodeIdToken` (any Edgegap id works, '.', ' ', ':' and '/' included); values and
+/// the queue item's payload stay the plain id. Methods take and return plain ids.
 ///
 /// Threads: every method may be called from any thread. Calls block on a JetStream round trip
-/// (about a millisecond on loopback or a LAN); request coroutines make a few of them per request,
-/// the cleanup threads the rest.
+/// (about a millisecond on loopback or a LAN), except the `*Async` ones, which request coroutines
+/// use: they send at once and report on a bus library thread, so one request's writes and read share
+/// one round trip and no I/O thread waits. The cleanup threads use the blocking ones.
 /// Ownership: the book holds its buckets and queue, which keep the bus connection alive.
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,14 +71,25 @@ class SessionBook {
     static common::Result<std::unique_ptr<SessionBook>> Open(bus::Connection& connection, const common::Clock& clock,
                                                              std::chrono::seconds alive_ttl = kDefaultAliveTtl);
 
-    /// `unclaimed_sessions[session_id] = <unix seconds now>`: written when the session is created
-    /// and again when its token is issued, so the reaper measures age from the latest of the two.
-    common::Status RecordUnclaimed(std::string_view session_id);
+    /// Called once with the outcome of an asynchronous write, on a bus library thread.
+    using StatusDone = std::function<void(common::Status)>;
+    /// Called once with the outcome of an asynchronous read, on a bus library thread.
+    using TextDone = std::function<void(common::Result<std::string>)>;
 
-    /// `session_deployments[session_id] = deployment` (the Edgegap request id the token names),
-    /// then `sessions_ly2eg[client_id] = session_id` and `sessions_eg2ly[session_id] = client_id`.
-    /// The deployment goes first, so whoever finds the client's session also finds its deployment.
-    common::Status RecordMapping(std::string_view session_id, std::uint64_t client_id, std::string_view deployment);
+    /// `unclaimed_sessions[seat_id] = <unix seconds now>`: written when the session is created
+    /// and again when its token is issued, so the reaper measures age from the latest of the two.
+    /// The `*Async` form sends the write and returns; `done` gets its outcome, unless the call
+    /// returns an error (then nothing was sent and `done` is never called). Any thread.
+    common::Status RecordUnclaimed(std::string_view seat_id);
+    common::Status RecordUnclaimedAsync(std::string_view seat_id, StatusDone done);
+
+    /// `session_deployments[seat_id] = deployment` (the Edgegap request id the token names),
+    /// `sessions_ly2eg[client_id] = seat_id` and `sessions_eg2ly[seat_id] = client_id`, sent at
+    /// once; `done` is told when all three are stored (the first failure, else Ok). The player's
+    /// token goes out only after that, so no join can find one record without the others.
+    common::Status RecordMapping(std::string_view seat_id, std::uint64_t client_id, std::string_view deployment);
+    common::Status RecordMappingAsync(std::string_view seat_id, std::uint64_t client_id, std::string_view deployment,
+                                      StatusDone done);
 
     /// `sessions_ly2eg[client_id]`: the client's session, or nothing (unknown or older than 30 s).
     common::Result<std::optional<std::string>> SessionOfClient(std::uint64_t client_id);
@@ -99,14 +117,16 @@ class SessionBook {
 
     /// The server's published certificate digest for `public_ip`, or "" when there is none.
     common::Result<std::string> CertDigest(std::string_view public_ip);
+    common::Status CertDigestAsync(std::string_view public_ip, TextDone done);
     /// `cert_digests[public_ip] = digest`.
     common::Status RecordCertDigest(std::string_view public_ip, std::string_view digest);
 
     /// The player arrived: the session is no longer unclaimed.
     common::Status MarkClaimed(std::string_view session_id);
 
-    /// Claims the session's deletion and publishes it on the delete queue; removes its unclaimed
-    /// record either way. Returns false when another caller had already claimed it. `reason` is
+    /// Claims the seat's deletion and publishes it on the delete queue; removes its unclaimed
+    /// record either way. An Edgegap session id alone (the reconciler's orphans) is a solo seat:
+    /// the whole session is deleted. Returns false when another caller had already claimed it. `reason` is
     /// logged.
     common::Result<bool> EnqueueDelete(std::string_view session_id, std::string_view reason);
 
@@ -124,13 +144,13 @@ class SessionBook {
     /// drops expired claim keys. Returns the number of sessions this call enqueued.
     common::Result<int> Reap(std::chrono::seconds max_age);
 
-    /// `parked_deletions[session_id] = "<unix seconds now> <reason>"` (reason cut to
-    /// `kMaxParkReasonBytes`): the delete worker gave up retrying for now; the session is kept here
+    /// `parked_deletions[seat_id] = "<unix seconds now> <reason>"` (reason cut to
+    /// `kMaxParkReasonBytes`): the delete worker gave up retrying for now; the seat is kept here
     /// (no TTL) until `Unpark`, for the reconciler to retry and `/metrics` to count.
     common::Status Park(std::string_view session_id, std::string_view reason);
     /// Removes the session from `parked_deletions` (deleted, or gone at Edgegap). Absent is fine.
     common::Status Unpark(std::string_view session_id);
-    /// Every parked session id (decoded). Keys that are not an `EncodeIdToken` encoding are
+    /// Every parked seat id (decoded). Keys that are not an `EncodeIdToken` encoding are
     /// logged and skipped.
     common::Result<std::vector<std::string>> ParkedIds();
 
@@ -142,8 +162,9 @@ class SessionBook {
   private:
     explicit SessionBook(const common::Clock& clock) : clock_(clock) {}
     common::Result<bool> Enqueue(std::string_view session_id, std::string_view reason, bool even_if_claimed);
-    common::Status ReapKey(const std::string& key, std::chrono::seconds max_age, int& reaped);
-    common::Status SweepKey(const std::string& key, int& swept);
+    common::Status ReapEntry(const bus::KeyEntry& entry, std::chrono::seconds max_age, int& reaped);
+    // `seen`: the key's `connections_seen` value as the pass read it, if any.
+    common::Status SweepKey(const std::string& key, const std::optional<std::string>& seen, int& swept);
 
     const common::Clock& clock_;
     std::unique_ptr<bus::KeyValue> unclaimed_;

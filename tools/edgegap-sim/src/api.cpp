@@ -59,14 +59,18 @@ constexpr RouteSpec kCreateSession{V::post, "/v1/session"};
 constexpr RouteSpec kGetSession{V::get, "/v1/session/{id}"};
 constexpr RouteSpec kDeleteSession{V::delete_, "/v1/session/{id}"};
 constexpr RouteSpec kSessions{V::get, "/v1/sessions"};
+constexpr RouteSpec kGetSessionUsers{V::get, "/v1/session/{id}/users"};
+constexpr RouteSpec kPutSessionUsers{V::put, "/v1/session/{id}/users"};
+constexpr RouteSpec kDeleteSessionUsers{V::delete_, "/v1/session/{id}/users"};
 constexpr RouteSpec kCreateVersion{V::post, "/v1/app/{app}/version"};
 constexpr RouteSpec kGetVersion{V::get, "/v1/app/{app}/version/{version}"};
 constexpr RouteSpec kPatchVersion{V::patch, "/v1/app/{app}/version/{version}"};
 constexpr RouteSpec kContext{V::get, "/v1/context/{id}/{n}"};
 constexpr RouteSpec kSelfStop{V::delete_, "/v1/self/stop/{id}/{key}"};
-constexpr RouteSpec kAllRoutes[] = {kDeploy,        kStatus,       kStop,          kDeployments, kContainerLogs,
-                                    kCreateSession, kGetSession,   kDeleteSession, kSessions,    kCreateVersion,
-                                    kGetVersion,    kPatchVersion, kContext,       kSelfStop};
+constexpr RouteSpec kAllRoutes[] = {
+    kDeploy,        kStatus,        kStop,         kDeployments,     kContainerLogs,   kCreateSession,
+    kGetSession,    kDeleteSession, kSessions,     kGetSessionUsers, kPutSessionUsers, kDeleteSessionUsers,
+    kCreateVersion, kGetVersion,    kPatchVersion, kContext,         kSelfStop};
 
 std::vector<std::string> Segments(const boost::urls::url_view& url) {
     std::vector<std::string> segments;
@@ -221,6 +225,33 @@ ApiAnswer DeleteSessionAnswer(World& world, const std::string& id) {
                                     {"custom_id", ""}});
 }
 
+// The body of PUT and DELETE /v1/session/{id}/users (`PatchSessionModel`): `ip_list` is required.
+OrRefusal<std::vector<std::string>> ParseIpList(const std::string& body) {
+    auto object = ParseObject(body, "request body");
+    if (!object) return Refuse(400, object.error().message());
+    std::vector<std::string> ips;
+    if (auto read = ReadStrings(*object, "ip_list", "body", ips); !read) return Refuse(400, read.error().message());
+    if (ips.empty()) return Refuse(400, "ip_list is required and must not be empty");
+    return ips;
+}
+
+ApiAnswer UsersAnswer(const OrRefusal<const Session*>& session) {
+    if (!session) return Failure(session.error());
+    return Answer(200, SessionUserContextJson(**session));
+}
+
+ApiAnswer SessionUsersAnswer(World& world, const Route& r) {
+    const std::string& id = r.segments[2];
+    if (r.method == V::get) {
+        const Session* session = world.FindSession(id);
+        if (session == nullptr) return Failure(404, fmt::format("Session {} not found", id));
+        return UsersAnswer(session);
+    }
+    auto ips = ParseIpList(r.body);
+    if (!ips) return Failure(ips.error());
+    return UsersAnswer(r.method == V::put ? world.AddSessionUsers(id, *ips) : world.RemoveSessionUsers(id, *ips));
+}
+
 ApiAnswer ContainerLogs(World& world, const std::string& id) {
     constexpr std::size_t kMaxLogBytes = 1 << 20;
     const Deployment* d = world.FindDeployment(id);
@@ -249,6 +280,9 @@ ApiAnswer HandleOrganizationRoute(World& world, const Route& r) {
     if (Matches(r, kGetSession)) return GetSession(world, r.segments[2]);
     if (Matches(r, kDeleteSession)) return DeleteSessionAnswer(world, r.segments[2]);
     if (Matches(r, kSessions)) return ListSessions(world, r);
+    if (Matches(r, kGetSessionUsers) || Matches(r, kPutSessionUsers) || Matches(r, kDeleteSessionUsers)) {
+        return SessionUsersAnswer(world, r);
+    }
     if (Matches(r, kGetVersion)) {
         auto version = world.FindVersion(r.segments[2], r.segments[4]);
         if (!version) return Failure(version.error());

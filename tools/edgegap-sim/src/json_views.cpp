@@ -147,6 +147,8 @@ json::object SessionGetJson(const Session& s, const Deployment* deployment, int 
     return object;
 }
 
+json::object SessionUserContextJson(const Session& s) { return {{"session_users", SessionUsers(s)}}; }
+
 json::object SessionRequestJson(const Session& s) {
     return {{"session_id", s.session_id},
             {"custom_id", ""},

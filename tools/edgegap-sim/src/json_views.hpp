@@ -35,6 +35,8 @@ boost::json::object SessionGetJson(const Session& session, const Deployment* dep
                                    const common::Clock& clock);
 /// POST /v1/session (`SessionRequest`).
 boost::json::object SessionRequestJson(const Session& session);
+/// GET, PUT and DELETE /v1/session/{id}/users (`SessionUserContext`).
+boost::json::object SessionUserContextJson(const Session& session);
 /// One item of `Status.sessions` (`DeploymentSessionContext`).
 boost::json::object DeploymentSessionJson(const Session& session);
 /// One item of GET /v1/sessions (`SessionContext`).

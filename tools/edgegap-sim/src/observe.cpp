@@ -1,7 +1,6 @@
 #include "observe.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "gapkit/common/metrics.hpp"
 
@@ -12,11 +11,11 @@ namespace json = boost::json;
 
 double Seconds(common::Clock::SteadyTime::duration duration) { return std::chrono::duration<double>(duration).count(); }
 
-LiveDeployment LiveOf(const World& world, const Deployment& d, int sessions) {
+LiveDeployment LiveOf(const World& world, const Deployment& d) {
     LiveDeployment live{d.request_id, d.app, d.version, std::string(ToStatusString(d.state))};
     const auto now = world.clock().Now();
     live.age_seconds = Seconds(now - d.created);
-    live.sessions = sessions;
+    live.sessions = static_cast<int>(d.linked_sessions.size());
     live.sockets_used = world.SocketsUsed(d);
     live.sockets = d.sockets;
     if (d.Running() && d.kind != SessionKind::kDefault && live.sockets_used == 0) {
@@ -31,14 +30,12 @@ LiveDeployment LiveOf(const World& world, const Deployment& d, int sessions) {
 
 SimulatorState Snapshot(const World& world) {
     SimulatorState state;
-    std::map<std::string, int> linked;
     for (const auto& [id, s] : world.sessions()) {
         state.sessions.push_back(
             LiveSession{id, s.app, s.version, s.status, s.deployment_id, Seconds(world.clock().Now() - s.created)});
-        if (s.Linked()) ++linked[s.deployment_id];
     }
     for (const auto& [id, d] : world.deployments()) {
-        if (!d.Terminal()) state.deployments.push_back(LiveOf(world, d, linked[id]));
+        if (!d.Terminal()) state.deployments.push_back(LiveOf(world, d));
     }
     return state;
 }

@@ -143,6 +143,24 @@ TEST_F(SwaggerShapeTest, SessionResponsesMatchTheSpec) {
     EXPECT_EQ(checked_, 7);
 }
 
+// The spec lists no 404 for these routes; the simulator's 404 for an unknown session is not checked.
+TEST_F(SwaggerShapeTest, SessionUsersResponsesMatchTheSpec) {
+    auto created = Call(sim_->port(), verb::post, "/v1/session", R"({"app_name":"echo","ip_list":["1.2.3.4"]})");
+    const std::string users = "/v1/session/" + json::value_to<std::string>(created.Json().at("session_id")) + "/users";
+    Check("GET /v1/session/{session_id}/users", verb::get, users);
+    Check("GET /v1/session/{session_id}/users", verb::get, users, "", "token nope");
+    const std::string put = "PUT /v1/session/{session_id}/users";
+    Check(put, verb::put, users, R"({"ip_list":["5.6.7.8"]})");
+    Check(put, verb::put, users, R"({"ip_list":["1.0.0.1","1.0.0.2","1.0.0.3"]})");  // 2 free sockets: 422.
+    Check(put, verb::put, users, R"({"ip_list":[]})");
+    Check(put, verb::put, users, R"({"ip_list":["5.6.7.8"]})", "token nope");
+    const std::string remove = "DELETE /v1/session/{session_id}/users";
+    Check(remove, verb::delete_, users, R"({"ip_list":["5.6.7.8"]})");
+    Check(remove, verb::delete_, users, "{}");
+    Check(remove, verb::delete_, users, R"({"ip_list":["5.6.7.8"]})", "token nope");
+    EXPECT_EQ(checked_, 9);
+}
+
 TEST_F(SwaggerShapeTest, ContainerAndAppVersionResponsesMatchTheSpec) {
     const std::string id = ReadyDeployment();
     auto status = Call(sim_->port(), verb::get, "/v1/status/" + id).Json();

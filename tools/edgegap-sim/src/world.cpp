@@ -133,16 +133,12 @@ Deployment* World::MutableDeployment(const std::string& request_id) {
 }
 
 const Session* World::FindSession(const std::string& session_id) const {
-    auto found = sessions_.find(session_id);
-    return found == sessions_.end() ? nullptr : &found->second;
+    return const_cast<World*>(this)->MutableSession(session_id);
 }
 
-int World::SocketsUsed(const Deployment& deployment) const {
-    int used = 0;
-    for (const auto& [id, session] : sessions_) {
-        if (session.deployment_id == deployment.request_id) used += session.seats;
-    }
-    return used;
+Session* World::MutableSession(const std::string& session_id) {
+    auto found = sessions_.find(session_id);
+    return found == sessions_.end() ? nullptr : &found->second;
 }
 
 int World::VersionId(const VersionConfig& version) const {
@@ -158,9 +154,7 @@ boost::json::object World::StatusOf(const Deployment& deployment) const {
     auto status = StatusJson(deployment, SocketsUsed(deployment), clock_);
     if (deployment.kind == SessionKind::kDefault) return status;
     boost::json::array linked;
-    for (const auto& [id, session] : sessions_) {
-        if (session.deployment_id == deployment.request_id) linked.push_back(DeploymentSessionJson(session));
-    }
+    for (const auto& id : deployment.linked_sessions) linked.push_back(DeploymentSessionJson(sessions_.at(id)));
     status["sessions"] = std::move(linked);
     return status;
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ struct Deployment {
     std::chrono::seconds grace{0};
     int req_cpu = 0;
     int req_memory_mb = 0;
+    // Kept by World as sessions link, unlink and change size, so that nothing scans every session
+    // per tick or per call: the ids of the sessions linked here and the sockets they hold.
+    std::set<std::string> linked_sessions;
+    int sockets_used = 0;
 
     bool Terminal() const { return state == DeploymentState::kTerminated; }
     bool Running() const { return state == DeploymentState::kReady; }
@@ -87,9 +92,9 @@ struct Session {
     std::string app;
     std::string version;
     SessionKind kind = SessionKind::kSeat;
-    std::vector<std::string> ips;
+    std::vector<std::string> ips;    // The users: distinct IPs, in the order they were added.
     int version_id = 1;              // 1-based position of the version in its app (`app_version`).
-    int seats = 1;                   // Sockets this session holds on its deployment.
+    int seats = 1;                   // Sockets this session holds on its deployment (see SeatsFor).
     std::string deployment_id;       // Empty when not linked.
     std::string status = "Waiting";  // Waiting, Ready, Unprocessable, Error.
     std::string error;
@@ -146,6 +151,14 @@ class World {
     OrRefusal<StopOutcome> Stop(const std::string& request_id, std::string_view reason);
     OrRefusal<const Session*> CreateSession(const SessionRequest& request);
     OrRefusal<Session> DeleteSession(const std::string& session_id);
+    /// `PUT /v1/session/{id}/users`: adds the IPs that are not users yet; a Seat session takes one
+    /// more socket of its deployment per new user. 404 unknown session; 422 when an IP is not an
+    /// IPv4/IPv6 address, or new users need sockets and the session is not linked to a starting
+    /// or READY deployment, or that deployment has too few free sockets (nothing is added then).
+    OrRefusal<const Session*> AddSessionUsers(const std::string& session_id, const std::vector<std::string>& ips);
+    /// `DELETE /v1/session/{id}/users`: removes the IPs that are users and ignores the others; a
+    /// Seat session frees one socket per removed user but keeps one while it exists. 404 unknown.
+    OrRefusal<const Session*> RemoveSessionUsers(const std::string& session_id, const std::vector<std::string>& ips);
     OrRefusal<const VersionConfig*> FindVersion(const std::string& app, const std::string& version) const;
     /// Adds `version` to `app` (404 without the app, 409 when the name exists). The simulator runs
     /// only programs its config names: an empty `command` becomes the command of the app's first
@@ -161,7 +174,7 @@ class World {
     const std::vector<AppConfig>& apps() const { return apps_; }
     const SimulatorConfig& config() const { return config_; }
     const common::Clock& clock() const { return clock_; }
-    int SocketsUsed(const Deployment& deployment) const;
+    int SocketsUsed(const Deployment& deployment) const { return deployment.sockets_used; }
     /// The `GET /v1/status` body of `deployment`, with its linked sessions.
     boost::json::object StatusOf(const Deployment& deployment) const;
     /// The 1-based position of `version` among its app's versions (Edgegap's numeric version id).
@@ -179,6 +192,7 @@ class World {
 
   private:
     Deployment* MutableDeployment(const std::string& request_id);
+    Session* MutableSession(const std::string& session_id);
     OrRefusal<VersionConfig*> MutableVersion(const std::string& app, const std::string& version);
     OrRefusal<AppConfig*> MutableApp(const std::string& app);
     common::Status CheckCommand(const std::string& app, VersionConfig& version) const;
@@ -195,7 +209,12 @@ class World {
     void StartProcess(Deployment& deployment);
     void FinishStarting(Deployment& deployment);
     void BeginStop(Deployment& deployment, std::string_view reason);
-    void SyncSessions(const Deployment& deployment);
+    void SyncSessions(Deployment& deployment);
+    void SyncSession(Session& session, const Deployment& deployment);
+    // The only places a session's deployment_id or seats change, keeping the deployment's index.
+    void Link(Session& session, Deployment& deployment);
+    void Unlink(Session& session);
+    void SetSeats(Session& session, int seats);
     void SetSessionStatus(Session& session, std::string status, std::string error);
     LaunchSpec BuildLaunchSpec(const Deployment& deployment) const;
 

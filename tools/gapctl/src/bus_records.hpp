@@ -4,8 +4,11 @@
 // table; services/matchmaker/src/session_book.hpp writes them), read once with pure reads
 // (`bus::Connection::ReadBucket`, `StreamMessages`), so the read-only `operator` user may run it.
 // Keys are decoded as the matchmaker encodes them (`bus::names::DecodeIdToken`); a key that does
-// not decode is kept under its raw text, as the reconciler counts it. A bucket that does not exist
-// yet (no matchmaker ever ran, or liveness off for `connections_seen`) reads as empty.
+// not decode is kept under its raw text, as the reconciler counts it. Session records are keyed by
+// seat id (services/matchmaker/src/seat.hpp: the session id for a session of one player,
+// `<session id>/<ip>` for a player of a shared session); `ParseSeatId` gives the session. A bucket
+// that does not exist yet (no matchmaker ever ran, or liveness off for `connections_seen`) reads
+// as empty.
 
 #include <cstdint>
 #include <map>
@@ -19,13 +22,13 @@
 namespace gapkit::cli {
 
 struct BusRecords {
-    std::map<std::string, std::uint64_t> unclaimed;   ///< Session id -> unix seconds recorded (0: unreadable).
-    std::map<std::string, std::uint64_t> deleting;    ///< Session id -> unix seconds its delete was claimed.
-    std::map<std::string, std::string> active;        ///< Session id -> connected client id.
-    std::map<std::string, std::string> parked;        ///< Session id -> "<unix seconds> <reason>".
-    std::map<std::string, std::string> clients;       ///< Session id -> client id (mappings, TTL 30 s).
-    std::map<std::string, std::string> deployments;   ///< Session id -> deployment (TTL 30 s).
-    std::map<std::string, std::uint64_t> seen;        ///< Session id -> unix seconds last stated alive.
+    std::map<std::string, std::uint64_t> unclaimed;   ///< Seat id -> unix seconds recorded (0: unreadable).
+    std::map<std::string, std::uint64_t> deleting;    ///< Seat id -> unix seconds its delete was claimed.
+    std::map<std::string, std::string> active;        ///< Seat id -> connected client id.
+    std::map<std::string, std::string> parked;        ///< Seat id -> "<unix seconds> <reason>".
+    std::map<std::string, std::string> clients;       ///< Seat id -> client id (mappings, TTL 30 s).
+    std::map<std::string, std::string> deployments;   ///< Seat id -> deployment (TTL 30 s).
+    std::map<std::string, std::uint64_t> seen;        ///< Seat id -> unix seconds last stated alive.
     std::map<std::string, std::string> cert_digests;  ///< Public IP -> certificate digest (hex).
     std::optional<std::uint64_t> delete_queue;        ///< Deletes waiting; nothing when the queue is absent.
 };

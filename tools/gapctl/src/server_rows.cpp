@@ -8,6 +8,8 @@
 #include <fmt/ranges.h>
 #include <boost/json/value_from.hpp>
 
+#include "seat.hpp"
+
 namespace gapkit::cli {
 namespace {
 
@@ -94,6 +96,9 @@ std::vector<ServerRow> JoinServers(const std::vector<ListedServer>& servers,
         }
         for (const auto& [session_id, client] : records.active) {
             auto found = deployment_of.find(session_id);
+            // A shared session's seat: its own mapping lives 30 s, its session's listing longer.
+            if (found == deployment_of.end())
+                found = deployment_of.find(matchmaker::ParseSeatId(session_id).session_id);
             if (found != deployment_of.end() && found->second == id) row.players.push_back(session_id);
         }
         if (auto digest = records.cert_digests.find(row.deployment.public_ip); digest != records.cert_digests.end())

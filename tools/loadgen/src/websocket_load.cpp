@@ -86,7 +86,7 @@ asio::awaitable<Sample> PlayOnce(const WebSocketTarget& target, const std::strin
 // Shared by the clients of one level; they all run on one thread, so no locking.
 struct LevelState {
     const WebSocketTarget& target;
-    const std::string& request;
+    const RequestSource& next_request;
     const LevelPlan& plan;
     SteadyClock::time_point stop_starting_at;
     std::size_t started = 0;
@@ -103,7 +103,8 @@ asio::awaitable<void> Client(LevelState& state) {
     for (;;) {
         const bool more = state.TakeTicket();
         if (!more) co_return;
-        Sample sample = co_await PlayOnce(state.target, state.request, state.plan.request_timeout);
+        const std::string request = state.next_request();
+        Sample sample = co_await PlayOnce(state.target, request, state.plan.request_timeout);
         state.samples.push_back(std::move(sample));
         if (state.plan.think_time.count() > 0) {
             auto executor = co_await asio::this_coro::executor;
@@ -139,9 +140,13 @@ common::Result<WebSocketTarget> ResolveWebSocketUrl(std::string_view url) {
 }
 
 LevelRun RunWebSocketLevel(const WebSocketTarget& target, const std::string& request_json, const LevelPlan& plan) {
+    return RunWebSocketLevel(target, RequestSource([&request_json] { return request_json; }), plan);
+}
+
+LevelRun RunWebSocketLevel(const WebSocketTarget& target, const RequestSource& next_request, const LevelPlan& plan) {
     asio::io_context io;
     const auto start = SteadyClock::now();
-    LevelState state{target, request_json, plan, start + plan.max_duration};
+    LevelState state{target, next_request, plan, start + plan.max_duration};
     for (int i = 0; i < plan.concurrency; ++i) {
         asio::co_spawn(io, Client(state), [](std::exception_ptr failure) {
             if (!failure) return;

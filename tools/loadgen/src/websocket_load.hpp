@@ -9,6 +9,7 @@
 /// io_context on the calling thread, and returns when all have finished.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -36,5 +37,12 @@ common::Result<WebSocketTarget> ResolveWebSocketUrl(std::string_view url);
 /// "handshake", "write", "closed early" (the socket ended before a final reply), "bad reply"
 /// (not a matchmaking message) and "timeout" (`plan.request_timeout` passed).
 LevelRun RunWebSocketLevel(const WebSocketTarget& target, const std::string& request_json, const LevelPlan& plan);
+
+/// The first message of each request, made when the request starts (a distinct `client_ip` per
+/// player, say). Called on the level's thread, one request at a time.
+using RequestSource = std::function<std::string()>;
+
+/// As above, with each request's message from `next_request`.
+LevelRun RunWebSocketLevel(const WebSocketTarget& target, const RequestSource& next_request, const LevelPlan& plan);
 
 }  // namespace gapkit::loadgen

@@ -1,6 +1,8 @@
 #include "websocket_load.hpp"
 
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <fmt/core.h>
 #include <gtest/gtest.h>
@@ -23,7 +25,7 @@ using std::chrono::milliseconds;
 enum class Script { kReady, kError503, kCloseEarly, kNotProtocol, kSilent };
 
 // A WebSocket server on loopback that answers `connections` clients one after another, each by
-// `script`, and remembers the first request it read.
+// `script`, and remembers the requests it read.
 class ScriptedServer {
   public:
     ScriptedServer(Script script, int connections) : acceptor_(io_, {asio::ip::address_v4::loopback(), 0}) {
@@ -39,9 +41,10 @@ class ScriptedServer {
         return *target;
     }
 
-    std::string FirstRequest() {
+    // Every request read, in the order served; waits until every connection has been served.
+    std::vector<std::string> Requests() {
         thread_.join();
-        return first_request_;
+        return requests_;
     }
 
   private:
@@ -54,7 +57,7 @@ class ScriptedServer {
         beast::flat_buffer buffer;
         ws.read(buffer, error);
         if (error) return;
-        if (first_request_.empty()) first_request_ = beast::buffers_to_string(buffer.data());
+        requests_.push_back(beast::buffers_to_string(buffer.data()));
         ws.text(true);
         for (const std::string& reply : Replies(script)) ws.write(asio::buffer(reply), error);
         if (script == Script::kSilent) {
@@ -82,7 +85,7 @@ class ScriptedServer {
 
     asio::io_context io_;
     tcp::acceptor acceptor_;
-    std::string first_request_;
+    std::vector<std::string> requests_;
     std::jthread thread_;
 };
 
@@ -131,7 +134,16 @@ TEST(RunWebSocketLevel, SessionReadyIsOkAndTheRequestIsSentAsGiven) {
     ExpectAll(run.samples, 5, kOutcomeOk);
     EXPECT_GT(run.samples.front().latency.count(), 0);
     EXPECT_GE(run.wall, run.samples.front().latency);
-    EXPECT_EQ(server.FirstRequest(), kRequest);
+    EXPECT_EQ(server.Requests(), std::vector<std::string>(5, kRequest));
+}
+
+TEST(RunWebSocketLevel, EachRequestSendsWhatTheSourceMadeForIt) {
+    ScriptedServer server(Script::kReady, 3);
+    int made = 0;
+    const RequestSource next_request = [&made] { return fmt::format("request {}", made++); };
+    ExpectAll(RunWebSocketLevel(server.Target(), next_request, {.concurrency = 1, .requests = 3}).samples, 3,
+              kOutcomeOk);
+    EXPECT_EQ(server.Requests(), (std::vector<std::string>{"request 0", "request 1", "request 2"}));
 }
 
 TEST(RunWebSocketLevel, ClientsPauseTheThinkTimeBetweenRequests) {

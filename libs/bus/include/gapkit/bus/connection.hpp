@@ -24,8 +24,9 @@
 ///
 /// Threads: a `Connection` and the objects it creates (`Subscription`, `ReplyStream`, `KeyValue`,
 /// `WorkQueue`) may be used from any thread; nats.c serialises internally. Asynchronous handlers run
-/// on a nats.c thread, never on the caller's. Objects created from a connection keep its underlying
-/// socket alive, so they may outlive the `Connection` object; the socket closes when the last goes.
+/// on a library thread (nats.c's, or the bus's one timer thread for request timeouts), never on the
+/// caller's. Objects created from a connection keep its underlying socket alive, so they may outlive
+/// the `Connection` object; the socket closes when the last goes.
 ///
 /// Shutdown: destroy every bus object, then call `CloseLibrary()` once before the process exits
 /// (never from a bus handler) so nats.c's threads are joined.
@@ -120,7 +121,7 @@ struct StreamOptions {
 /// Called on a nats.c thread for each message of an asynchronous subscription.
 using MessageHandler = std::function<void(const Message& message)>;
 
-/// Callbacks of `Connection::RequestStreamAsync`, both called on a nats.c thread, one at a time.
+/// Callbacks of `Connection::RequestStreamAsync`, both called on a library thread, one at a time.
 struct StreamHandlers {
     /// Each non-empty part, in order. Return false to stop the stream: no call follows, not even
     /// `on_end`.
@@ -166,6 +167,17 @@ class Connection {
     common::Result<Message> Request(std::string_view subject, std::string_view data,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+    /// Called once with the reply of `Connection::RequestAsync`, or with its error.
+    using ReplyHandler = std::function<void(common::Result<Message> reply)>;
+
+    /// `Request` for event-driven callers: nothing blocks; `done` is called exactly once, on a
+    /// library thread, with the first reply, `kUnavailable` "no responders", or `kTimeout` when no
+    /// reply came within `timeout`. An error here means nothing was sent and `done` will never be
+    /// called. Like every asynchronous request of this connection it shares one reply subscription
+    /// (see `RequestStreamAsync`).
+    common::Status RequestAsync(std::string_view subject, std::string_view data, ReplyHandler done,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
     /// Sends a request whose responder streams several replies to the inbox and ends the stream
     /// with an empty message (the matchmaker's progress convention). Read the parts with
     /// `ReplyStream::Next`. The request is sent before this returns.
@@ -173,9 +185,20 @@ class Connection {
                                               const StreamOptions& options = {});
 
     /// `RequestStream` for event-driven callers (services): the parts go to `handlers` as they
-    /// arrive and nothing blocks. The inbox subscription lives until the stream ends, times out
-    /// or is stopped by `on_part`; the library owns it. An error here means nothing was sent and
-    /// no handler will be called.
+    /// arrive and nothing blocks. An error here means nothing was sent and no handler will be called.
+    ///
+    /// Every asynchronous request of a connection (this, `RequestAsync`, `KeyValue::PutAsync`/
+    /// `GetAsync`) shares ONE reply subscription, `<inbox prefix>.<nuid>.*`, made on first use and
+    /// kept for the connection's life (restored after reconnects); each request's replies go to
+    /// its own `<inbox prefix>.<nuid>.<n>`. One library thread enforces all their timeouts, and
+    /// handlers run on that thread or on nats.c's delivery thread of the subscription, one at a
+    /// time per request; they may call back into the connection (publish, start requests). All
+    /// replies of the connection share that delivery thread: a handler must not block, and must
+    /// never wait for another asynchronous call's answer (it could only arrive on the thread that is
+    /// waiting); hand such work to your own executor. When the connection's last owner (this
+    /// object and everything created from it) goes, pending requests are dropped WITHOUT calling
+    /// their handlers (the handler objects are destroyed); a handler already running on another
+    /// thread is waited for, so none runs afterwards.
     common::Status RequestStreamAsync(std::string_view subject, std::string_view data, StreamHandlers handlers,
                                       const StreamOptions& options = {});
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,8 +65,19 @@ class KeyWatcher {
 };
 
 /// A bound key-value bucket. Any thread. Keeps the connection alive.
+///
+/// The `...Async` calls never block: they send the request and return; `done` is called exactly
+/// once, on a library thread (see `Connection::RequestStreamAsync` for the shared reply
+/// subscription and what happens to pending calls when the connection goes), unless the call
+/// returns an error: then nothing was sent and `done` is never called. Many may be in flight at
+/// once; each costs one message to the server and one back. `done` may call back into the bus.
 class KeyValue {
   public:
+    /// The new revision of an asynchronous put, or its error.
+    using PutDone = std::function<void(common::Result<std::uint64_t> revision)>;
+    /// The entry of an asynchronous get (nothing when absent, deleted or expired), or its error.
+    using GetDone = std::function<void(common::Result<std::optional<KeyEntry>> entry)>;
+
     struct Impl;
     explicit KeyValue(std::unique_ptr<Impl> impl);
     ~KeyValue();
@@ -79,6 +91,20 @@ class KeyValue {
 
     /// Sets `key` to `value`; returns the new revision.
     common::Result<std::uint64_t> Put(std::string_view key, std::string_view value);
+
+    /// `Put` without blocking: the same answer, given to `done`. Errors: `kInvalidArgument` (bad
+    /// key, returned), `kUnavailable` (no responders: JetStream or the bucket is gone; connection
+    /// closed), `kTimeout` (no answer within `timeout`), others as `Put` reports them.
+    common::Status PutAsync(std::string_view key, std::string_view value, PutDone done,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// `Get` without blocking: the same answer, given to `done`. Uses JetStream's direct get
+    /// (`$JS.API.DIRECT.GET.KV_<bucket>.$KV.<bucket>.<key>`), so the bucket's stream must allow
+    /// direct gets (`allow_direct`; every bucket `Connection::KeyValueBucket` creates does, and it
+    /// is checked once when binding). For a bucket that does not, returns `kFailedPrecondition`
+    /// naming the bucket and sends nothing (use `Get`). Other errors as for `PutAsync`.
+    common::Status GetAsync(std::string_view key, GetDone done,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     /// Sets `key` only if it has no current value; `kAlreadyExists` otherwise.
     common::Result<std::uint64_t> Create(std::string_view key, std::string_view value);
@@ -94,6 +120,10 @@ class KeyValue {
     /// Every key that has a current value (empty for an empty bucket). Fails with kTimeout when
     /// the listing takes longer than 5 s (a key expiring under it can stall nats.c's listing).
     common::Result<std::vector<std::string>> Keys();
+
+    /// Every key that has a current value, with the value, in one pass (one watch; no read per
+    /// key). Fails with kTimeout when the pass takes longer than 5 s, like `Keys`.
+    common::Result<std::vector<KeyEntry>> Entries();
 
     /// Watches `keys` (a subject-style pattern: "a.b", "a.*", ">" for all).
     common::Result<KeyWatcher> Watch(std::string_view keys = ">");

@@ -26,6 +26,10 @@ class TokenBucket {
     /// the order they asked.
     std::chrono::nanoseconds Reserve(Clock::SteadyTime now);
 
+    /// How long after `now` a token would be there for `TryTake` (zero if one is there now),
+    /// counting every reservation already handed out. Takes nothing.
+    std::chrono::nanoseconds TimeUntilToken(Clock::SteadyTime now) const;
+
     /// Changes the rate and burst from `now` on: tokens earned so far at the old rate are kept (up
     /// to the new burst), and a negative balance (waits already promised) is kept, so callers who
     /// reserved keep their turn and later ones queue behind them at the new rate.

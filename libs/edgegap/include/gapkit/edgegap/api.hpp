@@ -13,6 +13,7 @@
 /// throw; a failure is a `common::Error` with Edgegap's details (error.hpp).
 
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -42,6 +43,21 @@ class EdgegapApi {
     virtual ApiTask<StopResult> DeleteSession(std::string session_id) = 0;
     /// `GET /v1/sessions?page=&limit=`.
     virtual ApiTask<Page<Session>> ListSessions(ListOptions options) = 0;
+
+    // A session's users (`/v1/session/{session_id}/users`), body `{"ip_list": [...]}`. All three
+    // are in the sessions endpoint class and are retried like `GetSession`/`DeleteSession`: adding
+    // an IP that is already a user, or removing one that is not, changes nothing in effect.
+
+    /// `GET /v1/session/{session_id}/users`. 404 is an error (`ErrorCategory::kNotFound`).
+    virtual ApiTask<SessionUsers> GetSessionUsers(std::string session_id) = 0;
+    /// `PUT /v1/session/{session_id}/users`: adds `ips` (at least one) to the session. A
+    /// 422 (`kBadRequest`) when Edgegap cannot take them (e.g. no free socket for them); 404 is an
+    /// error (`kNotFound`).
+    virtual ApiTask<SessionUsers> AddSessionUsers(std::string session_id, std::vector<std::string> ips) = 0;
+    /// `DELETE /v1/session/{session_id}/users`: removes `ips` (at least one) from the session. The
+    /// session stays (with no users it still holds its deployment) until `DeleteSession`. 404 and
+    /// 410 are not failures: they give `session_gone` and no users.
+    virtual ApiTask<SessionUsers> RemoveSessionUsers(std::string session_id, std::vector<std::string> ips) = 0;
 
     // Deployments.
 

@@ -42,9 +42,11 @@ struct ClientConfig {
     std::shared_ptr<RateLimiter> limiter;
     /// Sent as `User-Agent`. Default "gapkit-edgegap/0.1".
     std::string user_agent = "gapkit-edgegap/0.1";
-    /// Idle kept-alive connections kept per host, for idempotent calls. 0 disables keep-alive.
-    /// Default 4.
-    std::size_t max_idle_connections_per_host = 4;
+    /// Idle kept-alive connections kept per host (calls that create something reuse only one
+    /// idle for under a second, see http_client.hpp). 0 disables keep-alive. Default 16: a
+    /// matchmaker under load has dozens of calls in flight to one host, and each connection not
+    /// kept costs a TCP and TLS handshake on the next call.
+    std::size_t max_idle_connections_per_host = 16;
     /// An idle connection older than this is closed instead of reused. Default 30 s.
     std::chrono::seconds max_idle_connection_age{30};
     /// Answers larger than this fail as bad responses. Default 4 MiB.

@@ -7,7 +7,9 @@
 /// It keeps a small world: `CreateSession` creates a session on a new ready deployment (public IP
 /// 127.0.0.1, one UDP port "gameport" with external port 30000 + n); a session reports `ready`
 /// once it has been read `SetReadyAfterPolls(n)` times; deletes and stops report
-/// `kAlreadyGone` the second time. Any call can be made to fail with `FailNext`. Every call is
+/// `kAlreadyGone` the second time. A session's users are the distinct IPs of its `ip_list`; the
+/// users calls add and remove IPs without any socket limit (`RemoveSessionUsers` on an unknown
+/// session gives `session_gone`). Any call can be made to fail with `FailNext`. Every call is
 /// recorded for assertions.
 ///
 /// The calls are the ones `EdgegapApi` declares (api.hpp), implemented in fake_api.cpp; this

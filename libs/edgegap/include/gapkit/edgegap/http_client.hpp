@@ -12,8 +12,11 @@
 /// Each call, in order:
 /// 1. waits for a slot from the client-side rate limiter of its endpoint class (`RateLimits`);
 /// 2. sends one request, bounded by `request_timeout`, on a kept-alive connection to the same
-///    host when one is idle (idempotent calls only; one that turns out closed is replaced by a
-///    fresh connection at once), else on a new one;
+///    host when one is idle, else on a new one. Idempotent calls take any idle connection (one
+///    that turns out closed is replaced by a fresh connection at once); calls that create something
+///    (`CreateSession`, `Deploy`, `CreateAppVersion`) only one idle for under a second, and when
+///    that one drops after the request went out the call fails as kNetwork and is never resent
+///    (the server may have acted on it: the same as an answer lost on a fresh connection);
 /// 3. maps the answer: 2xx is parsed (tolerantly, see parse.hpp), anything else becomes a
 ///    `common::Error` with Edgegap's `message` and details (error.hpp);
 /// 4. retries 429 (after `Retry-After` when sent), and 5xx and network failures of idempotent

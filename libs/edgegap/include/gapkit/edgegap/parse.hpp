@@ -12,6 +12,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gapkit/common/result.hpp"
 #include "gapkit/edgegap/types.hpp"
@@ -43,12 +44,18 @@ common::Result<Page<DeploymentStatus>> ParseDeploymentPage(std::string_view json
 /// `{"success", "version"}` wrapper of the PATCH and POST answers is unwrapped. Needs `name`.
 common::Result<AppVersion> ParseAppVersion(std::string_view json);
 
+/// `GET`, `PUT` and `DELETE /v1/session/{id}/users` (`SessionUserContext`). Needs a
+/// `session_users` array; each item needs `ip`.
+common::Result<SessionUsers> ParseSessionUsers(std::string_view json);
+
 /// Edgegap's error body `{"message": "..."}`. Returns the message, or nothing when the body is
 /// not such an object.
 std::string ParseErrorMessage(std::string_view json);
 
 /// Request bodies. Unset optionals are left out.
 std::string SerializeSessionRequest(const SessionRequest& request);
+/// `{"ip_list": [...]}` (`PatchSessionModel`), the body of `PUT`/`DELETE /v1/session/{id}/users`.
+std::string SerializeIpList(const std::vector<std::string>& ips);
 std::string SerializeDeployRequest(const DeployRequest& request);
 std::string SerializeAppVersionPatch(const AppVersionPatch& patch);
 std::string SerializeAppVersionSpec(const AppVersionSpec& spec);

@@ -108,6 +108,11 @@ class RateLimiter {
     /// (zero for an unlimited class).
     std::chrono::nanoseconds Reserve(EndpointClass endpoint);
 
+    /// How long a call of class `endpoint` made now would wait for its slot, without reserving
+    /// one (zero for an unlimited class or a free slot). The matchmaker batches players while this
+    /// is not zero.
+    std::chrono::nanoseconds WaitFor(EndpointClass endpoint) const;
+
     /// Re-rates every class from now on (same REQUIRES as the constructor). Waits already handed
     /// out stay as they were; tokens saved up are kept up to the new burst; later callers queue at
     /// the new rate. A class turned from unlimited to limited starts with a full bucket.

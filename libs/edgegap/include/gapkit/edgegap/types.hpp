@@ -135,6 +135,22 @@ struct Session {
     std::vector<std::string> user_ips;
 };
 
+/// One player of a session (`SessionUser`): their public IP and where Edgegap places it.
+struct SessionUser {
+    std::string ip;
+    double latitude = 0;   ///< Degrees; 0 when Edgegap did not send it.
+    double longitude = 0;  ///< Degrees; 0 when Edgegap did not send it.
+};
+
+/// The answer of `GET`, `PUT` and `DELETE /v1/session/{id}/users` (`SessionUserContext`): the
+/// session's users after the call, in Edgegap's order.
+struct SessionUsers {
+    std::vector<SessionUser> users;  ///< `session_users`.
+    /// Only from `RemoveSessionUsers`: true when Edgegap answered 404 or 410 (the session is gone,
+    /// so it has no users left and needs no `DeleteSession`); `users` is then empty.
+    bool session_gone = false;
+};
+
 /// One key/value injected into a deployment's environment.
 struct EnvVar {
     std::string key;

@@ -30,15 +30,21 @@ namespace gapkit::protocol {
 inline constexpr std::size_t kMaxFactBytes = 1024;
 /// Longest Edgegap session id accepted in a fact (characters).
 inline constexpr std::size_t kMaxSessionIdLength = 64;
+/// Longest player IP in a shared session's seat id (characters): the longest IPv6 text, an
+/// IPv4-mapped one ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255").
+inline constexpr std::size_t kMaxSeatIpLength = 45;
 
 /// Seconds between two `alive` facts of a game server that has joined players. The matchmaker
 /// counts a player as gone when no `alive` (nor its `join`) named it for 3 intervals.
 inline constexpr int kAliveIntervalSeconds = 10;
-/// Most {session, client} pairs in one `alive` fact: 8 pairs of the longest ids (114 bytes each)
-/// stay under `kMaxFactBytes`. A server with more players sends several facts per interval.
-inline constexpr std::size_t kMaxAliveEntries = 8;
+/// Most {session, client} pairs in one `alive` fact: 6 pairs of the longest seat ids (161 bytes
+/// each) stay under `kMaxFactBytes`. A server with more players sends several facts per interval.
+inline constexpr std::size_t kMaxAliveEntries = 6;
 
-/// True for `^[A-Za-z0-9_-]{1,64}$`: what Edgegap session ids look like, and safe as a KV key.
+/// True for a seat id (the matchmaker's services/matchmaker/src/seat.hpp): an Edgegap session id
+/// `^[A-Za-z0-9_-]{1,64}$`, alone (a session of one player) or followed by '/' and the player's IP
+/// in a shared session (1 to `kMaxSeatIpLength` hex digits, '.' and ':'). The game server treats
+/// it as opaque; the matchmaker encodes it (`EncodeIdToken`) before using it as a KV key.
 bool IsValidSessionId(std::string_view session_id);
 
 /// True for a SHA-256 digest written as 32 lower-case hex pairs joined by ':' (what
