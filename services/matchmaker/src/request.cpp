@@ -19,6 +19,7 @@
 #include "gapkit/common/log.hpp"
 #include "gapkit/protocol/match_messages.hpp"
 #include "session_batcher.hpp"
+#include "status_tally.hpp"
 #include "token.hpp"
 
 namespace gapkit::matchmaker {
@@ -70,45 +71,30 @@ class Pending {
     /// that was not sent counts as failed at once).
     template <typename Start>
     void Send(Start start) {
-        {
-            std::lock_guard lock(state_->mutex);
-            ++state_->outstanding;
-        }
+        state_->tally.Expect();
         auto sent = start([state = state_](common::Status status) { state->End(std::move(status)); });
         if (!sent) state_->End(std::move(sent));
     }
 
     /// True once every call sent has succeeded (no waiting).
     bool Succeeded() const {
-        auto done = state_->Done();
-        return done && done->has_value();
+        auto outcome = state_->tally.Outcome();
+        return outcome && outcome->has_value();
     }
 
     /// Waits for every call sent: the first failure, else Ok. Every call has the bus library's
     /// timeout, so this ends.
     asio::awaitable<common::Status> Wait() {
-        for (;;) {
-            if (auto done = state_->Done()) co_return std::move(*done);
-            co_await state_->waiter->Sleep(std::chrono::hours(1));
-        }
+        co_return co_await state_->waiter->Until([state = state_] { return state->tally.Outcome(); });
     }
 
   private:
     struct State {
         explicit State(asio::any_io_executor strand) : waiter(std::make_shared<Waiter>(std::move(strand))) {}
-        std::optional<common::Status> Done() {
-            std::lock_guard lock(mutex);
-            if (outstanding > 0) return std::nullopt;
-            return first_failure;
-        }
         void End(common::Status status) {
-            std::lock_guard lock(mutex);
-            if (!status && first_failure) first_failure = std::move(status);
-            if (--outstanding == 0) waiter->Wake(waiter);
+            if (tally.Record(std::move(status))) waiter->Wake(waiter);
         }
-        std::mutex mutex;
-        int outstanding = 0;           // Guarded by mutex.
-        common::Status first_failure;  // Guarded by mutex.
+        StatusTally tally;
         const std::shared_ptr<Waiter> waiter;
     };
     std::shared_ptr<State> state_;
@@ -139,7 +125,12 @@ struct Replies {
             if (finished) return;
             status = new_status;
         }
-        Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", new_status, elapsed_seconds)});
+        SendProgress(new_status, elapsed_seconds);
+    }
+
+    // `{"ProgressReport":"<status> (<elapsed>s)"}`.
+    void SendProgress(const std::string& status_text, double elapsed_seconds) {
+        Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", status_text, elapsed_seconds)});
     }
 
     // When the last reply went out; nothing once the request finished.
@@ -183,8 +174,7 @@ asio::awaitable<void> KeepAlive(std::shared_ptr<Replies> replies, const common::
         auto [ignored] = co_await replies->timer.async_wait(kUseTuple);
         (void)ignored;
         if (auto status = replies->StatusIfSilentFor(period)) {
-            const double elapsed = Seconds(clock.Now() - started).count();
-            replies->Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", *status, elapsed)});
+            replies->SendProgress(*status, Seconds(clock.Now() - started).count());
         }
     }
 }
@@ -276,10 +266,7 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady(Readine
             replies->ReportStatus(status, Seconds(clock.Now() - started).count());
         },
         waiter);
-    for (;;) {
-        if (auto result = readiness.Result()) co_return std::move(*result);
-        co_await waiter->Sleep(std::chrono::hours(1));
-    }
+    co_return co_await waiter->Until([&readiness] { return readiness.Result(); });
 }
 
 asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::DeploymentStatus& deployment) {
@@ -298,9 +285,8 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::Depl
 // The token's records and the server's certificate digest, in one round trip: the deployment is
 // recorded with the mapping (a game server's join is accepted only on it), and the unclaimed record
 // is written again (NeedsFreshUnclaimed) so that the reaper measures the seat's age from the
-// token's issue. Each try
-// sends them all; every one is idempotent, so a try that failed for a passing reason (see
-// kBusRetryLimit) is simply repeated.
+// token's issue. Each try sends them all; every one is idempotent, so a try that failed for a
+// passing reason (see kBusRetryLimit) is simply repeated.
 asio::awaitable<Step<std::string>> Request::RecordIssue(std::uint64_t client_id, const std::string& deployment,
                                                         const std::string& ip) {
     auto executor = co_await asio::this_coro::executor;
