@@ -19,7 +19,6 @@
 #include "gapkit/common/log.hpp"
 #include "gapkit/protocol/match_messages.hpp"
 #include "session_batcher.hpp"
-#include "status_tally.hpp"
 #include "token.hpp"
 
 namespace gapkit::matchmaker {
@@ -71,30 +70,45 @@ class Pending {
     /// that was not sent counts as failed at once).
     template <typename Start>
     void Send(Start start) {
-        state_->tally.Expect();
+        {
+            std::lock_guard lock(state_->mutex);
+            ++state_->outstanding;
+        }
         auto sent = start([state = state_](common::Status status) { state->End(std::move(status)); });
         if (!sent) state_->End(std::move(sent));
     }
 
     /// True once every call sent has succeeded (no waiting).
     bool Succeeded() const {
-        auto outcome = state_->tally.Outcome();
-        return outcome && outcome->has_value();
+        auto done = state_->Done();
+        return done && done->has_value();
     }
 
     /// Waits for every call sent: the first failure, else Ok. Every call has the bus library's
     /// timeout, so this ends.
     asio::awaitable<common::Status> Wait() {
-        co_return co_await state_->waiter->Until([state = state_] { return state->tally.Outcome(); });
+        for (;;) {
+            if (auto done = state_->Done()) co_return std::move(*done);
+            co_await state_->waiter->Sleep(std::chrono::hours(1));
+        }
     }
 
   private:
     struct State {
         explicit State(asio::any_io_executor strand) : waiter(std::make_shared<Waiter>(std::move(strand))) {}
-        void End(common::Status status) {
-            if (tally.Record(std::move(status))) waiter->Wake(waiter);
+        std::optional<common::Status> Done() {
+            std::lock_guard lock(mutex);
+            if (outstanding > 0) return std::nullopt;
+            return first_failure;
         }
-        StatusTally tally;
+        void End(common::Status status) {
+            std::lock_guard lock(mutex);
+            if (!status && first_failure) first_failure = std::move(status);
+            if (--outstanding == 0) waiter->Wake(waiter);
+        }
+        std::mutex mutex;
+        int outstanding = 0;           // Guarded by mutex.
+        common::Status first_failure;  // Guarded by mutex.
         const std::shared_ptr<Waiter> waiter;
     };
     std::shared_ptr<State> state_;
@@ -125,12 +139,7 @@ struct Replies {
             if (finished) return;
             status = new_status;
         }
-        SendProgress(new_status, elapsed_seconds);
-    }
-
-    // `{"ProgressReport":"<status> (<elapsed>s)"}`.
-    void SendProgress(const std::string& status_text, double elapsed_seconds) {
-        Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", status_text, elapsed_seconds)});
+        Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", new_status, elapsed_seconds)});
     }
 
     // When the last reply went out; nothing once the request finished.
@@ -174,7 +183,8 @@ asio::awaitable<void> KeepAlive(std::shared_ptr<Replies> replies, const common::
         auto [ignored] = co_await replies->timer.async_wait(kUseTuple);
         (void)ignored;
         if (auto status = replies->StatusIfSilentFor(period)) {
-            replies->SendProgress(*status, Seconds(clock.Now() - started).count());
+            const double elapsed = Seconds(clock.Now() - started).count();
+            replies->Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", *status, elapsed)});
         }
     }
 }
@@ -266,7 +276,10 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady(Readine
             replies->ReportStatus(status, Seconds(clock.Now() - started).count());
         },
         waiter);
-    co_return co_await waiter->Until([&readiness] { return readiness.Result(); });
+    for (;;) {
+        if (auto result = readiness.Result()) co_return std::move(*result);
+        co_await waiter->Sleep(std::chrono::hours(1));
+    }
 }
 
 asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::DeploymentStatus& deployment) {
@@ -285,8 +298,9 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::Depl
 // The token's records and the server's certificate digest, in one round trip: the deployment is
 // recorded with the mapping (a game server's join is accepted only on it), and the unclaimed record
 // is written again (NeedsFreshUnclaimed) so that the reaper measures the seat's age from the
-// token's issue. Each try sends them all; every one is idempotent, so a try that failed for a
-// passing reason (see kBusRetryLimit) is simply repeated.
+// token's issue. Each try
+// sends them all; every one is idempotent, so a try that failed for a passing reason (see
+// kBusRetryLimit) is simply repeated.
 asio::awaitable<Step<std::string>> Request::RecordIssue(std::uint64_t client_id, const std::string& deployment,
                                                         const std::string& ip) {
     auto executor = co_await asio::this_coro::executor;

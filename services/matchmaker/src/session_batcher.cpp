@@ -32,7 +32,10 @@ asio::awaitable<Step<Placement>> SessionBatcher::Place(std::string ip) {
     // Outside the lock: co_spawn may run the creator at once on this thread, and it takes the lock.
     if (start_creator) asio::co_spawn(strand_, RunCreator(), asio::detached);
     if (!slot) co_return co_await CreateAlone(std::move(ip));
-    co_return co_await slot->waiter->Until([this, &slot] { return TakeResult(*slot); });
+    for (;;) {
+        if (auto result = TakeResult(*slot)) co_return std::move(*result);
+        co_await slot->waiter->Sleep(std::chrono::hours(1));
+    }
 }
 
 std::shared_ptr<SessionBatcher::Slot> SessionBatcher::Queue(const std::string& ip, asio::any_io_executor executor,
@@ -133,7 +136,7 @@ asio::awaitable<common::Result<edgegap::CreatedSession>> SessionBatcher::Create(
     request.ip_list = std::move(ips);
     if (!config.webhook_url.empty()) request.webhook_url = config.webhook_url;
     auto created = co_await ctx_.api.CreateSession(std::move(request));
-    ctx_.metrics.CountEdgegapCall("create_session", created);
+    ctx_.metrics.CountEdgegapCall("create_session", created ? 200 : edgegap::Details(created.error()).http_status);
     co_return created;
 }
 

@@ -10,7 +10,6 @@
 
 #include "gapkit/bus/names.hpp"
 #include "gapkit/common/log.hpp"
-#include "status_tally.hpp"
 
 namespace gapkit::matchmaker {
 namespace {
@@ -66,11 +65,17 @@ class Joined {
 
   private:
     struct State {
-        State(int parts, SessionBook::StatusDone done_in) : tally(parts), done(std::move(done_in)) {}
+        State(int parts, SessionBook::StatusDone done_in) : left(parts), done(std::move(done_in)) {}
         void End(common::Status status) {
-            if (auto all = tally.Record(std::move(status))) done(std::move(*all));
+            std::unique_lock lock(mutex);
+            if (!status && first_failure) first_failure = std::move(status);
+            if (--left > 0) return;
+            lock.unlock();
+            done(std::move(first_failure));
         }
-        StatusTally tally;
+        std::mutex mutex;
+        int left;
+        common::Status first_failure;  // Ok until a part fails.
         SessionBook::StatusDone done;
     };
     std::shared_ptr<State> state_;

@@ -26,8 +26,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <type_traits>
-#include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -56,16 +54,6 @@ class Waiter {
     /// Sleeps `delay`, or returns at once when woken since the last sleep or `TakeNews`, or while
     /// sleeping. Strand only.
     boost::asio::awaitable<void> Sleep(std::chrono::nanoseconds delay);
-
-    /// Sleeps until `check()` (an optional) has a value, looking again at each wake-up, and returns
-    /// that value. Whoever makes `check()` true must `Wake` the waiter afterwards. Strand only.
-    template <typename Check>
-    boost::asio::awaitable<typename std::invoke_result_t<Check&>::value_type> Until(Check check) {
-        for (;;) {
-            if (auto value = check()) co_return std::move(*value);
-            co_await Sleep(std::chrono::hours(1));
-        }
-    }
 
     /// Marks the waiter woken, keeps `news` (if any) and cuts its sleep short. Any thread (posts
     /// to the strand).
