@@ -1,5 +1,6 @@
 #include "gapkit/bus/connection.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -110,7 +111,14 @@ Status ApplyCallbacks(natsOptions* options, const EventContext* context) {
     return common::Ok();
 }
 
+// nats.c spins on a busy mutex (2,000 tries by default) before it sleeps. A service shares its cores
+// with nats-server and its peers, so a spinning thread mostly delays the one holding the lock; the
+// matchmaker spent about a tenth of its CPU per match spinning (docs/benchmarks.md). The count only
+// takes effect before the library's first use; a later call changes nothing.
+constexpr std::int64_t kLockSpinCount = 0;
+
 Result<OptionsPtr> BuildOptions(const ConnectSettings& settings) {
+    (void)nats_Open(kLockSpinCount);  // Any failure resurfaces from natsOptions_Create.
     natsOptions* raw = nullptr;
     if (natsOptions_Create(&raw) != NATS_OK) return MakeError(ErrorCode::kInternal, "natsOptions_Create failed");
     OptionsPtr options(raw);
@@ -269,12 +277,30 @@ Status Connection::RequestAsync(std::string_view subject, std::string_view data,
     return core_->mux->Start(subject, data, std::move(call), *action);
 }
 
+namespace {
+
+Status CheckIsRequest(const Message& request) {
+    if (!request.reply.empty()) return common::Ok();
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("message on {} is not a request (no reply inbox)", request.subject));
+}
+
+}  // namespace
+
 Status Connection::Respond(const Message& request, std::string_view data) {
-    if (request.reply.empty()) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("message on {} is not a request (no reply inbox)", request.subject));
-    }
+    if (auto checked = CheckIsRequest(request); !checked) return checked;
     return Publish(request.reply, data);
+}
+
+Status Connection::RespondLast(const Message& request, std::string_view data) {
+    if (auto checked = CheckIsRequest(request); !checked) return checked;
+    natsMsg* raw = nullptr;
+    natsStatus status =
+        natsMsg_Create(&raw, request.reply.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
+    MsgPtr msg(raw);
+    if (status == NATS_OK) status = natsMsgHeader_Set(msg.get(), kStreamHeader, kLastPartValue.data());
+    if (status == NATS_OK) status = natsConnection_PublishMsg(core_->connection.get(), msg.get());
+    return CheckNats(status, fmt::format("publishing on {}", request.reply));
 }
 
 Status Connection::EndStream(const Message& request) { return Respond(request, {}); }

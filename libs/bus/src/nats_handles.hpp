@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "gapkit/bus/message.hpp"
 
@@ -37,12 +38,23 @@ using ConsumerInfoPtr = std::unique_ptr<jsConsumerInfo, NatsDeleter<jsConsumerIn
 using PubAckPtr = std::unique_ptr<jsPubAck, NatsDeleter<jsPubAck, jsPubAck_Destroy>>;
 using MetaDataPtr = std::unique_ptr<jsMsgMetaData, NatsDeleter<jsMsgMetaData, jsMsgMetaData_Destroy>>;
 
+// The header that marks a streamed reply's last part (Connection::RespondLast), so that a stream
+// can end with its final answer instead of one more, empty message.
+inline constexpr const char* kStreamHeader = "Gapkit-Stream";
+inline constexpr std::string_view kLastPartValue = "last";
+
+inline bool IsLastPart(natsMsg* msg) {
+    const char* value = nullptr;
+    return natsMsgHeader_Get(msg, kStreamHeader, &value) == NATS_OK && value != nullptr && value == kLastPartValue;
+}
+
 // Copies a received message into our owned type.
 inline Message ToMessage(natsMsg* msg) {
     const char* reply = natsMsg_GetReply(msg);
     const char* data = natsMsg_GetData(msg);
     return Message{natsMsg_GetSubject(msg), reply ? reply : "",
-                   data ? std::string(data, static_cast<std::size_t>(natsMsg_GetDataLength(msg))) : std::string()};
+                   data ? std::string(data, static_cast<std::size_t>(natsMsg_GetDataLength(msg))) : std::string(),
+                   IsLastPart(msg)};
 }
 
 }  // namespace gapkit::bus

@@ -105,7 +105,9 @@ std::uint64_t TokenOf(const char* subject) {
     return error == std::errc() && end == text.data() + text.size() ? token : 0;
 }
 
-bool EndsStream(natsMsg* msg) { return natsMsg_IsNoResponders(msg) || natsMsg_GetDataLength(msg) == 0; }
+bool EndsStream(natsMsg* msg) {
+    return natsMsg_IsNoResponders(msg) || natsMsg_GetDataLength(msg) == 0 || IsLastPart(msg);
+}
 
 void OnReply(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
     MsgPtr owned(msg);

@@ -143,6 +143,7 @@ struct AsyncCollector {
     std::condition_variable ended;
     std::vector<std::string> parts;
     std::optional<common::Status> end;
+    int ends = 0;
 
     StreamHandlers Handlers(int stop_after = -1) {
         return StreamHandlers{[this, stop_after](const Message& part) {
@@ -153,6 +154,7 @@ struct AsyncCollector {
                               [this](common::Status status) {
                                   std::lock_guard lock(mutex);
                                   end = std::move(status);
+                                  ++ends;
                                   ended.notify_all();
                               }};
     }
@@ -175,6 +177,43 @@ TEST_F(BusRequest, AsyncStreamDeliversPartsThenEnd) {
     std::lock_guard lock(collector.mutex);
     EXPECT_EQ(collector.parts, (std::vector<std::string>{"one", "two"}));
     EXPECT_TRUE(collector.end->has_value());
+}
+
+// RespondLast: the final answer ends the stream itself; a late empty end message changes nothing.
+TEST_F(BusRequest, ALastPartEndsTheStreamWithoutTheEmptyMessage) {
+    auto responder = connection_->Subscribe("gapkit.test.last", [this](const Message& request) {
+        (void)connection_->Respond(request, "progress");
+        (void)connection_->RespondLast(request, "answer");
+        (void)connection_->EndStream(request);
+    });
+    ASSERT_TRUE(responder.has_value());
+    auto stream = connection_->RequestStream("gapkit.test.last", "", {.overall_timeout = 5s, .idle_timeout = 5s});
+    ASSERT_TRUE(stream.has_value()) << stream.error().ToString();
+    auto first = stream->Next();
+    ASSERT_TRUE(first.has_value() && first->has_value());
+    EXPECT_FALSE((*first)->last_part);
+    auto last = stream->Next();
+    ASSERT_TRUE(last.has_value() && last->has_value());
+    EXPECT_EQ((*last)->data, "answer");
+    EXPECT_TRUE((*last)->last_part);
+    auto after = stream->Next();
+    ASSERT_TRUE(after.has_value());
+    EXPECT_FALSE(after->has_value());
+
+    AsyncCollector collector;
+    ASSERT_TRUE(connection_->RequestStreamAsync("gapkit.test.last", "", collector.Handlers()).has_value());
+    ASSERT_TRUE(collector.WaitEnd(5s));
+    std::this_thread::sleep_for(100ms);  // Room for the late end message to be (wrongly) delivered.
+    std::lock_guard lock(collector.mutex);
+    EXPECT_EQ(collector.parts, (std::vector<std::string>{"progress", "answer"}));
+    EXPECT_TRUE(collector.end->has_value());
+    EXPECT_EQ(collector.ends, 1);
+}
+
+TEST_F(BusRequest, RespondLastNeedsARequest) {
+    auto sent = connection_->RespondLast(Message{"gapkit.test.plain", "", "x"}, "answer");
+    ASSERT_FALSE(sent.has_value());
+    EXPECT_EQ(sent.error().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(BusRequest, AsyncStreamReportsNoRespondersAndIdleTimeout) {

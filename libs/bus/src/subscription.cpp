@@ -121,7 +121,11 @@ struct StreamCall {
             End(common::Fail(StreamTimeout(subject, options, true)));
             return false;
         }
-        return handlers.on_part(ToMessage(msg));
+        Message part = ToMessage(msg);
+        const bool last = part.last_part;
+        if (!handlers.on_part(std::move(part))) return false;
+        if (last) End(common::Ok());
+        return !last;
     }
 };
 
@@ -179,7 +183,9 @@ Result<std::optional<Message>> ReplyStream::Next() {
         impl_->finished = true;
         return std::optional<Message>();
     }
-    return std::optional<Message>(ToMessage(msg.get()));
+    Message part = ToMessage(msg.get());
+    impl_->finished = part.last_part;
+    return std::optional<Message>(std::move(part));
 }
 
 Result<Subscription> Connection::Subscribe(std::string_view subject, MessageHandler handler) {

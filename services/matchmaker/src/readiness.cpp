@@ -113,7 +113,9 @@ asio::awaitable<Outcome> Readiness::Heard(const edgegap::Session& news) {
 
 // What a session body means for the wait: nothing while it is still on its way, else the final step.
 asio::awaitable<Outcome> Readiness::Consider(const edgegap::Session& session) {
-    Report(session.status);
+    // A final status is not reported: the answer that follows says it (a ProgressReport "Ready"
+    // right before SessionReady would cost every process on the path one more message).
+    if (!Failed(session) && !session.ready) Report(session.status);
     if (Failed(session)) {
         const std::string why = session.error.empty() ? session.status : session.error;
         co_return tl::unexpected(Failure{502, "the game server could not be started, try again", "edgegap_error",

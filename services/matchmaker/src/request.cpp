@@ -121,12 +121,15 @@ struct Replies {
     Replies(bus::Connection& bus_in, bus::Message message_in, asio::any_io_executor executor)
         : bus(bus_in), message(std::move(message_in)), timer(std::move(executor)) {}
 
-    void Send(const protocol::MatchReply& reply) {
+    // `last`: the final answer, which also ends the reply stream (bus::Connection::RespondLast).
+    void Send(const protocol::MatchReply& reply, bool last = false) {
         {
             std::lock_guard lock(mutex);
             last_sent = std::chrono::steady_clock::now();
+            answered = true;
         }
-        if (auto sent = bus.Respond(message, protocol::SerializeMatchReply(reply)); !sent) {
+        const std::string bytes = protocol::SerializeMatchReply(reply);
+        if (auto sent = last ? bus.RespondLast(message, bytes) : bus.Respond(message, bytes); !sent) {
             GAPKIT_LOG_WARN("matchmaker", "reply {} to {} failed: {}", protocol::ReplyName(reply), label,
                             sent.error().ToString());
         }
@@ -156,6 +159,12 @@ struct Replies {
         return status;
     }
 
+    // True while the request runs and nothing was sent yet.
+    bool Unanswered() {
+        std::lock_guard lock(mutex);
+        return !finished && !answered;
+    }
+
     void MarkFinished() {
         std::lock_guard lock(mutex);
         finished = true;
@@ -169,13 +178,24 @@ struct Replies {
     std::chrono::steady_clock::time_point last_sent = std::chrono::steady_clock::now();  // Guarded by mutex.
     std::string status = "waiting for Edgegap";  // The last status Edgegap reported. Guarded by mutex.
     bool finished = false;                       // Guarded by mutex.
+    bool answered = false;                       // Anything sent yet. Guarded by mutex.
 };
+
+// A request answered quickly needs no `Acknowledged`: its first reply says as much, and skipping it
+// spares every hop (nats-server, httpd, the player's socket) one message. One still unanswered after
+// this (waiting for the Edgegap budget, a batch, a slow POST) gets it then.
+constexpr auto kAcknowledgeAfter = std::chrono::milliseconds(50);
 
 // A request that waits on Edgegap (a slow POST, a deployment that takes a minute) still sends a
 // reply every heartbeat period, so that httpd can tell it from a matchmaker that died (it gives
 // up after protocol::kMissedHeartbeatsBeforeGivingUp silent periods). Runs on the request's strand.
 asio::awaitable<void> KeepAlive(std::shared_ptr<Replies> replies, const common::Clock& clock,
                                 common::Clock::SteadyTime started) {
+    replies->timer.expires_after(kAcknowledgeAfter);
+    auto [cancelled] = co_await replies->timer.async_wait(kUseTuple);
+    (void)cancelled;
+    // Only this strand sends before SessionRequestAccepted, so nothing can slip in between.
+    if (replies->Unanswered()) replies->Send(protocol::Acknowledged{});
     const auto period = std::chrono::seconds(protocol::kHeartbeatSeconds);
     while (auto last_sent = replies->LastSent()) {
         replies->timer.expires_at(*last_sent + period);
@@ -252,7 +272,6 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Lifecycle() {
     if (!slot) {
         co_return tl::unexpected(Failure{503, "too many game sessions are being created, try again later", "busy"});
     }
-    Send(protocol::Acknowledged{});
     auto placed = co_await ctx_.batcher->Place(*parsed->client_ip);
     if (!placed) co_return tl::unexpected(placed.error());
     session_id_ = placed->readiness->session_id();
@@ -295,18 +314,18 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::Depl
     co_return protocol::SessionReady{std::move(*token), endpoint->ip, endpoint->port, std::move(*digest)};
 }
 
-// The token's records and the server's certificate digest, in one round trip: the deployment is
-// recorded with the mapping (a game server's join is accepted only on it), and the unclaimed record
-// is written again (NeedsFreshUnclaimed) so that the reaper measures the seat's age from the
-// token's issue. Each try
-// sends them all; every one is idempotent, so a try that failed for a passing reason (see
-// kBusRetryLimit) is simply repeated.
+// The token's records and the server's certificate digest (unless DigestCache has it), in one round
+// trip: the deployment is recorded with the mapping (a game server's join is accepted only on it),
+// and the unclaimed record is written again (NeedsFreshUnclaimed) so that the reaper measures the
+// seat's age from the token's issue. Each try sends them all; every one is idempotent, so a try that
+// failed for a passing reason (see kBusRetryLimit) is simply repeated.
 asio::awaitable<Step<std::string>> Request::RecordIssue(std::uint64_t client_id, const std::string& deployment,
                                                         const std::string& ip) {
     auto executor = co_await asio::this_coro::executor;
     asio::steady_timer timer(executor);
     const auto deadline = std::chrono::steady_clock::now() + kBusRetryLimit;
     std::chrono::milliseconds delay = kBusRetryFirstDelay;
+    const std::optional<std::string> cached = ctx_.digests.Find(deployment, ip, ctx_.clock.Now());
     for (;;) {
         Pending writes(executor);
         auto digest = std::make_shared<std::string>();
@@ -316,15 +335,21 @@ asio::awaitable<Step<std::string>> Request::RecordIssue(std::uint64_t client_id,
         if (NeedsFreshUnclaimed()) {
             writes.Send([&](SessionBook::StatusDone done) { return ctx_.book.RecordUnclaimedAsync(seat_id_, done); });
         }
-        writes.Send([&](SessionBook::StatusDone done) {
-            return ctx_.book.CertDigestAsync(ip, [digest, done](common::Result<std::string> read) {
-                if (!read) return done(common::Fail(read.error()));
-                *digest = std::move(*read);
-                done(common::Ok());
+        if (!cached) {
+            writes.Send([&](SessionBook::StatusDone done) {
+                return ctx_.book.CertDigestAsync(ip, [digest, done](common::Result<std::string> read) {
+                    if (!read) return done(common::Fail(read.error()));
+                    *digest = std::move(*read);
+                    done(common::Ok());
+                });
             });
-        });
+        }
         const common::Status status = co_await writes.Wait();
-        if (status) co_return std::move(*digest);
+        if (status && cached) co_return *cached;
+        if (status) {
+            ctx_.digests.Remember(deployment, ip, *digest, ctx_.clock.Now());
+            co_return std::move(*digest);
+        }
         if (ctx_.aborting || !Passes(status) || std::chrono::steady_clock::now() + delay > deadline) {
             co_return tl::unexpected(InternalFailure(status.error()));
         }
@@ -351,15 +376,12 @@ void Request::Finish(const Step<protocol::SessionReady>& result) {
     // unclaimed record may be missing too, so nothing else would find the seat).
     if (!result && !seat_id_.empty()) ctx_.book.EnqueueDeleteOrKeep(seat_id_, result.error().outcome);
     if (result) {
-        Send(*result);
+        replies_->Send(*result, true);
     } else {
-        Send(protocol::MatchError{result.error().code, result.error().message});
+        replies_->Send(protocol::MatchError{result.error().code, result.error().message}, true);
     }
     replies_->MarkFinished();
     replies_->timer.cancel();
-    if (auto ended = ctx_.bus.EndStream(replies_->message); !ended) {
-        GAPKIT_LOG_WARN("matchmaker", "ending the reply stream failed: {}", ended.error().ToString());
-    }
     const std::string outcome = result ? "ready" : result.error().outcome;
     const double total = Elapsed();
     ctx_.metrics.CountRequest(outcome, total);

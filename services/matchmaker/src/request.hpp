@@ -21,6 +21,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "config.hpp"
+#include "digest_cache.hpp"
 #include "failure.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/common/clock.hpp"
@@ -46,6 +47,7 @@ struct RequestContext {
     std::atomic<bool> draining{false};         ///< Shutdown began: new requests get Error 503.
     std::atomic<bool> aborting{false};         ///< Shutdown grace is over: waiting requests fail with 503.
     std::unique_ptr<SessionBatcher> batcher;   ///< Set by the service before the first request.
+    DigestCache digests{};                     ///< Game servers' certificate digests, read once a while.
 };
 
 /// Runs the lifecycle of `message` (a request on `matchmaker.request.<game>.<version>`) and sends

@@ -14,10 +14,16 @@ namespace {
 TEST_F(MatchmakerServiceTest, RequestStreamsProgressThenAWorkingToken) {
     ASSERT_NE(StartService(Config()), nullptr);
     auto replies = Request();
-    ASSERT_GE(replies.size(), 4u);
-    EXPECT_TRUE(Holds<protocol::Acknowledged>(replies[0]));
-    EXPECT_TRUE(Holds<protocol::SessionRequestAccepted>(replies[1]));
-    EXPECT_TRUE(Holds<protocol::ProgressReport>(replies[2]));
+    // No Acknowledged: the create answered within 50 ms, so SessionRequestAccepted came first
+    // (BusRestartWhileTheSessionIsCreatedStillEndsInAToken waits for the Acknowledged of a slow one).
+    ASSERT_GE(replies.size(), 3u);
+    EXPECT_TRUE(Holds<protocol::SessionRequestAccepted>(replies[0]));
+    EXPECT_TRUE(Holds<protocol::ProgressReport>(replies[1]));
+    for (const MatchReply& reply : replies) {
+        // The final status is the answer's to say, not one more progress report's.
+        const auto* progress = std::get_if<protocol::ProgressReport>(&reply);
+        EXPECT_TRUE(progress == nullptr || !progress->text.starts_with("Ready")) << progress->text;
+    }
     const auto* ready = std::get_if<protocol::SessionReady>(&replies.back());
     ASSERT_NE(ready, nullptr) << protocol::SerializeMatchReply(replies.back());
 
@@ -374,6 +380,7 @@ TEST_F(MatchmakerServiceTest, BusRestartWhileTheSessionIsCreatedStillEndsInAToke
     std::atomic<bool> stopped{false};
     std::vector<MatchReply> replies;
     std::thread player([&] {
+        // The create takes 4 s, so the matchmaker acknowledges the request after 50 ms.
         replies = Request("127.0.0.1", [&](const MatchReply& reply) {
             if (!Holds<protocol::Acknowledged>(reply)) return;
             nats_->Stop();

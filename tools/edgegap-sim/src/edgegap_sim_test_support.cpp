@@ -93,13 +93,19 @@ std::optional<std::string> UdpRoundTrip(std::uint16_t port, const std::string& p
     return reply;
 }
 
-WebhookReceiver::WebhookReceiver() : acceptor_(ioc_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
+WebhookReceiver::WebhookReceiver(bool keep_alive)
+    : keep_alive_(keep_alive), acceptor_(ioc_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
     thread_ = std::thread([this] { Serve(); });
 }
 
 WebhookReceiver::~WebhookReceiver() {
-    // shutdown() wakes the thread blocked in accept(); close() alone would not.
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    // shutdown() wakes the thread blocked in accept() or in a kept connection's read; close()
+    // alone would not.
+    {
+        std::lock_guard lock(mutex_);
+        if (serving_fd_ >= 0) ::shutdown(serving_fd_, SHUT_RDWR);
+        ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    }
     thread_.join();
     beast::error_code ignored;
     acceptor_.close(ignored);
@@ -114,23 +120,37 @@ std::vector<std::string> WebhookReceiver::bodies() const {
     return bodies_;
 }
 
+int WebhookReceiver::connections() const {
+    std::lock_guard lock(mutex_);
+    return connections_;
+}
+
 void WebhookReceiver::Serve() {
     for (;;) {
         beast::error_code ec;
         tcp::socket socket(ioc_);
         acceptor_.accept(socket, ec);
         if (ec) return;
-        beast::flat_buffer buffer;
-        http::request<http::string_body> request;
-        http::read(socket, buffer, request, ec);
-        if (ec) continue;
         {
             std::lock_guard lock(mutex_);
-            bodies_.push_back(request.body());
+            ++connections_;
+            serving_fd_ = socket.native_handle();
         }
-        http::response<http::string_body> response{http::status::ok, 11};
-        response.prepare_payload();
-        http::write(socket, response, ec);
+        beast::flat_buffer buffer;
+        do {
+            http::request<http::string_body> request;
+            http::read(socket, buffer, request, ec);
+            if (ec) break;
+            {
+                std::lock_guard lock(mutex_);
+                bodies_.push_back(request.body());
+            }
+            http::response<http::string_body> response{http::status::ok, 11};
+            response.prepare_payload();
+            http::write(socket, response, ec);
+        } while (keep_alive_ && !ec);
+        std::lock_guard lock(mutex_);
+        serving_fd_ = -1;
     }
 }
 

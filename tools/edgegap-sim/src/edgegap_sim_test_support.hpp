@@ -44,16 +44,23 @@ std::optional<std::string> UdpRoundTrip(std::uint16_t port, const std::string& p
 
 using gapkit::testing::WaitFor;
 
-/// An HTTP server on 127.0.0.1 that records the bodies POSTed to it and answers 200.
+/// An HTTP server on 127.0.0.1 that records the bodies POSTed to it and answers 200, one
+/// connection at a time. With `keep_alive` it serves a connection until the sender closes it;
+/// without, it closes each connection after one answer (that still says keep-alive, as a
+/// receiver whose idle timeout passed would have).
 class WebhookReceiver {
   public:
-    WebhookReceiver();
+    explicit WebhookReceiver(bool keep_alive = false);
     ~WebhookReceiver();
     std::string url() const;
     std::vector<std::string> bodies() const;
+    int connections() const;  ///< Connections accepted so far.
 
   private:
     void Serve();
+    const bool keep_alive_;
+    int connections_ = 0;  // Guarded by mutex_.
+    int serving_fd_ = -1;  // The connection being served, for the destructor. Guarded by mutex_.
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
     mutable std::mutex mutex_;

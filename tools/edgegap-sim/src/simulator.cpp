@@ -103,7 +103,7 @@ class Simulator::Impl final : public Runtime {
         return launcher_->ReadLog(request_id, max_bytes);
     }
     void PostWebhook(const std::string& url, std::string json_body) override {
-        edgegap_sim::PostWebhook(ioc_, url, std::move(json_body), kWebhookTimeout);
+        webhooks_.Post(url, std::move(json_body));
     }
 
   private:
@@ -123,6 +123,7 @@ class Simulator::Impl final : public Runtime {
     FaultState faults_;   // Thread-safe on its own.
     CallCounters calls_;  // Thread-safe on its own.
     std::string base_url_;
+    WebhookSender webhooks_{ioc_, kWebhookTimeout};
     std::shared_ptr<HttpServer> server_;
     std::thread thread_;
 

@@ -89,6 +89,7 @@ void DecodeMatchReply(const bus::Message& message, const WatchDecodeOptions& opt
     if (!reply) return AddError(event, reply.error());
     Add(event, "reply", protocol::ReplyName(*reply));
     std::visit(ReplyFields{event, options}, *reply);
+    if (message.last_part) Add(event, "last", "true");
 }
 
 void DecodeFactBody(std::string_view fact, std::string_view data, WatchEvent& event) {

@@ -57,6 +57,10 @@ TEST(WatchDecoder, DecodesProgressErrorsAndTheEndOfAStream) {
     EXPECT_EQ(Field(error, "code"), "503");
     EXPECT_EQ(Field(error, "message"), "busy");
     EXPECT_EQ(DecodeWatchMessage(Msg("_INBOX_httpd.x.1", "")).kind, "reply_end");
+    bus::Message last = Msg("_INBOX_httpd.x.1", R"({"Error":[503,"busy"]})");
+    last.last_part = true;  // The matchmaker's final answer ends its stream (RespondLast).
+    EXPECT_EQ(Field(DecodeWatchMessage(last), "last"), "true");
+    EXPECT_EQ(Field(error, "last"), "<none>");
 }
 
 TEST(WatchDecoder, DecodesEachGameServerFact) {

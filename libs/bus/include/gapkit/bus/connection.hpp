@@ -126,7 +126,8 @@ struct StreamHandlers {
     /// Each non-empty part, in order. Return false to stop the stream: no call follows, not even
     /// `on_end`.
     std::function<bool(const Message& part)> on_part;
-    /// Called exactly once unless `on_part` stopped the stream: Ok on the empty end message;
+    /// Called exactly once unless `on_part` stopped the stream: Ok on the empty end message or
+    /// right after a last part (`Message::last_part`, see `Connection::RespondLast`);
     /// `kUnavailable` "no responders"; `kTimeout` when the idle or overall timeout passed.
     std::function<void(common::Status end)> on_end;
 };
@@ -179,7 +180,7 @@ class Connection {
                                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     /// Sends a request whose responder streams several replies to the inbox and ends the stream
-    /// with an empty message (the matchmaker's progress convention). Read the parts with
+    /// with an empty message or a last part (`RespondLast`; the matchmaker's progress convention). Read the parts with
     /// `ReplyStream::Next`. The request is sent before this returns.
     common::Result<ReplyStream> RequestStream(std::string_view subject, std::string_view data,
                                               const StreamOptions& options = {});
@@ -204,6 +205,13 @@ class Connection {
 
     /// Publishes `data` to the reply inbox of `request`. `kInvalidArgument` if it has none.
     common::Status Respond(const Message& request, std::string_view data);
+
+    /// Publishes `data` as the last part of a streamed reply to `request`: the stream ends with it,
+    /// with no empty end message after it (one message less on every request's path). Readers see
+    /// `Message::last_part` set; `RequestStream` and `RequestStreamAsync` end the stream after
+    /// handing it out, as if the empty end message had followed. Carried in a NATS header, so the
+    /// server must support headers (nats-server 2.2 and later).
+    common::Status RespondLast(const Message& request, std::string_view data);
 
     /// Ends a streamed reply to `request` (publishes the empty end message).
     common::Status EndStream(const Message& request);
