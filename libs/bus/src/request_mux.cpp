@@ -51,6 +51,8 @@ struct MuxState {
     std::uint64_t next_token = 1;
     natsSubscription* sub = nullptr;  // Made on first use; released by the mux's destructor.
     bool timer_started = false;
+    // When the timer thread wakes on its own next: a call whose deadline is later needs no wake-up.
+    Clock::time_point timer_wakes_at = Clock::time_point::max();
     bool closed = false;
     int active_calls = 0;  // Handlers running now.
 
@@ -62,6 +64,9 @@ struct MuxState {
 };
 
 namespace {
+
+// How often the timer thread wakes with no call pending (see RunTimer).
+constexpr auto kIdleTimerWake = std::chrono::seconds(1);
 
 thread_local const MuxState* calling_state = nullptr;  // The mux whose handler this thread runs.
 
@@ -149,14 +154,16 @@ void OnSubscriptionComplete(void* closure) { delete static_cast<std::shared_ptr<
 void RunTimer(const std::shared_ptr<MuxState>& state) {
     std::unique_lock lock(state->mutex);
     while (!state->closed) {
-        if (state->deadlines.empty()) {
-            state->timer_wake.wait(lock);
-            continue;
-        }
         const auto now = Clock::now();
+        // Idle, the thread still wakes every kIdleTimerWake rather than never: a new call's deadline
+        // (seconds away) is then later than the next wake, so Start need not wake the thread for
+        // it. Under load, when every call ends within milliseconds, the set keeps emptying, and a
+        // wake-up per call cost a context switch per call (issue 16).
         // A copy: wait_until reads its deadline while the lock is released and the set may change.
-        const Clock::time_point next = state->deadlines.begin()->first;
+        const Clock::time_point next =
+            state->deadlines.empty() ? now + kIdleTimerWake : state->deadlines.begin()->first;
         if (now < next) {
+            state->timer_wakes_at = next;
             state->timer_wake.wait_until(lock, next);
             continue;
         }
@@ -291,9 +298,8 @@ Status RequestMux::Start(std::string_view subject, std::string_view data, MuxCal
     // Scheduled only once sent, so a timeout can never fire for a request that then fails to send;
     // a streamed part that came first has already scheduled the next idle deadline.
     if (entry->scheduled != Clock::time_point{}) return sent;
-    const bool earliest = state->deadlines.empty() || first < state->deadlines.begin()->first;
     state->Schedule(token, *entry, first);
-    if (earliest) state->timer_wake.notify_one();
+    if (first < state->timer_wakes_at) state->timer_wake.notify_one();
     return sent;
 }
 
