@@ -14,7 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace gapkit::protocol;
     if (auto request = ParseMatchRequest(text)) {
         auto again = ParseMatchRequest(SerializeMatchRequest(*request));
-        if (!again || again->game != request->game || again->client_ip != request->client_ip) std::abort();
+        if (!again || again->game != request->game || again->client_ip != request->client_ip ||
+            again->transport != request->transport) {
+            std::abort();
+        }
     }
     if (auto reply = ParseMatchReply(text)) {
         const std::string encoded = SerializeMatchReply(*reply);

@@ -59,6 +59,14 @@ std::optional<std::uint16_t> ReadPort(const json::value* port) {
     return std::nullopt;
 }
 
+Result<Transport> TransportField(const json::object& object) {
+    const json::value* field = object.if_contains("transport");
+    if (field == nullptr || field->is_null()) return Transport::kUdp;
+    if (field->is_string() && field->get_string() == "udp") return Transport::kUdp;
+    if (field->is_string() && field->get_string() == "webtransport") return Transport::kWebTransport;
+    return MakeError(ErrorCode::kInvalidArgument, "transport must be \"udp\", \"webtransport\" or null");
+}
+
 Error Malformed(std::string_view what) {
     return Error(ErrorCode::kProtocol, fmt::format("malformed matchmaker reply: {}", what));
 }
@@ -134,12 +142,19 @@ Result<MatchRequest> ParseMatchRequest(std::string_view json_text, std::size_t m
     if (!version) return common::Fail(version.error());
     auto client_ip = ClientIpField(*object);
     if (!client_ip) return common::Fail(client_ip.error());
-    return MatchRequest{std::move(*game), std::move(*version), std::move(*client_ip)};
+    auto transport = TransportField(*object);
+    if (!transport) return common::Fail(transport.error());
+    return MatchRequest{std::move(*game), std::move(*version), std::move(*client_ip), *transport};
+}
+
+std::string_view TransportName(Transport transport) {
+    return transport == Transport::kWebTransport ? "webtransport" : "udp";
 }
 
 std::string SerializeMatchRequest(const MatchRequest& request) {
     json::object object{{"game", request.game}, {"version", request.version}, {"client_ip", nullptr}};
     if (request.client_ip) object["client_ip"] = *request.client_ip;
+    if (request.transport != Transport::kUdp) object["transport"] = TransportName(request.transport);
     return json::serialize(object);
 }
 

@@ -19,6 +19,14 @@ TEST(MatchRequest, ClientIpIsOptionalAndMayBeNullOrV6) {
     EXPECT_EQ(ParseMatchRequest(R"({"game":"a","version":"b","client_ip":"2001:db8::1"})")->client_ip, "2001:db8::1");
 }
 
+TEST(MatchRequest, TransportIsUdpUnlessTheClientAsksForWebTransport) {
+    EXPECT_EQ(ParseMatchRequest(R"({"game":"a","version":"b"})")->transport, Transport::kUdp);
+    EXPECT_EQ(ParseMatchRequest(R"({"game":"a","version":"b","transport":null})")->transport, Transport::kUdp);
+    EXPECT_EQ(ParseMatchRequest(R"({"game":"a","version":"b","transport":"udp"})")->transport, Transport::kUdp);
+    EXPECT_EQ(ParseMatchRequest(R"({"game":"a","version":"b","transport":"webtransport"})")->transport,
+              Transport::kWebTransport);
+}
+
 TEST(MatchRequest, IgnoresUnknownFields) {
     EXPECT_TRUE(ParseMatchRequest(R"({"game":"a","version":"b","region":"eu","n":[1,2]})").has_value());
 }
@@ -35,6 +43,9 @@ TEST(MatchRequest, RefusesBadInputWithAReason) {
         {R"({"game":"0123456789012345678901234567890","version":"1"})", "'game' must be 1 to 30"},
         {R"({"game":"a","version":"1","client_ip":"localhost"})", "not an IP address"},
         {R"({"game":"a","version":"1","client_ip":7})", "string or null"},
+        {R"({"game":"a","version":"1","transport":"quic"})", "transport must be"},
+        {R"({"game":"a","version":"1","transport":1})", "transport must be"},
+        {R"({"game":"a","version":"1","transport":"WebTransport"})", "transport must be"},
     };
     for (const auto& [json, reason] : cases) {
         auto request = ParseMatchRequest(json);
@@ -57,6 +68,10 @@ TEST(MatchRequest, SerializesForTheBus) {
               R"({"game":"spaceships","version":"1","client_ip":null})");
     MatchRequest with_ip{"spaceships", "1", "1.2.3.4"};
     EXPECT_EQ(ParseMatchRequest(SerializeMatchRequest(with_ip))->client_ip, "1.2.3.4");
+    MatchRequest browser{"spaceships", "1", std::nullopt, Transport::kWebTransport};
+    EXPECT_EQ(SerializeMatchRequest(browser),
+              R"({"game":"spaceships","version":"1","client_ip":null,"transport":"webtransport"})");
+    EXPECT_EQ(ParseMatchRequest(SerializeMatchRequest(browser))->transport, Transport::kWebTransport);
 }
 
 TEST(IsValidName, FollowsThePattern) {

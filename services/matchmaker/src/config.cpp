@@ -93,6 +93,8 @@ void AddOptions(CLI::App& app, MatchmakerConfig& c) {
               "File holding the netcode private key (or set GAPKIT_PRIVATE_KEY)");
     AddOption(app, "--game-port-name", c.game_port_name, "GAPKIT_MM_GAME_PORT_NAME",
               "Deployment port handed to players (empty: the first)");
+    AddOption(app, "--webtransport-port-name", c.webtransport_port_name, "GAPKIT_MM_WEBTRANSPORT_PORT_NAME",
+              "Deployment port handed to players who ask for WebTransport (browsers)");
     AddOption(app, "--edgegap-base-url", c.edgegap_base_url, "EDGEGAP_BASE_URL", "Edgegap API base URL");
     AddOption(app, "--edgegap-api-key-file", c.edgegap_api_key_file, "EDGEGAP_API_KEY_FILE",
               "File holding the Edgegap API key (or set EDGEGAP_API_KEY)");

@@ -30,6 +30,9 @@ struct MatchmakerConfig {
     std::string private_key_argv;   ///< `--lightyear-private-key` (compatibility; argv is visible, so warned).
     std::string private_key_file;   ///< File holding the key (hex, base64 or 32 comma-separated bytes).
     std::string game_port_name;     ///< Deployment port to hand out; empty: the first one. Default "".
+    /// Deployment port handed to players who ask for `"transport":"webtransport"` (browsers); the
+    /// token still names the game port, the netcode server's own address. Default "webtransport".
+    std::string webtransport_port_name = "webtransport";
 
     // Edgegap.
     std::string edgegap_base_url = "https://api.edgegap.com";  ///< Env EDGEGAP_BASE_URL.

@@ -224,6 +224,7 @@ class Request {
     asio::awaitable<Step<protocol::SessionReady>> Lifecycle();
     asio::awaitable<Step<edgegap::DeploymentStatus>> WaitUntilReady(Readiness& readiness);
     asio::awaitable<Step<protocol::SessionReady>> Issue(const edgegap::DeploymentStatus& deployment);
+    Step<std::uint16_t> ClientPort(const edgegap::DeploymentStatus& deployment, const GameEndpoint& game) const;
     asio::awaitable<Step<std::string>> RecordIssue(std::uint64_t client_id, const std::string& deployment,
                                                    const std::string& ip);
     bool NeedsFreshUnclaimed() const;
@@ -239,6 +240,7 @@ class Request {
     const common::Clock::SteadyTime started_;
     std::string session_id_;  // Set once Edgegap created the session.
     std::string seat_id_;     // The player's seat in it (seat.hpp): the key of its records.
+    protocol::Transport transport_ = protocol::Transport::kUdp;
     double created_seconds_ = 0;
 };
 
@@ -266,6 +268,7 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Lifecycle() {
     if (!parsed) co_return tl::unexpected(Failure{400, parsed.error().message(), "bad_request"});
     if (!parsed->client_ip) co_return tl::unexpected(Failure{400, "client_ip is required", "bad_request"});
     replies_->label = *parsed->client_ip;
+    transport_ = parsed->transport;
     if (ctx_.draining)
         co_return tl::unexpected(Failure{503, "matchmaker is shutting down, try again", "shutting_down"});
     CappedSlot slot(ctx_.sessions_in_creation, config_.max_concurrent_sessions);
@@ -304,6 +307,8 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Request::WaitUntilReady(Readine
 asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::DeploymentStatus& deployment) {
     auto endpoint = PickGameEndpoint(deployment, config_.game_port_name);
     if (!endpoint) co_return tl::unexpected(Failure{502, endpoint.error().message(), "edgegap_error"});
+    auto port = ClientPort(deployment, *endpoint);
+    if (!port) co_return tl::unexpected(port.error());
     const std::uint64_t client_id = NewClientId();
     const TokenSettings settings{config_.protocol_id, config_.private_key, config_.token_expire_seconds,
                                  config_.token_timeout_seconds};
@@ -311,7 +316,22 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::Depl
     if (!token) co_return tl::unexpected(InternalFailure(token.error()));
     auto digest = co_await RecordIssue(client_id, deployment.request_id, endpoint->ip);
     if (!digest) co_return tl::unexpected(digest.error());
-    co_return protocol::SessionReady{std::move(*token), endpoint->ip, endpoint->port, std::move(*digest)};
+    co_return protocol::SessionReady{std::move(*token), endpoint->ip, *port, std::move(*digest)};
+}
+
+// The port the player's client connects to. The token always names the game port: a netcode
+// server admits only tokens that name its own address, and a WebTransport session is one more
+// client of that same server, reached on a port of its own.
+Step<std::uint16_t> Request::ClientPort(const edgegap::DeploymentStatus& deployment, const GameEndpoint& game) const {
+    if (transport_ == protocol::Transport::kUdp) return game.port;
+    const std::string& name = config_.webtransport_port_name;
+    common::Result<GameEndpoint> web = common::MakeError(common::ErrorCode::kNotFound, "no port name configured");
+    if (!name.empty()) web = PickGameEndpoint(deployment, name);
+    if (!web) {
+        return tl::unexpected(Failure{400, "this game offers no WebTransport port, connect over UDP", "bad_request",
+                                      fmt::format("WebTransport port '{}': {}", name, web.error().message())});
+    }
+    return web->port;
 }
 
 // The token's records and the server's certificate digest (unless DigestCache has it), in one round

@@ -399,5 +399,48 @@ TEST_F(MatchmakerServiceTest, BusRestartWhileTheSessionIsCreatedStillEndsInAToke
     EXPECT_TRUE(Holds<protocol::SessionReady>(replies.back())) << protocol::SerializeMatchReply(replies.back());
 }
 
+// A browser asks for WebTransport: SessionReady names the deployment's WebTransport port, while
+// the token keeps naming the game port (the netcode server's own address, which it checks).
+class WebTransportRequestTest : public MatchmakerServiceTest {
+  protected:
+    void AdjustSimulator(edgegap_sim::SimulatorConfig& config) override {
+        config.apps[0].versions[0].ports.push_back({.name = "webtransport", .port = 7778, .protocol = "UDP"});
+    }
+};
+
+TEST_F(WebTransportRequestTest, SessionReadyNamesTheWebTransportPortAndTheTokenTheGamePort) {
+    MatchmakerConfig config = Config();
+    config.game_port_name = "gameport";
+    ASSERT_NE(StartService(std::move(config)), nullptr);
+    auto replies = Request("127.0.0.1", {}, protocol::Transport::kWebTransport);
+    ASSERT_FALSE(replies.empty());
+    const auto* ready = std::get_if<protocol::SessionReady>(&replies.back());
+    ASSERT_NE(ready, nullptr) << protocol::SerializeMatchReply(replies.back());
+    auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, SessionIdOf(replies));
+    ASSERT_TRUE(session && session->deployment);
+    const auto& ports = session->deployment->ports;
+    ASSERT_TRUE(ports.contains("webtransport") && ports.contains("gameport"));
+    EXPECT_EQ(ready->port, ports.at("webtransport").external);
+    auto token = netcode::ReadConnectToken(*netcode::DecodeConnectTokenBase64(ready->token));
+    ASSERT_TRUE(token && token->server_addresses.size() == 1u);
+    EXPECT_EQ(token->server_addresses[0].ToString(), fmt::format("{}:{}", ready->ip, ports.at("gameport").external));
+
+    auto udp = Request("127.0.0.2");
+    const auto* udp_ready = std::get_if<protocol::SessionReady>(&udp.back());
+    ASSERT_NE(udp_ready, nullptr);
+    EXPECT_EQ(udp_ready->port, ports.at("gameport").external);
+}
+
+TEST_F(MatchmakerServiceTest, WebTransportWithoutItsPortIsRefusedAndTheSessionDeleted) {
+    ASSERT_NE(StartService(Config()), nullptr);
+    auto replies = Request("127.0.0.1", {}, protocol::Transport::kWebTransport);
+    ASSERT_FALSE(replies.empty());
+    const auto* error = std::get_if<protocol::MatchError>(&replies.back());
+    ASSERT_NE(error, nullptr) << protocol::SerializeMatchReply(replies.back());
+    EXPECT_EQ(error->code, 400);
+    EXPECT_NE(error->message.find("WebTransport"), std::string::npos) << error->message;
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(SessionIdOf(replies)); }));
+}
+
 }  // namespace
 }  // namespace gapkit::matchmaker

@@ -102,8 +102,9 @@ class MatchmakerServiceTest : public ::testing::Test {
 
     // Sends a request for `client_ip` and collects every reply until the stream ends.
     std::vector<MatchReply> Request(const std::string& client_ip = "127.0.0.1",
-                                    const std::function<void(const MatchReply&)>& on_reply = {}) {
-        const std::string body = protocol::SerializeMatchRequest({"echo", "1", client_ip});
+                                    const std::function<void(const MatchReply&)>& on_reply = {},
+                                    protocol::Transport transport = protocol::Transport::kUdp) {
+        const std::string body = protocol::SerializeMatchRequest({"echo", "1", client_ip, transport});
         auto stream = requester_->RequestStream("matchmaker.request.echo.1", body, {60s, 30s});
         EXPECT_TRUE(stream) << stream.error().ToString();
         std::vector<MatchReply> replies;

@@ -51,19 +51,30 @@ inline constexpr std::size_t kDefaultMaxRequestBytes = 4096;
 /// original design allowed spaces, which NATS subjects cannot carry).
 bool IsValidName(std::string_view name);
 
+/// How the player's client reaches the game server, which decides the port `SessionReady` names.
+enum class Transport {
+    kUdp,           ///< "udp": netcode over UDP, the game port (the default).
+    kWebTransport,  ///< "webtransport": netcode in WebTransport datagrams (browsers), its own port.
+};
+
+/// The JSON text of `transport`: "udp" or "webtransport".
+std::string_view TransportName(Transport transport);
+
 /// "I want to play": what a client sends first on the WebSocket, and what httpd forwards on the bus.
 struct MatchRequest {
-    std::string game;                      ///< App name, see `IsValidName`.
-    std::string version;                   ///< App version name, see `IsValidName`.
-    std::optional<std::string> client_ip;  ///< Player's IP (v4 or v6 text); honoured only from trusted callers.
+    std::string game;                       ///< App name, see `IsValidName`.
+    std::string version;                    ///< App version name, see `IsValidName`.
+    std::optional<std::string> client_ip;   ///< Player's IP (v4 or v6 text); honoured only from trusted callers.
+    Transport transport = Transport::kUdp;  ///< From `"transport"`; absent or null means UDP.
 };
 
 /// Parses and validates a request: a JSON object of at most `max_bytes` with string `game` and
-/// `version` (valid names) and an optional `client_ip` (string holding an IP address, or null).
-/// Unknown fields are ignored.
+/// `version` (valid names), an optional `client_ip` (string holding an IP address, or null) and an
+/// optional `transport` ("udp", "webtransport", or null). Unknown fields are ignored.
 common::Result<MatchRequest> ParseMatchRequest(std::string_view json, std::size_t max_bytes = kDefaultMaxRequestBytes);
 
-/// Encodes a request; `client_ip` is written as null when absent.
+/// Encodes a request; `client_ip` is written as null when absent, and `transport` only when it is
+/// not UDP (so a UDP request reads exactly as the original system's).
 std::string SerializeMatchRequest(const MatchRequest& request);
 
 /// The matchmaker has the request and is working on it.
