@@ -40,6 +40,8 @@
 #include <string_view>
 
 #include "gapkit/common/metrics.hpp"
+#include "gapkit/common/result.hpp"
+#include "gapkit/edgegap/error.hpp"
 
 namespace gapkit::matchmaker {
 
@@ -49,6 +51,12 @@ class Metrics {
 
     void CountRequest(const std::string& outcome, double seconds);
     void CountEdgegapCall(const std::string& endpoint, int http_status);
+    /// The same for a call's result: 200 when it succeeded, else the HTTP status of its error (0
+    /// when no answer came).
+    template <typename T>
+    void CountEdgegapCall(const std::string& endpoint, const common::Result<T>& result) {
+        CountEdgegapCall(endpoint, result ? 200 : edgegap::Details(result.error()).http_status);
+    }
     void CountEdgegapRefused(std::string_view endpoint_class);
     void CountDelete(const std::string& result);
     void CountFact(std::string_view fact, std::string_view outcome);

@@ -93,7 +93,7 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Readiness::WaitUntilReady(Waite
 // One readiness check: nothing while the session is still on its way, else the final step.
 asio::awaitable<Outcome> Readiness::Poll() {
     auto session = co_await ctx_.api.GetSession(created_.session_id);
-    ctx_.metrics.CountEdgegapCall("get_session", session ? 200 : edgegap::Details(session.error()).http_status);
+    ctx_.metrics.CountEdgegapCall("get_session", session);
     if (!session) co_return tl::unexpected(FromApiError("get session", session.error()));
     co_return co_await Consider(*session);
 }
@@ -136,7 +136,7 @@ asio::awaitable<Step<edgegap::DeploymentStatus>> Readiness::ReadyDeployment(cons
             Failure{502, "Edgegap reported the session ready without a deployment", "edgegap_error"});
     }
     auto status = co_await ctx_.api.GetDeploymentStatus(request_id);
-    ctx_.metrics.CountEdgegapCall("get_deployment_status", status ? 200 : edgegap::Details(status.error()).http_status);
+    ctx_.metrics.CountEdgegapCall("get_deployment_status", status);
     if (!status) co_return tl::unexpected(FromApiError("deployment status", status.error()));
     co_return *status;
 }

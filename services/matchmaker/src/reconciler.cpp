@@ -171,7 +171,7 @@ common::Result<ReconcileReport> Reconciler::Pass() {
 template <typename T>
 common::Result<T> Reconciler::Call(std::string_view endpoint, edgegap::ApiTask<T> task) {
     auto result = WaitForEdgegap(executor_, std::move(task));
-    metrics_.CountEdgegapCall(std::string(endpoint), result ? 200 : edgegap::Details(result.error()).http_status);
+    metrics_.CountEdgegapCall(std::string(endpoint), result);
     return result;
 }
 

@@ -54,6 +54,11 @@ constexpr auto kBusRetryLimit = std::chrono::seconds(12);
 constexpr auto kBusRetryFirstDelay = std::chrono::milliseconds(100);
 constexpr auto kBusRetryMaxDelay = std::chrono::seconds(1);
 
+// What players read: Edgegap's status and the time since their request, "Waiting (1.2s)".
+protocol::ProgressReport Progress(std::string_view status, double elapsed_seconds) {
+    return {fmt::format("{} ({:.1f}s)", status, elapsed_seconds)};
+}
+
 bool Passes(const common::Status& status) {
     const common::ErrorCode code = status.error().code();
     return code == common::ErrorCode::kUnavailable || code == common::ErrorCode::kTimeout;
@@ -142,7 +147,7 @@ struct Replies {
             if (finished) return;
             status = new_status;
         }
-        Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", new_status, elapsed_seconds)});
+        Send(Progress(new_status, elapsed_seconds));
     }
 
     // When the last reply went out; nothing once the request finished.
@@ -204,7 +209,7 @@ asio::awaitable<void> KeepAlive(std::shared_ptr<Replies> replies, const common::
         (void)ignored;
         if (auto status = replies->StatusIfSilentFor(period)) {
             const double elapsed = Seconds(clock.Now() - started).count();
-            replies->Send(protocol::ProgressReport{fmt::format("{} ({:.1f}s)", *status, elapsed)});
+            replies->Send(Progress(*status, elapsed));
         }
     }
 }

@@ -196,7 +196,7 @@ asio::awaitable<FactReply> ServerFacts::CertDigest(std::string deployment, std::
     CappedSlot slot(digest_checks_, kMaxDigestChecksInFlight);
     if (!slot) co_return FactReply{Outcome::kFailed, {}, "too many digest checks at once, try again"};
     auto status = co_await api_.GetDeploymentStatus(deployment);
-    metrics_.CountEdgegapCall("get_deployment_status", status ? 200 : edgegap::Details(status.error()).http_status);
+    metrics_.CountEdgegapCall("get_deployment_status", status);
     if (!status) {
         // Edgegap answers 400 "Deployment ... not found" for an unknown request id.
         const auto category = edgegap::Details(status.error()).category;

@@ -91,7 +91,7 @@ struct Service::State {
 asio::awaitable<void> Service::State::SetBatchFromAppVersion() {
     State& s = *this;
     auto version = co_await s.api->GetAppVersion(s.config.app_name, s.config.app_version);
-    s.metrics.CountEdgegapCall("get_app_version", version ? 200 : edgegap::Details(version.error()).http_status);
+    s.metrics.CountEdgegapCall("get_app_version", version);
     if (!version) {
         GAPKIT_LOG_WARN("matchmaker", "batching off: reading app version {}/{} failed: {}", s.config.app_name,
                         s.config.app_version, version.error().ToString());

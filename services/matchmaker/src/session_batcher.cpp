@@ -136,7 +136,7 @@ asio::awaitable<common::Result<edgegap::CreatedSession>> SessionBatcher::Create(
     request.ip_list = std::move(ips);
     if (!config.webhook_url.empty()) request.webhook_url = config.webhook_url;
     auto created = co_await ctx_.api.CreateSession(std::move(request));
-    ctx_.metrics.CountEdgegapCall("create_session", created ? 200 : edgegap::Details(created.error()).http_status);
+    ctx_.metrics.CountEdgegapCall("create_session", created);
     co_return created;
 }
 
