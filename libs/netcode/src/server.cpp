@@ -1,6 +1,7 @@
 #include "gapkit/netcode/server.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/core.h>
 
@@ -105,6 +106,17 @@ void Server::Update(double now_seconds, std::uint64_t now_unix_seconds) {
     impl_->ReceivePackets(now_unix_seconds);
     impl_->SendKeepAlives();
     impl_->CheckTimeouts();
+}
+
+void Server::SetLink(PacketLink* link) { impl_->link = link; }
+
+void Server::ReceiveFromLink(const Address& from, std::span<const std::uint8_t> packet,
+                             std::uint64_t now_unix_seconds) {
+    if (!impl_->socket || packet.size() <= 1 || packet.size() > kMaxPacketBytes) return;
+    // Reading a packet decrypts it in place.
+    std::array<std::uint8_t, kMaxPacketBytes> buffer;
+    std::copy(packet.begin(), packet.end(), buffer.begin());
+    impl_->ProcessDatagram(std::span(buffer).first(packet.size()), from, now_unix_seconds);
 }
 
 bool Server::Poll(ServerEvent& event) {

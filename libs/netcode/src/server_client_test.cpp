@@ -381,5 +381,72 @@ TEST(ServerClient, GarbageDatagramsOfEveryLengthAreDropped) {
     EXPECT_EQ(world.EventsOf(ServerEventType::kPayload).size(), 1u);
 }
 
+// A stand-in for a WebTransport endpoint: the client talks UDP to the relay's own socket, and the
+// relay hands its packets to the server as coming from `link_address`, an address of the link's
+// own. The server's answers for that address come back through Send, and go out to the client.
+struct Relay : PacketLink {
+    Relay() : socket(*detail::UdpSocket::Open(kLoopback)) {}
+    bool Serves(const Address& address) const override { return address == served; }
+    void Send(const Address& to, std::span<const std::uint8_t> packet) override {
+        EXPECT_EQ(to, served);
+        ++sent;
+        (void)socket.SendTo(client, packet);
+    }
+    // Hands the server what the client sent since the last call.
+    void Pump(World& world) {
+        std::array<std::uint8_t, kMaxPacketBytes> buffer;
+        Address from;
+        while (auto size = socket.ReceiveFrom(buffer, from)) {
+            client = from;
+            world.server.ReceiveFromLink(link_address, std::span(buffer).first(*size), world.unix_now());
+        }
+    }
+    detail::UdpSocket socket;
+    Address link_address = Address::Ipv4(192, 0, 2, 1, 1);
+    Address served = link_address;
+    Address client;
+    int sent = 0;
+};
+
+TEST(ServerClient, AClientOverALinkIsAdmittedWithTheServersOwnAddressInItsToken) {
+    World world;
+    Relay relay;
+    world.server.SetLink(&relay);
+    auto params = world.Params(31);
+    params.public_server_addresses = {relay.socket.local_address()};    // where the client sends
+    params.internal_server_addresses = {world.server.bound_address()};  // what the server checks
+    Client client;
+    ASSERT_TRUE(client.Connect(world.Token(params), world.now));
+    for (int i = 0; i < 50 && client.state() != ClientState::kConnected; ++i) {
+        world.Step({&client});
+        relay.Pump(world);
+    }
+    ASSERT_EQ(client.state(), ClientState::kConnected);
+    auto connected = world.EventsOf(ServerEventType::kClientConnected);
+    ASSERT_EQ(connected.size(), 1u);
+    EXPECT_EQ(connected[0].address, relay.link_address);
+    EXPECT_EQ(connected[0].client_id, 31u);
+
+    ASSERT_TRUE(world.server.SendPayload(connected[0].client_index, Bytes("over the link")));
+    world.Step({&client});
+    std::vector<std::uint8_t> received;
+    EXPECT_TRUE(client.Poll(received));
+    EXPECT_EQ(received, Bytes("over the link"));
+    EXPECT_GT(relay.sent, 0);
+}
+
+TEST(ServerClient, UdpDatagramsFromALinksAddressAreDropped) {
+    World world;
+    Relay relay;
+    world.server.SetLink(&relay);
+    Client client;
+    ASSERT_TRUE(client.Connect(world.Token(world.Params(32)), world.now));
+    world.Step({&client});
+    // The client's real UDP source (it binds 0.0.0.0) is now an address the link claims.
+    relay.served = Address::Ipv4(127, 0, 0, 1, client.local_address().port);
+    EXPECT_EQ(world.Settle(client), ClientState::kConnectionRequestTimedOut);
+    EXPECT_TRUE(world.EventsOf(ServerEventType::kClientConnected).empty());
+}
+
 }  // namespace
 }  // namespace gapkit::netcode

@@ -140,6 +140,7 @@ void Server::Impl::ReceivePackets(std::uint64_t now_unix_seconds) {
         if (!size) return;
         // The reference ignores 1-byte datagrams; oversized ones were truncated and cannot be valid.
         if (*size <= 1 || *size > buffer.size()) continue;
+        if (link != nullptr && link->Serves(from)) continue;  // Only the link speaks for its clients.
         ProcessDatagram(std::span(buffer).first(*size), from, now_unix_seconds);
     }
 }

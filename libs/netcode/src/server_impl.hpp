@@ -51,12 +51,18 @@ struct Server::Impl {
     std::uint64_t challenge_sequence = 0;
     std::uint64_t global_sequence = 0;
     double now_seconds = 0;
+    PacketLink* link = nullptr;  // Not owned; see Server::SetLink.
 
     // --- sending ---
     void SendTo(const Address& to, const Packet& packet, std::uint64_t sequence, const Key& key) {
         std::array<std::uint8_t, kMaxPacketBytes> buffer;
         auto size = WritePacket(packet, sequence, key, config.protocol_id, buffer);
-        if (size) (void)socket->SendTo(to, std::span(buffer).first(*size));
+        if (!size) return;
+        if (link != nullptr && link->Serves(to)) {
+            link->Send(to, std::span<const std::uint8_t>(buffer).first(*size));
+        } else {
+            (void)socket->SendTo(to, std::span(buffer).first(*size));
+        }
     }
     void SendGlobal(const Address& to, const Packet& packet, const Key& key) {
         SendTo(to, packet, global_sequence++, key);

@@ -68,6 +68,21 @@ struct ServerEvent {
     std::vector<std::uint8_t> payload;                      ///< kPayload: 1..1200 bytes.
 };
 
+/// A path to clients other than the server's UDP socket. A game server's WebTransport endpoint
+/// (browsers cannot send UDP) gives each of its sessions an address of its own and carries that
+/// client's packets: it hands each one to `Server::ReceiveFromLink`, and the server sends every
+/// packet for an address the link serves through `Send` instead of its socket. The server drops
+/// UDP datagrams whose source is such an address, so a spoofed source cannot speak for a link's
+/// client. Called only from within the server's own calls, on the game thread.
+class PacketLink {
+  public:
+    virtual ~PacketLink() = default;
+    /// True for the addresses of this link's clients.
+    virtual bool Serves(const Address& address) const = 0;
+    /// One whole netcode packet (at most kMaxPacketBytes) for `to`, an address `Serves` accepts.
+    virtual void Send(const Address& to, std::span<const std::uint8_t> packet) = 0;
+};
+
 class Server {
   public:
     explicit Server(ServerConfig config);
@@ -89,6 +104,16 @@ class Server {
     /// Receives and processes waiting datagrams (at most a bounded number per call), sends due
     /// keep-alives and times out silent clients. No-op when stopped.
     void Update(double now_seconds, std::uint64_t now_unix_seconds);
+
+    /// Routes the packets for `link`'s addresses through it (not owned: it must outlive the server,
+    /// or be replaced by nullptr first). Default: none, every packet goes to the socket.
+    void SetLink(PacketLink* link);
+
+    /// Processes one packet that came over the link from `from` exactly as a datagram from the
+    /// socket: the same admission, checks and events. It counts as received at the `now_seconds`
+    /// of the last `Update`, so hand over a tick's link packets right after it. Packets of 1 byte
+    /// or more than kMaxPacketBytes are dropped, as from the socket. No-op when stopped.
+    void ReceiveFromLink(const Address& from, std::span<const std::uint8_t> packet, std::uint64_t now_unix_seconds);
 
     /// Moves the oldest pending event into `event`; false when there is none.
     bool Poll(ServerEvent& event);
