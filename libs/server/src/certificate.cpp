@@ -74,11 +74,15 @@ Result<CertPtr> BuildCertificate(EVP_PKEY* key, std::string_view common_name, st
     BIGNUM* serial_bn = BN_bin2bn(serial, sizeof(serial), nullptr);
     const bool serial_ok = serial_bn && BN_to_ASN1_INTEGER(serial_bn, X509_get_serialNumber(cert.get()));
     BN_free(serial_bn);
-    const bool ok =
-        serial_ok && X509_set_version(cert.get(), 2) == 1 && X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0) &&
-        X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(validity.count())) &&
-        X509_set_pubkey(cert.get(), key) == 1 && SetName(cert.get(), common_name) &&
-        (common_name.empty() || AddAltName(cert.get(), common_name)) && X509_sign(cert.get(), key, EVP_sha256()) > 0;
+    // Chromium refuses a pinned certificate unless its clock is past notBefore, and a player's clock
+    // may run behind the server's: the validity starts in the past, its span stays `validity`.
+    const long not_before = -static_cast<long>(kCertificateBackdate.count());
+    const bool ok = serial_ok && X509_set_version(cert.get(), 2) == 1 &&
+                    X509_gmtime_adj(X509_getm_notBefore(cert.get()), not_before) &&
+                    X509_gmtime_adj(X509_getm_notAfter(cert.get()), not_before + static_cast<long>(validity.count())) &&
+                    X509_set_pubkey(cert.get(), key) == 1 && SetName(cert.get(), common_name) &&
+                    (common_name.empty() || AddAltName(cert.get(), common_name)) &&
+                    X509_sign(cert.get(), key, EVP_sha256()) > 0;
     if (!ok) return common::Fail(OpenSslError("building the certificate"));
     return cert;
 }

@@ -1,5 +1,6 @@
 #include "gapkit/server/certificate.hpp"
 
+#include <ctime>
 #include <memory>
 
 #include <gtest/gtest.h>
@@ -47,6 +48,10 @@ TEST(Certificate, SelfSignedP256ValidForFourteenDaysWithMatchingDigest) {
     ASSERT_EQ(ASN1_TIME_diff(&days, &seconds, X509_get0_notBefore(x509.get()), X509_get0_notAfter(x509.get())), 1);
     EXPECT_EQ(days, 14);
     EXPECT_EQ(seconds, 0);
+    // Valid from an hour ago, for a player whose clock runs behind.
+    ASSERT_EQ(X509_cmp_time(X509_get0_notBefore(x509.get()), nullptr), -1);
+    std::time_t hour_ago_and_a_minute = std::time(nullptr) - 3660;
+    EXPECT_EQ(X509_cmp_time(X509_get0_notBefore(x509.get()), &hour_ago_and_a_minute), 1);
     EVP_PKEY* key = X509_get0_pubkey(x509.get());
     ASSERT_NE(key, nullptr);
     EXPECT_TRUE(EVP_PKEY_is_a(key, "EC"));

@@ -19,6 +19,9 @@ namespace gapkit::server {
 
 /// Longest validity WebTransport accepts for a certificate pinned by digest.
 inline constexpr std::chrono::hours kCertificateValidity{14 * 24};
+/// How far before its creation a certificate's validity starts, for players whose clock runs
+/// behind: a browser refuses a pinned certificate that is not yet valid by its own clock.
+inline constexpr std::chrono::seconds kCertificateBackdate{3600};
 
 struct SelfSignedCertificate {
     std::string certificate_pem;  ///< "-----BEGIN CERTIFICATE-----..." text.
@@ -27,7 +30,8 @@ struct SelfSignedCertificate {
 };
 
 /// Creates a new P-256 key and a certificate with subject and issuer CN = `common_name` (and a
-/// subjectAltName for it when it is an IP address), valid from now for `validity`. Errors carry
+/// subjectAltName for it when it is an IP address), valid for `validity` from `kCertificateBackdate`
+/// before now. Errors carry
 /// OpenSSL's reason.
 common::Result<SelfSignedCertificate> CreateSelfSignedCertificate(std::string_view common_name,
                                                                   std::chrono::seconds validity = kCertificateValidity);
