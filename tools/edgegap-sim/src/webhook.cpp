@@ -158,6 +158,13 @@ WebhookSender::WebhookSender(net::io_context& ioc, std::chrono::seconds timeout)
 
 WebhookSender::~WebhookSender() = default;
 
+std::size_t WebhookSender::idle_connections() const {
+    std::lock_guard lock(pool_->mutex);
+    std::size_t count = 0;
+    for (const auto& [origin, streams] : pool_->idle) count += streams.size();
+    return count;
+}
+
 void WebhookSender::Post(std::string url, std::string json_body) {
     auto target = ParseTarget(url);
     if (!target) {

@@ -31,6 +31,9 @@ class WebhookSender {
     /// response"; a kept-alive connection the receiver had closed is retried once on a new one.
     void Post(std::string url, std::string json_body);
 
+    /// Connections kept alive now, over every host (for tests and diagnostics).
+    std::size_t idle_connections() const;
+
     struct Pool;  ///< Idle connections by origin; opaque, shared with the posts in flight.
 
   private:

@@ -20,12 +20,16 @@ class WebhookSenderTest : public ::testing::Test {
         ioc_.stop();
         thread_.join();
     }
-    // Posts `count` webhooks one after the other, each once the previous one arrived.
+    // Posts `count` webhooks one after the other, each once the previous one arrived and its
+    // connection is back in the pool (the receiver records a body before it answers, so the
+    // sender may still be reading that answer when the body shows).
     void PostInTurn(const testing::WebhookReceiver& receiver, int count) {
         for (int i = 0; i < count; ++i) {
             sender_.Post(receiver.url(), "{\"n\":" + std::to_string(i) + "}");
             ASSERT_TRUE(testing::WaitFor([&] { return static_cast<int>(receiver.bodies().size()) == i + 1; }))
                 << "webhook " << i << " never arrived";
+            ASSERT_TRUE(testing::WaitFor([&] { return sender_.idle_connections() == 1; }))
+                << "webhook " << i << "'s connection was not kept";
         }
     }
 

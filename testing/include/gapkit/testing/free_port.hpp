@@ -11,9 +11,9 @@ namespace gapkit::testing {
 
 enum class PortKind { kTcp, kUdp };
 
-/// Binds port 0 of the given kind to let the kernel pick a free port, and releases it. Another
-/// process could take it before the test's server binds it; on loopback in a test run that window
-/// is harmless.
+/// A loopback port of the given kind that is free now, released again. It is picked below the
+/// kernel's ephemeral range (ip_local_port_range) when there is room, so that no process's
+/// outgoing connection can take it before the test's server binds it; else the kernel picks one.
 common::Result<std::uint16_t> FreeLoopbackPort(PortKind kind = PortKind::kTcp);
 
 }  // namespace gapkit::testing
