@@ -33,10 +33,9 @@ constexpr std::size_t kMaxIdlePerOrigin = 16;
 
 struct Target {
     std::string host;
-    std::string port;
-    std::uint16_t port_number = 80;
+    std::uint16_t port = 80;
     std::string path;
-    std::string origin() const { return host + ":" + port; }  // Logged: paths often carry a secret.
+    std::string origin() const { return host + ":" + std::to_string(port); }  // Logged: paths may hold a secret.
 };
 
 std::optional<Target> ParseTarget(const std::string& url) {
@@ -44,12 +43,7 @@ std::optional<Target> ParseTarget(const std::string& url) {
     if (!parsed || parsed->scheme() != "http") return std::nullopt;
     Target target;
     target.host = parsed->host();
-    if (parsed->has_port()) {
-        target.port = parsed->port();
-        target.port_number = parsed->port_number();
-    } else {
-        target.port = "80";
-    }
+    if (parsed->has_port()) target.port = parsed->port_number();
     target.path = parsed->encoded_target().empty() ? "/" : std::string(parsed->encoded_target());
     return target;
 }
@@ -92,12 +86,13 @@ net::awaitable<beast::error_code> Connect(beast::tcp_stream& stream, const Targe
     beast::error_code ec;
     const auto address = net::ip::make_address(target.host, ec);
     if (!ec) {
-        const tcp::endpoint endpoint(address, target.port_number);
+        const tcp::endpoint endpoint(address, target.port);
         auto [connect_error] = co_await stream.async_connect(endpoint, kUseTuple);
         co_return connect_error;
     }
     tcp::resolver resolver(stream.get_executor());
-    auto [resolve_error, endpoints] = co_await resolver.async_resolve(target.host, target.port, kUseTuple);
+    auto [resolve_error, endpoints] =
+        co_await resolver.async_resolve(target.host, std::to_string(target.port), kUseTuple);
     if (resolve_error) co_return resolve_error;
     auto [connect_error, ignored] = co_await stream.async_connect(endpoints, kUseTuple);
     (void)ignored;
