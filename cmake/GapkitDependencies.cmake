@@ -12,6 +12,9 @@ include(FindNatsC)
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
+# WebTransport (libs/webtransport): QUIC with gnutls, and nghttp3 for its QPACK coder only.
+pkg_check_modules(ngtcp2 REQUIRED IMPORTED_TARGET libngtcp2 libngtcp2_crypto_gnutls gnutls)
+pkg_check_modules(nghttp3 REQUIRED IMPORTED_TARGET libnghttp3)
 
 if(GAPKIT_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -15,6 +15,8 @@
 #   NATS_PORTS (NATS_PORT NATS_PORT+1 ...): the nodes' client ports, space-separated (the first
 #   replaces NATS_PORT)   NATS_ROUTE_PORTS (6222 6223 ...): the nodes' route ports (cluster only)
 #   GAPKIT_STATE_DIR (.state)  GAPKIT_BIN_DIR (build/bin; tests pass their own build's)
+#   GAPKIT_HTTPD_WEB_ROOT (GAPKIT_BIN_DIR/../web-root when that exists: the web root the build
+#   assembles, with gapkit.js and the spaceships page at /play/; else httpd's own test page)
 #   SIM_EMPTY_TTL_SECONDS (30): how long an empty deployment lives before the simulator stops it
 #   SIM_CONFIG (deploy/local/edgegap-sim.json.in rendered into the state folder), with
 #   GAME (spaceships) and GAME_VERSION (1) naming the app the matchmaker serves
@@ -25,6 +27,10 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${GAPKIT_BIN_DIR:-$root/build/bin}
+if [ -z "${GAPKIT_HTTPD_WEB_ROOT:-}" ] && [ -f "$bin/../web-root/index.html" ]; then
+    GAPKIT_HTTPD_WEB_ROOT=$(cd "$bin/../web-root" && pwd)
+fi
+web_root=${GAPKIT_HTTPD_WEB_ROOT:-}
 state=${GAPKIT_STATE_DIR:-$root/.state}
 NATS_PORT=${NATS_PORT:-4222}
 SIM_PORT=${SIM_PORT:-8090}
@@ -222,11 +228,16 @@ start matchmaker $(nats_env matchmaker) EDGEGAP_API_KEY=devkey \
     --lightyear-protocol-id "$PROTOCOL_ID" --edgegap-base-url "http://127.0.0.1:$SIM_PORT" \
     --metrics-port "$MM_METRICS_PORT"
 
-start httpd $(nats_env httpd) GAPKIT_HTTPD_WEBHOOK_SECRET="$webhook_secret" \
+start httpd $(nats_env httpd) GAPKIT_HTTPD_WEBHOOK_SECRET="$webhook_secret" GAPKIT_HTTPD_WEB_ROOT="$web_root" \
     "$bin/gapkit-httpd" --bind 127.0.0.1 --port "$HTTPD_PORT" --allow-client-ip-override \
     --fake-ip 81.128.157.100
 wait_port httpd "$HTTPD_PORT"
 
+if [ -f "$web_root/play/index.html" ]; then
+    play_line="  Play in the browser (Chromium):  http://127.0.0.1:$HTTPD_PORT/play/"
+else
+    play_line="  (no browser game: build the web root, make build, for http://127.0.0.1:$HTTPD_PORT/play/)"
+fi
 cat <<EOT
 
   gapkit is running locally.
@@ -240,6 +251,7 @@ cat <<EOT
   Game '$GAME' version '$GAME_VERSION', protocol id $PROTOCOL_ID, key in $state/secrets/private_key.
 
   Play:   $bin/spaceships-client --matchmaker ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws
+$play_line
   A bot:  $bin/spaceships-bot --matchmaker ws://127.0.0.1:$HTTPD_PORT/matchmaker/ws --seconds 30
   Press Ctrl-C to stop everything.
 

@@ -6,25 +6,8 @@
 # <artifact dir>/httpd-page.png. Exits 77 (CTest's SKIP_RETURN_CODE) when node or chromium is
 # missing; `make test` installs both.
 set -euo pipefail
-
-if [ $# -ne 2 ]; then
-    echo "usage: $0 <bin dir> <artifact dir>" >&2
-    exit 2
-fi
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-bin=$(cd "$1" && pwd)
-artifacts=$(mkdir -p "$2" && cd "$2" && pwd)
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-
-say() { echo "[browser-test] $*"; }
-
-command -v node >/dev/null || { say "SKIP: node is not installed (make deps installs it)"; exit 77; }
-[ -x "$CHROMIUM" ] || { say "SKIP: no Chromium at $CHROMIUM (Debian package chromium; make deps installs it)"; exit 77; }
-if [ ! -d "$here/node_modules/playwright-core" ]; then
-    say "playwright-core is not installed: run 'npm ci --prefix tests/browser' (make test does)"
-    exit 1
-fi
+# shellcheck source-path=SCRIPTDIR source=browser_test_setup.sh
+source "$(dirname "$0")/browser_test_setup.sh" "$@"
 
 rm -rf "$artifacts/state" "$artifacts/httpd-page.png"
 status=0

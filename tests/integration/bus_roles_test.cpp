@@ -55,7 +55,7 @@ const std::vector<std::string> kJetStreamAbuse = {
     "$KV.active_connections.seed",
     "$KV.active_connections.forged",
     "$KV.cert_digests.seed",
-    "$KV.cert_digests.203.0.113.7",
+    "$KV.cert_digests.0123456789ab",
     "$KV.unclaimed_sessions.seed",
     "edgegap_delete_session_q.seed",
     "edgegap_delete_session_q.forged",

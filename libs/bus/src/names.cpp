@@ -138,7 +138,7 @@ KeyValueConfig UnclaimedSessionsConfig() {
 }
 
 KeyValueConfig CertDigestsConfig() {
-    return Bucket(kCertDigestsBucket, "server public ip -> certificate digest", kCertDigestTtl, kMaxValueBytes);
+    return Bucket(kCertDigestsBucket, "deployment -> certificate digest", kCertDigestTtl, kMaxValueBytes);
 }
 
 KeyValueConfig ParkedDeletionsConfig() {

@@ -49,7 +49,7 @@ TEST(BusNames, OnlyTheRolesOwnInboxesAreAcceptedAsReplySubjects) {
     EXPECT_TRUE(IsInboxOf("_INBOX_gameserver.abc.1", kGameServerInboxPrefix));
     EXPECT_TRUE(IsInboxOf("_INBOX.abc.1", kGameServerInboxPrefix));
     for (const char* bad :
-         {"$JS.API.STREAM.DELETE.KV_active_connections", "$KV.cert_digests.1.2.3.4", "edgegap_delete_session_q.s",
+         {"$JS.API.STREAM.DELETE.KV_active_connections", "$KV.cert_digests.93924761ccde", "edgegap_delete_session_q.s",
           "_INBOX_httpd.abc", "_INBOX_gameserverX.abc", "_INBOX_gameserver.", "_INBOX.", "", "_INBOX"}) {
         EXPECT_FALSE(IsInboxOf(bad, kGameServerInboxPrefix)) << bad;
     }

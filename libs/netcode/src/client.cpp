@@ -30,6 +30,7 @@ struct Client::Impl {
     std::optional<ClientState> should_disconnect;
     std::size_t server_index = 0;
     std::optional<detail::UdpSocket> socket;
+    ClientLink* link = nullptr;
     std::uint64_t sequence = 0;  // Never reset between servers: each server gets fresh nonces.
     double now_seconds = 0;
     double connect_start_seconds = 0;
@@ -40,13 +41,19 @@ struct Client::Impl {
     int client_index = -1;
     int max_clients = 0;
     std::deque<std::vector<std::uint8_t>> payloads;
+    std::vector<std::uint8_t> link_packet;  // Reused: one allocation for the client's life.
 
     const Address& server() const { return token.server_addresses[server_index]; }
 
     void Send(const Packet& packet) {
         std::array<std::uint8_t, kMaxPacketBytes> buffer;
         auto size = WritePacket(packet, sequence++, token.client_to_server_key, token.protocol_id, buffer);
-        if (size) (void)socket->SendTo(server(), std::span(buffer).first(*size));
+        if (!size) return;
+        if (link != nullptr) {
+            link->Send(std::span(buffer).first(*size));
+        } else {
+            (void)socket->SendTo(server(), std::span(buffer).first(*size));
+        }
         last_send_seconds = now_seconds;
     }
 
@@ -60,7 +67,7 @@ struct Client::Impl {
 };
 
 Status Client::Impl::StartAttempt() {
-    if (!socket || socket->local_address().type != server().type) {
+    if (link == nullptr && (!socket || socket->local_address().type != server().type)) {
         const Address any = server().type == AddressType::kIpv6 ? Address::Ipv6({}, 0) : Address::Ipv4(0, 0, 0, 0, 0);
         auto opened = detail::UdpSocket::Open(any);
         if (!opened) return common::Fail(opened.error());
@@ -122,6 +129,14 @@ void Client::Impl::ReceivePackets() {
     Address from;
     const PacketReadContext context{token.protocol_id,           0,       nullptr,
                                     &token.server_to_client_key, &replay, kClientAllowedPackets};
+    if (link != nullptr) {
+        for (int i = 0; i < kMaxDatagramsPerUpdate && link->Receive(link_packet); ++i) {
+            if (link_packet.size() > kMaxPacketBytes) continue;
+            auto read = ReadPacket(link_packet, context);
+            if (read) OnPacket(read->packet);
+        }
+        return;
+    }
     for (int i = 0; i < kMaxDatagramsPerUpdate; ++i) {
         const auto size = socket->ReceiveFrom(buffer, from);
         if (!size) return;
@@ -194,6 +209,8 @@ std::string_view ToString(ClientState state) {
 Client::Client() : impl_(std::make_unique<Impl>()) {}
 
 Client::~Client() { Disconnect(); }
+
+void Client::SetLink(ClientLink* link) { impl_->link = link; }
 
 Status Client::Connect(std::span<const std::uint8_t> connect_token, double now_seconds) {
     Disconnect();

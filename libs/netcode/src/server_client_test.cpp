@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <deque>
 #include <random>
 
 #include "gapkit/netcode/client.hpp"
@@ -446,6 +447,55 @@ TEST(ServerClient, UdpDatagramsFromALinksAddressAreDropped) {
     relay.served = Address::Ipv4(127, 0, 0, 1, client.local_address().port);
     EXPECT_EQ(world.Settle(client), ClientState::kConnectionRequestTimedOut);
     EXPECT_TRUE(world.EventsOf(ServerEventType::kClientConnected).empty());
+}
+
+// A client and a server joined in memory, with no socket on the client's side: the client's
+// packets reach the server through ReceiveFromLink, the server's come back through the pipe.
+struct Pipe : PacketLink, ClientLink {
+    bool Serves(const Address& address) const override { return address == client_address; }
+    void Send(const Address&, std::span<const std::uint8_t> packet) override {
+        to_client.emplace_back(packet.begin(), packet.end());
+    }
+    void Send(std::span<const std::uint8_t> packet) override { to_server.emplace_back(packet.begin(), packet.end()); }
+    bool Receive(std::vector<std::uint8_t>& packet) override {
+        if (to_client.empty()) return false;
+        packet = std::move(to_client.front());
+        to_client.pop_front();
+        return true;
+    }
+    void Pump(World& world) {
+        for (auto& packet : to_server) world.server.ReceiveFromLink(client_address, packet, world.unix_now());
+        to_server.clear();
+    }
+    Address client_address = Address::Ipv6({0x100, 0, 0, 0, 0, 0, 0, 1}, 7);
+    std::deque<std::vector<std::uint8_t>> to_client;
+    std::vector<std::vector<std::uint8_t>> to_server;
+};
+
+TEST(ServerClient, AClientOverItsOwnLinkOpensNoSocketAndPlays) {
+    World world;
+    Pipe pipe;
+    world.server.SetLink(&pipe);
+    Client client;
+    client.SetLink(&pipe);
+    ASSERT_TRUE(client.Connect(world.Token(world.Params(33)), world.now));
+    for (int i = 0; i < 50 && client.state() != ClientState::kConnected; ++i) {
+        world.Step({&client});
+        pipe.Pump(world);
+    }
+    ASSERT_EQ(client.state(), ClientState::kConnected);
+    EXPECT_EQ(client.local_address().type, AddressType::kNone);
+    ASSERT_TRUE(client.SendPayload(Bytes("up")));
+    pipe.Pump(world);
+    auto payloads = world.EventsOf(ServerEventType::kPayload);
+    ASSERT_EQ(payloads.size(), 1u);
+    EXPECT_EQ(payloads[0].payload, Bytes("up"));
+    EXPECT_EQ(payloads[0].address, pipe.client_address);
+    ASSERT_TRUE(world.server.SendPayload(payloads[0].client_index, Bytes("down")));
+    world.Step({&client});
+    std::vector<std::uint8_t> received;
+    ASSERT_TRUE(client.Poll(received));
+    EXPECT_EQ(received, Bytes("down"));
 }
 
 }  // namespace

@@ -124,10 +124,10 @@ Result<std::string> RequiredIp(const EnvLookup& lookup) {
 
 }  // namespace
 
-Result<ArbitriumPort> ArbitriumEnvironment::GamePort(std::string_view name) const {
+Result<ArbitriumPort> ArbitriumEnvironment::GamePort(std::string_view name, std::string_view except) const {
     for (const auto& port : ports) {
         const bool udp = port.protocol == "UDP" || port.protocol == "udp";
-        if (name.empty() ? udp : port.name == name) return port;
+        if (name.empty() ? udp && port.name != except : port.name == name) return port;
     }
     std::string names;
     for (const auto& port : ports)

@@ -15,6 +15,7 @@
 #include "gapkit/netcode/private_key.hpp"
 #include "gapkit/netcode/server.hpp"
 #include "gapkit/protocol/server_facts.hpp"
+#include "gapkit/webtransport/endpoint.hpp"
 #include "pending_facts.hpp"
 #include "worker.hpp"
 
@@ -33,7 +34,13 @@ struct Slot {
     std::uint64_t serial = 0;  // Tells a slot's connections apart when a lookup answers late.
     std::string session_id;
     netcode::UserData user_data{};
+    bool webtransport = false;      // A browser's session, not a UDP client.
+    bool transport_closed = false;  // Its WebTransport session ended: the player left.
+    netcode::Address address;
 };
+
+// Handshakes a WebTransport endpoint allows at once beyond the player slots.
+constexpr int kWebTransportHandshakes = 16;
 
 LeaveReason ToLeaveReason(netcode::DisconnectReason reason) {
     switch (reason) {
@@ -66,6 +73,8 @@ struct GameServer::Impl {
     std::optional<ArbitriumEnvironment> env;
     std::string public_ip;
     SelfSignedCertificate certificate;
+    // Before `netcode`, which sends through it until it stops.
+    std::unique_ptr<webtransport::Endpoint> webtransport;
     std::unique_ptr<netcode::Server> netcode;
     netcode::Address advertised;   // What tokens must name: public ip and external port.
     std::shared_ptr<BusLink> bus;  // Null without a bus. Shared with queued jobs.
@@ -85,6 +94,8 @@ struct GameServer::Impl {
 
     common::Status Open(const std::optional<std::string>& ca_pem);
     common::Status StartNetcode();
+    common::Status StartWebTransport();
+    void HandleWebTransportEvents(std::uint64_t now_unix_seconds);
     common::Status ConnectBus(const std::optional<std::string>& ca_pem);
     void PostStartupJobs();
     void HandleNetcodeEvents();
@@ -111,6 +122,7 @@ common::Status GameServer::Impl::Open(const std::optional<std::string>& ca_pem) 
     certificate = std::move(*cert);
     slots.resize(static_cast<std::size_t>(config.max_clients));
     if (auto started = StartNetcode(); !started) return started;
+    if (auto started = StartWebTransport(); !started) return started;
     if (auto connected = ConnectBus(ca_pem); !connected) return connected;
     PostStartupJobs();
     return common::Ok();
@@ -120,7 +132,7 @@ common::Status GameServer::Impl::StartNetcode() {
     int internal_port = config.local_port;
     int external_port = config.local_port;
     if (env) {
-        auto port = env->GamePort(config.game_port_name);
+        auto port = env->GamePort(config.game_port_name, config.webtransport_port_name);
         if (!port) return common::Fail(port.error());
         internal_port = port->internal;
         external_port = port->external;
@@ -138,6 +150,60 @@ common::Status GameServer::Impl::StartNetcode() {
     GAPKIT_LOG_INFO("server", "{} mode: listening on UDP {}, advertising {}", env ? "edgegap" : "local",
                     netcode->bound_address().ToString(), advertised.ToString());
     return common::Ok();
+}
+
+common::Status GameServer::Impl::StartWebTransport() {
+    std::uint16_t port = config.local_webtransport_port;
+    if (env) {
+        auto mapped = config.webtransport_port_name.empty() ? common::Result<ArbitriumPort>()
+                                                            : env->GamePort(config.webtransport_port_name);
+        if (config.webtransport_port_name.empty() || !mapped) {
+            GAPKIT_LOG_INFO("server", "no WebTransport port named '{}': browser players cannot connect",
+                            config.webtransport_port_name);
+            return common::Ok();
+        }
+        port = static_cast<std::uint16_t>(mapped->internal);
+    }
+    if (port == 0) return common::Ok();
+    webtransport::EndpointConfig endpoint_config;
+    endpoint_config.port = port;
+    endpoint_config.certificate_pem = certificate.certificate_pem;
+    endpoint_config.private_key_pem = certificate.private_key_pem;
+    endpoint_config.max_sessions = config.max_clients + kWebTransportHandshakes;
+    endpoint_config.max_handshakes = kWebTransportHandshakes;
+    auto endpoint = webtransport::Endpoint::Open(endpoint_config);
+    if (!endpoint) return common::Fail(endpoint.error().WithContext("WebTransport endpoint"));
+    webtransport = std::move(*endpoint);
+    netcode->SetLink(webtransport.get());
+    GAPKIT_LOG_INFO("server", "WebTransport for browsers on UDP {} (path {})", webtransport->bound_port(),
+                    endpoint_config.path);
+    return common::Ok();
+}
+
+// A browser's datagrams enter netcode as if from the socket; a session that ends frees its slot
+// at once instead of after netcode's timeout.
+void GameServer::Impl::HandleWebTransportEvents(std::uint64_t now_unix_seconds) {
+    webtransport::Event event;
+    while (webtransport->Poll(event)) {
+        switch (event.type) {
+            case webtransport::EventType::kDatagram:
+                netcode->ReceiveFromLink(event.address, event.datagram, now_unix_seconds);
+                break;
+            case webtransport::EventType::kSessionOpened:
+                GAPKIT_LOG_DEBUG("server", "WebTransport session {} from {}", event.address.ToString(), event.detail);
+                break;
+            case webtransport::EventType::kSessionClosed:
+                GAPKIT_LOG_DEBUG("server", "WebTransport session {} ended: {}", event.address.ToString(), event.detail);
+                for (int i = 0; i < static_cast<int>(slots.size()); ++i) {
+                    Slot& slot = slots[static_cast<std::size_t>(i)];
+                    if (slot.stage != Slot::Stage::kEmpty && slot.webtransport && slot.address == event.address) {
+                        slot.transport_closed = true;
+                        netcode->DisconnectClient(i);
+                    }
+                }
+                break;
+        }
+    }
 }
 
 common::Status GameServer::Impl::ConnectBus(const std::optional<std::string>& ca_pem) {
@@ -172,6 +238,8 @@ void GameServer::Impl::HandleNetcodeEvents() {
                 OnConnected(event);
                 break;
             case netcode::ServerEventType::kClientDisconnected:
+                // A browser whose slot is gone is told at once, not by its idle timeout.
+                if (webtransport && webtransport->Serves(event.address)) webtransport->Close(event.address);
                 // A slot the library already let go of (refused session) has nothing to report.
                 if (slot.stage != Slot::Stage::kEmpty && slot.client_id == event.client_id) {
                     Leave(event.client_index, ToLeaveReason(event.reason));
@@ -196,7 +264,9 @@ void GameServer::Impl::HandleNetcodeEvents() {
 void GameServer::Impl::OnConnected(const netcode::ServerEvent& event) {
     const int index = event.client_index;
     const std::uint64_t serial = ++next_serial;
-    slots[static_cast<std::size_t>(index)] = Slot{Slot::Stage::kPending, event.client_id, serial, {}, event.user_data};
+    const bool browser = webtransport && webtransport->Serves(event.address);
+    slots[static_cast<std::size_t>(index)] =
+        Slot{Slot::Stage::kPending, event.client_id, serial, {}, event.user_data, browser, false, event.address};
     empty_since_seconds.reset();
     if (!bus) return Join(index, {});
     worker.Post([this, bus = bus, index, serial, client_id = event.client_id]() -> Worker::Completion {
@@ -241,6 +311,7 @@ void GameServer::Impl::Join(int index, std::string session_id) {
 
 void GameServer::Impl::Leave(int index, LeaveReason reason) {
     Slot& slot = slots[static_cast<std::size_t>(index)];
+    if (slot.transport_closed) reason = LeaveReason::kClientDisconnected;
     if (slot.stage == Slot::Stage::kJoined) {
         GAPKIT_LOG_INFO("server", "client {} left: {}", slot.client_id, ToString(reason));
         events.push_back(
@@ -299,6 +370,8 @@ void GameServer::Impl::Stop() {
     if (stopped) return;
     stopped = true;
     netcode->Stop();
+    netcode->SetLink(nullptr);
+    webtransport.reset();
     HandleNetcodeEvents();
     for (int i = 0; i < static_cast<int>(slots.size()); ++i) Leave(i, LeaveReason::kServerStopped);
     facts.Finish();
@@ -334,6 +407,10 @@ void GameServer::Update(double now_seconds) { Update(now_seconds, UnixNow()); }
 void GameServer::Update(double now_seconds, std::uint64_t now_unix_seconds) {
     if (impl_->stopped) return;
     impl_->netcode->Update(now_seconds, now_unix_seconds);
+    if (impl_->webtransport) {
+        impl_->webtransport->Update(now_seconds);
+        impl_->HandleWebTransportEvents(now_unix_seconds);
+    }
     impl_->HandleNetcodeEvents();
     for (auto& completion : impl_->worker.TakeCompletions()) completion();
     impl_->facts.SendDue(now_seconds);
@@ -354,6 +431,12 @@ common::Status GameServer::SendPayload(int client_index, std::span<const std::ui
         return MakeError(ErrorCode::kFailedPrecondition,
                          fmt::format("client index {} is not a joined player", client_index));
     }
+    if (impl_->slots[static_cast<std::size_t>(client_index)].webtransport &&
+        payload.size() > kMaxWebTransportPayloadBytes) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("a payload of {} bytes is over the {} a browser player can receive",
+                                     payload.size(), kMaxWebTransportPayloadBytes));
+    }
     return impl_->netcode->SendPayload(client_index, payload);
 }
 
@@ -372,6 +455,9 @@ int GameServer::num_players() const {
 bool GameServer::on_edgegap() const { return impl_->env.has_value(); }
 const std::optional<ArbitriumEnvironment>& GameServer::environment() const { return impl_->env; }
 std::uint16_t GameServer::bound_port() const { return impl_->netcode->bound_address().port; }
+std::uint16_t GameServer::webtransport_port() const {
+    return impl_->webtransport ? impl_->webtransport->bound_port() : 0;
+}
 
 netcode::Address GameServer::advertised_address() const { return impl_->advertised; }
 const SelfSignedCertificate& GameServer::certificate() const { return impl_->certificate; }

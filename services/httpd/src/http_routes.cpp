@@ -60,7 +60,8 @@ HttpResponse HandleGet(ServerContext& context, const HttpRequest& request, std::
         return MakeResponse(context, request, http::status::ok, context.metrics.registry.RenderText(),
                             "text/plain; version=0.0.4");
     }
-    const auto file = context.files.find(std::string(path == "/" ? "/index.html" : path));
+    // A folder's URL (`/`, `/play/`) serves its index.html, as static file servers do.
+    const auto file = context.files.find(path.ends_with('/') ? std::string(path) + "index.html" : std::string(path));
     if (file == context.files.end()) return MakeResponse(context, request, http::status::not_found, "not found\n");
     return MakeResponse(context, request, http::status::ok, file->second.body, file->second.content_type);
 }

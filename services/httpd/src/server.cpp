@@ -34,7 +34,7 @@ namespace {
 std::string ContentType(const std::filesystem::path& path) {
     const std::string ext = path.extension().string();
     if (ext == ".html") return "text/html; charset=utf-8";
-    if (ext == ".js") return "text/javascript; charset=utf-8";
+    if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
     if (ext == ".css") return "text/css; charset=utf-8";
     if (ext == ".png") return "image/png";
     if (ext == ".svg") return "image/svg+xml";

@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -14,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include "gapkit/testing/temp_dir.hpp"
 #include "gapkit/testing/wait.hpp"
 
 namespace gapkit::httpd {
@@ -397,6 +400,26 @@ TEST_F(HttpdTest, ServesTheTestPage) {
     EXPECT_EQ(page.result(), http::status::ok);
     EXPECT_EQ(page[http::field::content_type], "text/html; charset=utf-8");
     EXPECT_NE(page.body().find("/matchmaker/ws"), std::string::npos);
+}
+
+TEST_F(HttpdTest, ServesAFoldersIndexAndModulesAsJavaScript) {
+    auto root = testing::TempDir::Create("httpd-web-root");
+    ASSERT_TRUE(root) << root.error().ToString();
+    std::filesystem::create_directories(root->path() / "play");
+    std::filesystem::create_directories(root->path() / "gapkit/vendor");
+    std::ofstream(root->path() / "play/index.html") << "<title>play</title>";
+    std::ofstream(root->path() / "gapkit/vendor/libsodium.mjs") << "export default 1;";
+    config_.web_root = root->path().string();
+    StartServer();
+    auto page = Get("/play/");
+    EXPECT_EQ(page.result(), http::status::ok);
+    EXPECT_EQ(page.body(), "<title>play</title>");
+    EXPECT_EQ(page[http::field::content_type], "text/html; charset=utf-8");
+    auto module = Get("/gapkit/vendor/libsodium.mjs");
+    EXPECT_EQ(module.result(), http::status::ok);
+    EXPECT_EQ(module[http::field::content_type], "text/javascript; charset=utf-8");
+    EXPECT_EQ(Get("/gapkit/").result(), http::status::not_found);
+    EXPECT_EQ(Get("/play").result(), http::status::not_found);
 }
 
 TEST_F(HttpdTest, WebhookNeedsTheSecret) {

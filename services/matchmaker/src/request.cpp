@@ -53,6 +53,9 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kBusRetryLimit = std::chrono::seconds(12);
 constexpr auto kBusRetryFirstDelay = std::chrono::milliseconds(100);
 constexpr auto kBusRetryMaxDelay = std::chrono::seconds(1);
+// How long a browser's request waits for a new game server to state its certificate digest. A
+// server states it right after it starts and the matchmaker checks it with Edgegap: about a second.
+constexpr auto kDigestWaitLimit = std::chrono::seconds(10);
 
 // What players read: Edgegap's status and the time since their request, "Waiting (1.2s)".
 protocol::ProgressReport Progress(std::string_view status, double elapsed_seconds) {
@@ -232,6 +235,8 @@ class Request {
     Step<std::uint16_t> ClientPort(const edgegap::DeploymentStatus& deployment, const GameEndpoint& game) const;
     asio::awaitable<Step<std::string>> RecordIssue(std::uint64_t client_id, const std::string& deployment,
                                                    const std::string& ip);
+    asio::awaitable<Step<std::string>> AwaitDigest(const std::string& deployment, const std::string& ip);
+    void ReadDigest(Pending& reads, const std::string& deployment, std::shared_ptr<std::string> digest);
     bool NeedsFreshUnclaimed() const;
     void Send(const protocol::MatchReply& reply);
     void Finish(const Step<protocol::SessionReady>& result);
@@ -320,6 +325,9 @@ asio::awaitable<Step<protocol::SessionReady>> Request::Issue(const edgegap::Depl
     auto token = MintToken(settings, *endpoint, client_id, ctx_.clock.UnixSeconds());
     if (!token) co_return tl::unexpected(InternalFailure(token.error()));
     auto digest = co_await RecordIssue(client_id, deployment.request_id, endpoint->ip);
+    if (digest && digest->empty() && transport_ == protocol::Transport::kWebTransport) {
+        digest = co_await AwaitDigest(deployment.request_id, endpoint->ip);
+    }
     if (!digest) co_return tl::unexpected(digest.error());
     co_return protocol::SessionReady{std::move(*token), endpoint->ip, *port, std::move(*digest)};
 }
@@ -360,15 +368,7 @@ asio::awaitable<Step<std::string>> Request::RecordIssue(std::uint64_t client_id,
         if (NeedsFreshUnclaimed()) {
             writes.Send([&](SessionBook::StatusDone done) { return ctx_.book.RecordUnclaimedAsync(seat_id_, done); });
         }
-        if (!cached) {
-            writes.Send([&](SessionBook::StatusDone done) {
-                return ctx_.book.CertDigestAsync(ip, [digest, done](common::Result<std::string> read) {
-                    if (!read) return done(common::Fail(read.error()));
-                    *digest = std::move(*read);
-                    done(common::Ok());
-                });
-            });
-        }
+        if (!cached) ReadDigest(writes, deployment, digest);
         const common::Status status = co_await writes.Wait();
         if (status && cached) co_return *cached;
         if (status) {
@@ -384,6 +384,41 @@ asio::awaitable<Step<std::string>> Request::RecordIssue(std::uint64_t client_id,
         (void)ignored;
         delay = std::min<std::chrono::milliseconds>(delay * 2, kBusRetryMaxDelay);
     }
+}
+
+void Request::ReadDigest(Pending& reads, const std::string& deployment, std::shared_ptr<std::string> digest) {
+    reads.Send([&](SessionBook::StatusDone done) {
+        return ctx_.book.CertDigestAsync(deployment, [digest, done](common::Result<std::string> read) {
+            if (!read) return done(common::Fail(read.error()));
+            *digest = std::move(*read);
+            done(common::Ok());
+        });
+    });
+}
+
+// A browser pins the game server's certificate by its digest and cannot connect without it, so a
+// WebTransport player whose server has not stated it yet (a server that just started) waits for
+// it instead of getting an empty one. UDP players do not need it.
+asio::awaitable<Step<std::string>> Request::AwaitDigest(const std::string& deployment, const std::string& ip) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    const auto deadline = std::chrono::steady_clock::now() + kDigestWaitLimit;
+    std::chrono::milliseconds delay = kBusRetryFirstDelay;
+    while (!ctx_.aborting && std::chrono::steady_clock::now() + delay <= deadline) {
+        timer.expires_after(delay);
+        auto [ignored] = co_await timer.async_wait(kUseTuple);
+        (void)ignored;
+        delay = std::min<std::chrono::milliseconds>(delay * 2, kBusRetryMaxDelay);
+        Pending reads(executor);
+        auto digest = std::make_shared<std::string>();
+        ReadDigest(reads, deployment, digest);
+        if (const common::Status status = co_await reads.Wait(); status && !digest->empty()) {
+            ctx_.digests.Remember(deployment, ip, *digest, ctx_.clock.Now());
+            co_return std::move(*digest);
+        }
+    }
+    co_return tl::unexpected(Failure{503, "the game server is not ready for browsers yet, try again", "no_cert_digest",
+                                     fmt::format("deployment {} stated no certificate digest", deployment)});
 }
 
 // The reaper ages a seat from its unclaimed record, which must say when the token was issued, give

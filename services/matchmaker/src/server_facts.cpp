@@ -212,7 +212,8 @@ asio::awaitable<FactReply> ServerFacts::CertDigest(std::string deployment, std::
     if (status->public_ip != claim->public_ip) {
         co_return Refuse(fact, deployment, fmt::format("{} is not the deployment's public ip", claim->public_ip));
     }
-    if (auto recorded = book_.RecordCertDigest(claim->public_ip, claim->digest); !recorded) {
+    // Keyed by deployment: the ip is only checked, since several deployments can share one.
+    if (auto recorded = book_.RecordCertDigest(deployment, claim->digest); !recorded) {
         co_return Failed(recorded.error());
     }
     GAPKIT_LOG_INFO("matchmaker", "certificate digest of deployment {} ({}) recorded", deployment, claim->public_ip);

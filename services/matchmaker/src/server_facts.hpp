@@ -12,7 +12,8 @@
 ///   the session's deployment is this one while still recorded); deletes it, and the watcher
 ///   queues the Edgegap delete. Already gone is accepted.
 /// - `cert_digest {public_ip, digest}`: accepted when Edgegap's `GetDeploymentStatus(deployment)`
-///   exists and has that public ip; writes `cert_digests[ip] = digest`.
+///   exists and has that public ip; writes `cert_digests[deployment] = digest` (several deployments
+///   may share one public ip, so the ip only checks the claim).
 /// - `alive {sessions: [{session_id, client_id}, ...]}` (a publish, not answered): for each pair
 ///   with `active_connections[session] == client id`, refreshes `connections_seen[session]`; the
 ///   other pairs change nothing. Each pair is counted (`accepted`, `refused`, `failed`), a

@@ -3,6 +3,8 @@
 
 #include "service_test_support.hpp"
 
+#include <map>
+
 #include <nats/nats.h>
 
 #include "gapkit/protocol/server_facts.hpp"
@@ -35,6 +37,7 @@ class ServerFactsTest : public MatchmakerServiceTest {
         std::uint64_t client_id = 0;
         std::string deployment;
         std::string public_ip;
+        std::string cert_digest;  // As its SessionReady carried it.
     };
 
     Player Match() {
@@ -45,7 +48,8 @@ class ServerFactsTest : public MatchmakerServiceTest {
         auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, SessionIdOf(replies));
         EXPECT_TRUE(session && session->deployment);
         if (!session || !session->deployment) return {};
-        return {SessionIdOf(replies), ClientIdOf(*ready), session->deployment_request_id, ready->ip};
+        return {SessionIdOf(replies), ClientIdOf(*ready), session->deployment_request_id, ready->ip,
+                ready->cert_digest};
     }
 
     protocol::FactReply Fact(const std::string& deployment, std::string_view fact, const std::string& payload) {
@@ -59,7 +63,7 @@ class ServerFactsTest : public MatchmakerServiceTest {
         return reply ? *reply : protocol::FactReply{};
     }
 
-    // `id` is a session id or an IP: the book keys both through EncodeIdToken.
+    // `id` is a session id or a deployment: the book keys both through EncodeIdToken.
     std::optional<std::string> Value(bus::KeyValue& bucket, const std::string& id) {
         auto entry = bucket.Get(bus::names::EncodeIdToken(id).value());
         if (!entry || !entry->has_value() || (*entry)->value.empty()) return std::nullopt;
@@ -140,7 +144,8 @@ TEST_F(ServerFactsTest, GoodJoinLeftAndDigestAreWritten) {
     auto digest = Fact(player.deployment, bus::names::kCertDigestFact,
                        protocol::SerializeCertDigestFact({player.public_ip, kDigest}));
     EXPECT_EQ(digest.outcome, Outcome::kAccepted) << digest.reason;
-    EXPECT_EQ(Value(*digests_, player.public_ip), kDigest);
+    EXPECT_EQ(Value(*digests_, player.deployment), kDigest);
+    EXPECT_FALSE(Value(*digests_, player.public_ip));  // Keyed by deployment, never by address.
 }
 
 // Issue 16 item 4: a player of a shared session is known to its game server by their seat id
@@ -218,8 +223,54 @@ TEST_F(ServerFactsTest, CertDigestForAnIpThatIsNotTheDeploymentsIsRefused) {
     auto no_deployment = Fact("0123456789ab", bus::names::kCertDigestFact,
                               protocol::SerializeCertDigestFact({player.public_ip, kDigest}));
     EXPECT_EQ(no_deployment.outcome, Outcome::kRefused);
-    EXPECT_FALSE(Value(*digests_, "203.0.113.9"));
-    EXPECT_FALSE(Value(*digests_, player.public_ip));
+    EXPECT_FALSE(Value(*digests_, player.deployment));
+    EXPECT_FALSE(Value(*digests_, "0123456789ab"));
+}
+
+// One player per deployment, so that two requests land on two deployments made beforehand.
+class SharedIpDigestTest : public ServerFactsTest {
+  protected:
+    void AdjustSimulator(edgegap_sim::SimulatorConfig& config) override {
+        config.apps[0].versions[0].session.sockets = 1;
+    }
+
+    // A ready deployment of echo 1 with no session on it: its request id and public ip.
+    std::pair<std::string, std::string> Deploy() {
+        auto created = edgegap_->Call(&edgegap::EdgegapApi::Deploy, edgegap::DeployRequest{"echo", "1", {"127.0.0.1"}});
+        EXPECT_TRUE(created) << created.error().ToString();
+        if (!created) return {};
+        std::string public_ip;
+        EXPECT_TRUE(WaitFor([&] {
+            auto status = edgegap_->Call(&edgegap::EdgegapApi::GetDeploymentStatus, created->request_id);
+            if (status && status->state == edgegap::DeploymentState::kReady) public_ip = status->public_ip;
+            return !public_ip.empty();
+        }));
+        return {created->request_id, public_ip};
+    }
+};
+
+// Issue 14: every deployment of the local stack is 127.0.0.1, and an Edgegap host runs several
+// behind one ip. Keyed by ip, the second digest would overwrite the first, and the first
+// deployment's players would pin the wrong certificate.
+TEST_F(SharedIpDigestTest, EachDeploymentOnOneIpGetsItsOwnDigest) {
+    const auto [first, first_ip] = Deploy();
+    const auto [second, second_ip] = Deploy();
+    ASSERT_FALSE(first_ip.empty() || second_ip.empty());
+    ASSERT_EQ(first_ip, second_ip);
+    std::map<std::string, std::string> digest_of = {{first, kDigest},
+                                                    {second, std::string(kDigest).replace(0, 2, "01")}};
+    for (const auto& [deployment, digest] : digest_of) {
+        auto stated =
+            Fact(deployment, bus::names::kCertDigestFact, protocol::SerializeCertDigestFact({first_ip, digest}));
+        ASSERT_EQ(stated.outcome, Outcome::kAccepted) << stated.reason;
+    }
+    for (int player_count = 0; player_count < 2; ++player_count) {
+        const Player player = Match();
+        ASSERT_TRUE(digest_of.contains(player.deployment)) << "'" << player.deployment << "' is not a free one";
+        EXPECT_EQ(player.public_ip, first_ip);
+        EXPECT_EQ(player.cert_digest, digest_of.at(player.deployment)) << player.deployment;
+        digest_of.erase(player.deployment);
+    }
 }
 
 TEST_F(ServerFactsTest, MalformedFactsAreRefusedWithAReason) {

@@ -403,8 +403,34 @@ TEST_F(MatchmakerServiceTest, BusRestartWhileTheSessionIsCreatedStillEndsInAToke
 // the token keeps naming the game port (the netcode server's own address, which it checks).
 class WebTransportRequestTest : public MatchmakerServiceTest {
   protected:
+    static constexpr std::string_view kDigest = "ab:cd:ef";
+
     void AdjustSimulator(edgegap_sim::SimulatorConfig& config) override {
         config.apps[0].versions[0].ports.push_back({.name = "webtransport", .port = 7778, .protocol = "UDP"});
+    }
+
+    // A browser's request, with the game server stating its certificate digest (as the matchmaker
+    // records it after its checks) once Edgegap has placed the session, unless `state_digest` is off.
+    std::vector<MatchReply> BrowserRequest(bool state_digest) {
+        std::thread server;
+        auto replies = Request(
+            "127.0.0.1",
+            [&](const MatchReply& reply) {
+                const auto* accepted = std::get_if<protocol::SessionRequestAccepted>(&reply);
+                if (accepted == nullptr || !state_digest) return;
+                server = std::thread([this, session_id = accepted->session_id] {
+                    std::string deployment;
+                    WaitFor([&] {
+                        auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, session_id);
+                        if (session) deployment = session->deployment_request_id;
+                        return !deployment.empty();
+                    });
+                    EXPECT_TRUE(Bucket(bus::names::CertDigestsConfig())->Put(deployment, kDigest));
+                });
+            },
+            protocol::Transport::kWebTransport);
+        if (server.joinable()) server.join();
+        return replies;
     }
 };
 
@@ -412,10 +438,11 @@ TEST_F(WebTransportRequestTest, SessionReadyNamesTheWebTransportPortAndTheTokenT
     MatchmakerConfig config = Config();
     config.game_port_name = "gameport";
     ASSERT_NE(StartService(std::move(config)), nullptr);
-    auto replies = Request("127.0.0.1", {}, protocol::Transport::kWebTransport);
+    auto replies = BrowserRequest(true);
     ASSERT_FALSE(replies.empty());
     const auto* ready = std::get_if<protocol::SessionReady>(&replies.back());
     ASSERT_NE(ready, nullptr) << protocol::SerializeMatchReply(replies.back());
+    EXPECT_EQ(ready->cert_digest, kDigest) << "a browser's SessionReady waits for the server's digest";
     auto session = edgegap_->Call(&edgegap::EdgegapApi::GetSession, SessionIdOf(replies));
     ASSERT_TRUE(session && session->deployment);
     const auto& ports = session->deployment->ports;
@@ -429,6 +456,17 @@ TEST_F(WebTransportRequestTest, SessionReadyNamesTheWebTransportPortAndTheTokenT
     const auto* udp_ready = std::get_if<protocol::SessionReady>(&udp.back());
     ASSERT_NE(udp_ready, nullptr);
     EXPECT_EQ(udp_ready->port, ports.at("gameport").external);
+}
+
+TEST_F(WebTransportRequestTest, ABrowserWhoseServerStatesNoDigestGets503AndTheSessionIsDeleted) {
+    ASSERT_NE(StartService(Config()), nullptr);
+    auto replies = BrowserRequest(false);
+    ASSERT_FALSE(replies.empty());
+    const auto* error = std::get_if<protocol::MatchError>(&replies.back());
+    ASSERT_NE(error, nullptr) << protocol::SerializeMatchReply(replies.back());
+    EXPECT_EQ(error->code, 503);
+    EXPECT_NE(error->message.find("not ready for browsers"), std::string::npos) << error->message;
+    EXPECT_TRUE(WaitFor([&] { return SessionGone(SessionIdOf(replies)); }));
 }
 
 TEST_F(MatchmakerServiceTest, WebTransportWithoutItsPortIsRefusedAndTheSessionDeleted) {

@@ -17,8 +17,9 @@ namespace {
 using common::ErrorCode;
 namespace names = bus::names;
 
-// Every id from outside (an Edgegap session id, an IP) becomes a key through EncodeIdToken, so
-// that '.', ' ' or ':' in it cannot make a KV write fail and leak the session.
+// Every id from outside (an Edgegap session or request id, a seat id with its IP) becomes a key
+// through EncodeIdToken, so that '.', ' ' or ':' in it cannot make a KV write fail and leak the
+// session.
 common::Result<std::string> Key(std::string_view id) { return names::EncodeIdToken(id); }
 
 bool IsClaimKey(std::string_view key) { return key.ends_with(kClaimSuffix); }
@@ -240,12 +241,12 @@ common::Status SessionBook::SweepKey(const std::string& key, const std::optional
     return common::Ok();
 }
 
-common::Result<std::string> SessionBook::CertDigest(std::string_view public_ip) {
-    return Wait<std::string>([&](TextDone done) { return CertDigestAsync(public_ip, std::move(done)); });
+common::Result<std::string> SessionBook::CertDigest(std::string_view deployment) {
+    return Wait<std::string>([&](TextDone done) { return CertDigestAsync(deployment, std::move(done)); });
 }
 
-common::Status SessionBook::CertDigestAsync(std::string_view public_ip, TextDone done) {
-    auto key = Key(public_ip);
+common::Status SessionBook::CertDigestAsync(std::string_view deployment, TextDone done) {
+    auto key = Key(deployment);
     if (!key) return common::Fail(key.error());
     return cert_digests_->GetAsync(*key, [done = std::move(done)](common::Result<std::optional<bus::KeyEntry>> entry) {
         if (!entry) return done(common::Fail(entry.error().WithContext(std::string(names::kCertDigestsBucket))));
@@ -253,8 +254,8 @@ common::Status SessionBook::CertDigestAsync(std::string_view public_ip, TextDone
     });
 }
 
-common::Status SessionBook::RecordCertDigest(std::string_view public_ip, std::string_view digest) {
-    return Write(*cert_digests_, public_ip, digest, names::kCertDigestsBucket);
+common::Status SessionBook::RecordCertDigest(std::string_view deployment, std::string_view digest) {
+    return Write(*cert_digests_, deployment, digest, names::kCertDigestsBucket);
 }
 
 common::Status SessionBook::MarkClaimed(std::string_view session_id) {

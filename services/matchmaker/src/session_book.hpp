@@ -19,7 +19,7 @@
 /// for a player of a shared session. Where a method below says "session id" of such a record, it
 /// takes and returns a seat id; the book never splits one (`Cleanup::DeleteSeat` does).
 ///
-/// Keys: every seat id and IP becomes a KV key or subject token through
+/// Keys: every seat id and deployment id becomes a KV key or subject token through
 /// `bus::names::EncodeIdToken` (any Edgegap id works, '.', ' ', ':' and '/' included); values and
 /// the queue item's payload stay the plain id. Methods take and return plain ids.
 ///
@@ -115,11 +115,13 @@ class SessionBook {
     /// liveness is off.
     common::Result<int> SweepUnseen();
 
-    /// The server's published certificate digest for `public_ip`, or "" when there is none.
-    common::Result<std::string> CertDigest(std::string_view public_ip);
-    common::Status CertDigestAsync(std::string_view public_ip, TextDone done);
-    /// `cert_digests[public_ip] = digest`.
-    common::Status RecordCertDigest(std::string_view public_ip, std::string_view digest);
+    /// The certificate digest the game server of `deployment` (its Edgegap request id) published,
+    /// or "" when there is none. Keyed by deployment, not by address: several deployments share
+    /// one public IP (every one on the local stack, several on one Edgegap host).
+    common::Result<std::string> CertDigest(std::string_view deployment);
+    common::Status CertDigestAsync(std::string_view deployment, TextDone done);
+    /// `cert_digests[deployment] = digest`.
+    common::Status RecordCertDigest(std::string_view deployment, std::string_view digest);
 
     /// The player arrived: the session is no longer unclaimed.
     common::Status MarkClaimed(std::string_view session_id);

@@ -29,7 +29,7 @@ struct BusRecords {
     std::map<std::string, std::string> clients;       ///< Seat id -> client id (mappings, TTL 30 s).
     std::map<std::string, std::string> deployments;   ///< Seat id -> deployment (TTL 30 s).
     std::map<std::string, std::uint64_t> seen;        ///< Seat id -> unix seconds last stated alive.
-    std::map<std::string, std::string> cert_digests;  ///< Public IP -> certificate digest (hex).
+    std::map<std::string, std::string> cert_digests;  ///< Deployment -> certificate digest (hex).
     std::optional<std::uint64_t> delete_queue;        ///< Deletes waiting; nothing when the queue is absent.
 };
 

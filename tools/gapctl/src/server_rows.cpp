@@ -101,7 +101,7 @@ std::vector<ServerRow> JoinServers(const std::vector<ListedServer>& servers,
                 found = deployment_of.find(matchmaker::ParseSeatId(session_id).session_id);
             if (found != deployment_of.end() && found->second == id) row.players.push_back(session_id);
         }
-        if (auto digest = records.cert_digests.find(row.deployment.public_ip); digest != records.cert_digests.end())
+        if (auto digest = records.cert_digests.find(id); digest != records.cert_digests.end())
             row.cert_digest = digest->second;
         row.empty_ttl_minutes = server.empty_ttl_minutes;
         row.in_use = !row.sessions.empty() || !row.players.empty() || row.deployment.sockets_usage.value_or(0) > 0;

@@ -28,7 +28,7 @@ struct ServerRow {
     std::optional<std::int64_t> age_seconds;  ///< Edgegap's `elapsed_time`; nothing when not looked up.
     std::vector<std::string> sessions;        ///< Edgegap sessions linked to it.
     std::vector<std::string> players;         ///< Sessions on it with an `active_connections` entry.
-    std::string cert_digest;                  ///< `cert_digests[public_ip]` ("e8:5b:..."); "" when none.
+    std::string cert_digest;                  ///< `cert_digests[request id]` ("e8:5b:..."); "" when none.
     std::optional<int> empty_ttl_minutes;
     /// A session or player is on it (or Edgegap counts sockets in use): its empty TTL is not running.
     bool in_use = false;

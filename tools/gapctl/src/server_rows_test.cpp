@@ -31,7 +31,7 @@ TEST(JoinServers, CountsPlayersByTheirSessionsDeploymentAndShowsTheCertDigest) {
     records.active["s2"] = "2";
     records.active["s3"] = "3";  // Not listed: found through session_deployments.
     records.deployments["s3"] = "depA";
-    records.cert_digests["198.51.100.1"] = "01:23:45:67:89:ab:cd:ef:01:23";
+    records.cert_digests["depA"] = "01:23:45:67:89:ab:cd:ef:01:23";
     const auto rows = JoinServers({Server("depA", "198.51.100.1"), Server("depB", "198.51.100.2")},
                                   {SessionOn("s1", "depA"), SessionOn("s2", "depB"), SessionOn("s9", "depB")}, records);
     ASSERT_EQ(rows.size(), 2u);
@@ -42,9 +42,20 @@ TEST(JoinServers, CountsPlayersByTheirSessionsDeploymentAndShowsTheCertDigest) {
     EXPECT_EQ(rows[1].cert_digest, "");
 }
 
+// Issue 14: several deployments share one public ip (all of them on the local stack).
+TEST(JoinServers, ShowsEachDeploymentItsOwnCertDigestOnASharedIp) {
+    BusRecords records;
+    records.cert_digests["depA"] = "aa:aa";
+    records.cert_digests["depB"] = "bb:bb";
+    const auto rows = JoinServers({Server("depA", "127.0.0.1"), Server("depB", "127.0.0.1")}, {}, records);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].cert_digest, "aa:aa");
+    EXPECT_EQ(rows[1].cert_digest, "bb:bb");
+}
+
 TEST(ServersOutput, ShowsTheEmptyTtlOnlyAsAnUpperBound) {
     BusRecords records;
-    records.cert_digests["198.51.100.1"] = "01:23:45:67:89:ab:cd:ef:01:23";
+    records.cert_digests["busy"] = "01:23:45:67:89:ab:cd:ef:01:23";
     const auto rows = JoinServers({Server("busy", "198.51.100.1"), Server("idle", "198.51.100.2")},
                                   {SessionOn("s1", "busy")}, records);
     const auto output = ServersOutput(rows, {});

@@ -179,6 +179,7 @@ void DecodeKv(const bus::Message& message, WatchEvent& event) {
     }
     if (bucket == names::kSessionsLy2EgBucket && !message.data.empty()) Add(event, "session", message.data);
     if (bucket == names::kSessionDeploymentsBucket && !message.data.empty()) Add(event, "deployment", message.data);
+    if (bucket == names::kCertDigestsBucket) Add(event, "deployment", DecodedKey(key));
 }
 
 void DecodeWebhook(const bus::Message& message, WatchEvent& event) {

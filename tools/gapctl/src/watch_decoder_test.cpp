@@ -103,6 +103,7 @@ TEST(WatchDecoder, TellsKvPutsFromDeletesAndNamesTheSession) {
     EXPECT_EQ(Field(deleted, "session"), "<none>");
     EXPECT_EQ(Field(DecodeWatchMessage(Msg("$KV.session_deployments.s-1", "d1")), "deployment"), "d1");
     EXPECT_EQ(Field(DecodeWatchMessage(Msg("$KV.cert_digests.k", std::string("\x01\x02", 2))), "value"), "<2 bytes>");
+    EXPECT_EQ(Field(DecodeWatchMessage(Msg("$KV.cert_digests.63e60a542133", "ab:cd")), "deployment"), "63e60a542133");
 }
 
 TEST(WatchDecoder, DecodesWebhooksAndQueuedDeletes) {
@@ -116,7 +117,8 @@ TEST(WatchDecoder, DecodesWebhooksAndQueuedDeletes) {
 }
 
 TEST(WatchDecoder, HidesJetStreamInternalsUnlessAll) {
-    bus::Message delivery{"$KV.active_connections.s1-S", "$JS.ACK.KV_active_connections.c.1.2.2.1796546926925029926.0", ""};
+    bus::Message delivery{"$KV.active_connections.s1-S", "$JS.ACK.KV_active_connections.c.1.2.2.1796546926925029926.0",
+                          ""};
     EXPECT_EQ(DecodeWatchMessage(delivery).kind, "internal") << "a consumer's copy of a stored message is no new event";
     const auto internal = DecodeWatchMessage(Msg("$JS.API.STREAM.INFO.KV_x", "{}"));
     EXPECT_EQ(internal.kind, "internal");

@@ -42,6 +42,8 @@ Status LoadPrivateKey(ServerConfig& config) {
 
 void AddOptions(CLI::App& app, ServerConfig& c) {
     AddOption(app, "--port", c.port, "SPACESHIPS_PORT", "Local mode: UDP port to bind and advertise");
+    AddOption(app, "--webtransport-port", c.webtransport_port, "SPACESHIPS_WEBTRANSPORT_PORT",
+              "Local mode: UDP port for browser players over WebTransport (0: none)");
     AddOption(app, "--protocol-id", c.protocol_id, "GAPKIT_PROTOCOL_ID", "netcode protocol id (the matchmaker's)");
     AddOption(app, "--private-key-file", c.private_key_file, "GAPKIT_PRIVATE_KEY_FILE",
               "File holding the netcode private key (or set GAPKIT_PRIVATE_KEY; neither: local dev key)");
@@ -65,6 +67,7 @@ Status Finish(ServerConfig& config) {
 
 Status ServerConfig::Validate() const {
     if (auto ok = gapkit::common::CheckRange("port", port, 1, 65535); !ok) return ok;
+    if (auto ok = gapkit::common::CheckRange("webtransport_port", webtransport_port, 0, 65535); !ok) return ok;
     if (protocol_id == 0) return MakeError(ErrorCode::kInvalidArgument, "protocol_id must be non-zero");
     if (auto ok = gapkit::common::CheckRange("max_players", max_players, 1, kMaxShips); !ok) return ok;
     if (auto ok = gapkit::common::CheckRange("self_stop_after_empty_seconds", self_stop_after_empty_seconds, 0, 86400);
@@ -80,6 +83,7 @@ gapkit::server::GameServerConfig ServerConfig::ToGameServerConfig() const {
     out.private_key = private_key;
     out.max_clients = max_players;
     out.local_port = static_cast<std::uint16_t>(port);
+    out.local_webtransport_port = static_cast<std::uint16_t>(webtransport_port);
     out.require_session = !allow_unknown_sessions;
     out.self_stop_after_empty_seconds = self_stop_after_empty_seconds;
     return out;

@@ -24,6 +24,10 @@ namespace spaceships::server {
 struct ServerConfig {
     /// Local mode only: UDP port to bind and advertise, 1..65535. Env SPACESHIPS_PORT. Default 6420.
     int port = 6420;
+    /// Local mode only: UDP port of the WebTransport endpoint for browser players, 0..65535; 0 =
+    /// none. On Edgegap the deployment's port named "webtransport" is used instead. Env
+    /// SPACESHIPS_WEBTRANSPORT_PORT. Default 0.
+    int webtransport_port = 0;
     /// netcode protocol id, shared with the matchmaker, non-zero. Env GAPKIT_PROTOCOL_ID. Default 80085.
     std::uint64_t protocol_id = kDefaultProtocolId;
     /// File holding the private key (hex, base64 or 32 comma-separated bytes). Env

@@ -2,7 +2,8 @@
 
 /// @file
 /// A Google Benchmark reporter that ends the usual console table with each case's CPU time
-/// divided by its baseline's, so every benchmark program reports the ratio it is judged by.
+/// divided by its baseline's, so every benchmark program reports the ratio it is judged by. Cases
+/// timed by the wall clock (`UseRealTime`, whose names end in "/real_time") compare wall times.
 /// Header-only: only benchmark programs include it (they link benchmark::benchmark).
 ///
 ///     gapkit::testing::RatioReporter reporter({{"GenerateConnectToken", "RawXChaChaPrivateToken"}});
@@ -25,13 +26,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
     explicit RatioReporter(std::vector<std::pair<std::string, std::string>> pairs) : pairs_(std::move(pairs)) {}
 
     void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& run : runs) times_[run.benchmark_name()] = run.GetAdjustedCPUTime();
+        for (const Run& run : runs) {
+            const std::string name = run.benchmark_name();
+            times_[name] = name.ends_with("/real_time") ? run.GetAdjustedRealTime() : run.GetAdjustedCPUTime();
+        }
         ConsoleReporter::ReportRuns(runs);
     }
 
     void Finalize() override {
         ConsoleReporter::Finalize();
-        std::cout << "\nratio to baseline (CPU time / baseline CPU time)\n";
+        std::cout << "\nratio to baseline (time / baseline time; wall time for /real_time cases)\n";
         for (const auto& [subject, baseline] : pairs_) {
             if (times_.count(subject) == 0 || times_.count(baseline) == 0) continue;
             std::cout << fmt::format("  {:<28} {:>7.2f}x  {}\n", subject, times_[subject] / times_[baseline], baseline);

@@ -74,8 +74,8 @@ inline constexpr std::string_view kSessionDeploymentsBucket = "session_deploymen
 /// worker parks a session here instead of dropping it; the reconciler retries parked sessions and
 /// `/metrics` counts them. No TTL: a parked session stays until it is deleted or gone.
 inline constexpr std::string_view kParkedDeletionsBucket = "parked_deletions";
-/// KV: server public ip -> certificate digest (TTL 14 days), written by the matchmaker on a
-/// game server's checked `cert_digest`.
+/// KV: deployment (Edgegap request id, `EncodeIdToken`) -> its game server's certificate digest
+/// (TTL 14 days), written by the matchmaker on a game server's checked `cert_digest`.
 inline constexpr std::string_view kCertDigestsBucket = "cert_digests";
 /// KV: matchmaker instance id (`EncodeIdToken`) -> its presence (JSON: id, app, version, host, pid,
 /// started_unix), put by each running matchmaker every `kMatchmakerBeatInterval` and deleted on

@@ -40,12 +40,29 @@ enum class ClientState : int {
 /// "connect token expired", ..., "connected".
 std::string_view ToString(ClientState state);
 
+/// A path to the server other than the client's UDP socket: a WebTransport session, or a game's
+/// own transport. The client sends every packet through `Send` and takes what `Receive` hands it
+/// as packets from the server it is trying, with the same checks as from the socket. Called only
+/// from within the client's own calls, on its thread.
+class ClientLink {
+  public:
+    virtual ~ClientLink() = default;
+    /// One whole netcode packet (at most kMaxPacketBytes) for the server.
+    virtual void Send(std::span<const std::uint8_t> packet) = 0;
+    /// Moves the next packet from the server into `packet`; false when none is waiting.
+    virtual bool Receive(std::vector<std::uint8_t>& packet) = 0;
+};
+
 class Client {
   public:
     Client();
     ~Client();  ///< Disconnects (sending disconnect packets) if connected or connecting.
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
+
+    /// Carries the client's packets over `link` (not owned: it must outlive the client, or be
+    /// replaced by nullptr first) instead of a UDP socket; set it before `Connect`. Default: none.
+    void SetLink(ClientLink* link);
 
     /// Starts connecting with a 2048-byte public connect token. A token that does not parse leaves
     /// the client in kInvalidConnectToken and returns the reason; a local socket failure returns an
@@ -68,7 +85,7 @@ class Client {
     int client_index() const;        ///< The server's slot for us, once connected; -1 before.
     int max_clients() const;         ///< The server's capacity, once connected; 0 before.
     Address server_address() const;  ///< The server being tried or connected to.
-    Address local_address() const;   ///< Our socket's address; kNone before `Connect`.
+    Address local_address() const;   ///< Our socket's address; kNone before `Connect` or with a link.
 
   private:
     struct Impl;

@@ -28,6 +28,12 @@ struct GameServerConfig {
     /// On Edgegap: the name of the game port in `ARBITRIUM_PORTS_MAPPING`; empty takes the first
     /// UDP port. Default "".
     std::string game_port_name;
+    /// On Edgegap: the name of the UDP port in `ARBITRIUM_PORTS_MAPPING` that serves WebTransport
+    /// to browser players (docs/browser.md). A deployment without that port serves UDP clients
+    /// only (logged at start); "" turns WebTransport off. Default "webtransport".
+    std::string webtransport_port_name = "webtransport";
+    /// Local mode: UDP port of the WebTransport endpoint; 0 = none. Default 0.
+    std::uint16_t local_webtransport_port = 0;
     /// Disconnect a client whose `join` the matchmaker refused or did not answer (no session for
     /// its client id on this deployment). Turn off only for development. Default true.
     bool require_session = true;

@@ -41,9 +41,9 @@ struct ArbitriumEnvironment {
     std::string delete_url;            ///< `ARBITRIUM_DELETE_URL` (http or https).
     std::string delete_token;          ///< `ARBITRIUM_DELETE_TOKEN`. Secret.
 
-    /// The port named `name`; with an empty `name`, the first UDP port (by name order). Errors
-    /// name what was looked for and the ports there are.
-    common::Result<ArbitriumPort> GamePort(std::string_view name) const;
+    /// The port named `name`; with an empty `name`, the first UDP port (by name order) not named
+    /// `except` (the WebTransport port). Errors name what was looked for and the ports there are.
+    common::Result<ArbitriumPort> GamePort(std::string_view name, std::string_view except = {}) const;
 };
 
 /// Returns a variable's value, or nothing when it is unset.

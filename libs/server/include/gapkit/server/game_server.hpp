@@ -23,6 +23,13 @@
 /// its payloads are dropped. When a joined player leaves, a `left` request is sent (retried with
 /// back-off for about 30 s); the matchmaker then frees the Edgegap seat.
 ///
+/// Browser players: when the deployment has a UDP port named `webtransport_port_name` (or, in
+/// local mode, `local_webtransport_port` is set), the server also serves WebTransport there with
+/// its certificate, whose digest browsers pin. A browser session is one more netcode client: the
+/// same tokens, joins, leaves and payloads; closing the tab frees its slot at once
+/// (`kClientDisconnected`). Payloads to browser players are at most
+/// `kMaxWebTransportPayloadBytes` (docs/browser.md).
+///
 /// Local mode with a bus (`NATS_HOST` set, no `ARBITRIUM_*`) uses the deployment id "local": the
 /// matchmaker never issues a session for it, so every join is refused (clients are disconnected
 /// unless `require_session` is off), and no digest or context is stated.
@@ -51,6 +58,10 @@
 
 namespace gapkit::server {
 
+/// Largest payload `SendPayload` sends to a browser player: with netcode's 25 bytes of header and
+/// MAC and QUIC's own, the datagram must fit the 1200-byte packets browsers are sure to accept.
+inline constexpr std::size_t kMaxWebTransportPayloadBytes = 1100;
+
 class GameServer {
   public:
     /// Validates `config`, reads the environment and `argv` (only `--ca_contents` is looked at),
@@ -73,7 +84,8 @@ class GameServer {
     /// Moves the oldest event into `event`; false when there is none.
     bool Poll(ServerEvent& event);
 
-    /// Sends one unreliable datagram (1..1200 bytes) to a joined player.
+    /// Sends one unreliable datagram (1..1200 bytes, 1..kMaxWebTransportPayloadBytes to a browser
+    /// player) to a joined player.
     common::Status SendPayload(int client_index, std::span<const std::uint8_t> payload);
 
     /// Disconnects a client (a `kPlayerLeft` with `kServerDisconnected` follows if it had joined).
@@ -92,6 +104,8 @@ class GameServer {
     const std::optional<ArbitriumEnvironment>& environment() const;
     /// The port the netcode server is bound to.
     std::uint16_t bound_port() const;
+    /// The port the WebTransport endpoint is bound to; 0 when there is none.
+    std::uint16_t webtransport_port() const;
     /// The address players' tokens must name: `<public ip>:<external port>` on Edgegap,
     /// `<local_public_ip>:<local_port>` in local mode.
     netcode::Address advertised_address() const;

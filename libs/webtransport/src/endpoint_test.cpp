@@ -1,0 +1,188 @@
+// The endpoint's limits and session bookkeeping, against the test client on loopback. The
+// endpoint runs in an EndpointLoop thread as a game loop would; timeouts are the endpoint's own,
+// configured short, and the waits below only bound how long a broken build takes to fail.
+
+#include "gapkit/webtransport/endpoint.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "gapkit/server/certificate.hpp"
+#include "test_client_test_support.hpp"
+
+namespace gapkit::webtransport {
+namespace {
+
+using testing::EndpointLoop;
+using testing::TestClient;
+using testing::TestClientConfig;
+
+constexpr double kWaitSeconds = 5;
+
+const server::SelfSignedCertificate& Certificate() {
+    static const server::SelfSignedCertificate certificate = server::CreateSelfSignedCertificate("127.0.0.1").value();
+    return certificate;
+}
+
+EndpointConfig Config() {
+    EndpointConfig config;
+    config.bind_ip = "127.0.0.1";
+    config.certificate_pem = Certificate().certificate_pem;
+    config.private_key_pem = Certificate().private_key_pem;
+    return config;
+}
+
+std::unique_ptr<EndpointLoop> Start(const EndpointConfig& config) {
+    auto endpoint = Endpoint::Open(config);
+    EXPECT_TRUE(endpoint) << endpoint.error().ToString();
+    return endpoint ? std::make_unique<EndpointLoop>(std::move(*endpoint), /*echo=*/true) : nullptr;
+}
+
+TestClientConfig ClientOf(const EndpointLoop& loop) {
+    TestClientConfig config;
+    config.server_port = loop.port();
+    config.expected_digest = Certificate().sha256_digest;
+    return config;
+}
+
+TEST(EndpointConfig, NamesTheFieldThatIsOutOfRange) {
+    auto expect_refused = [](EndpointConfig config, std::string_view field) {
+        auto status = config.Validate();
+        ASSERT_FALSE(status) << field;
+        EXPECT_EQ(status.error().code(), common::ErrorCode::kInvalidArgument);
+        EXPECT_NE(status.error().message().find(field), std::string::npos) << status.error().message();
+    };
+    EndpointConfig config = Config();
+    EXPECT_TRUE(config.Validate());
+    auto changed = [&](auto change) {
+        EndpointConfig copy = config;
+        change(copy);
+        return copy;
+    };
+    expect_refused(changed([](EndpointConfig& c) { c.certificate_pem.clear(); }), "certificate_pem");
+    expect_refused(changed([](EndpointConfig& c) { c.private_key_pem.clear(); }), "private_key_pem");
+    expect_refused(changed([](EndpointConfig& c) { c.path = "netcode"; }), "path");
+    expect_refused(changed([](EndpointConfig& c) { c.max_sessions = 0; }), "max_sessions");
+    expect_refused(changed([](EndpointConfig& c) { c.max_handshakes = 5000; }), "max_handshakes");
+    expect_refused(changed([](EndpointConfig& c) { c.handshake_timeout_seconds = 0; }), "handshake_timeout_seconds");
+    expect_refused(changed([](EndpointConfig& c) { c.idle_timeout_seconds = 0.5; }), "idle_timeout_seconds");
+    expect_refused(changed([](EndpointConfig& c) { c.max_datagram_bytes = 1300; }), "max_datagram_bytes");
+}
+
+TEST(Endpoint, OpenFailsClearlyOnAKeyThatIsNotPem) {
+    EndpointConfig config = Config();
+    config.private_key_pem = "not a key";
+    auto endpoint = Endpoint::Open(config);
+    ASSERT_FALSE(endpoint);
+    EXPECT_EQ(endpoint.error().code(), common::ErrorCode::kTls);
+    EXPECT_EQ(endpoint.error().message().find("not a key"), std::string::npos) << "the key text must not be echoed";
+}
+
+TEST(Endpoint, OpenFailsClearlyOnABindIpThatIsNotAnAddress) {
+    EndpointConfig config = Config();
+    config.bind_ip = "localhost";
+    auto endpoint = Endpoint::Open(config);
+    ASSERT_FALSE(endpoint);
+    EXPECT_NE(endpoint.error().message().find("bind_ip"), std::string::npos) << endpoint.error().message();
+}
+
+TEST(Endpoint, GivesEachSessionAnAddressOfItsOwnThatItServesUntilTheSessionEnds) {
+    auto loop = Start(Config());
+    ASSERT_NE(loop, nullptr);
+    auto first = TestClient::Connect(ClientOf(*loop));
+    auto second = TestClient::Connect(ClientOf(*loop));
+    ASSERT_TRUE(first && second);
+    auto opened_first = loop->WaitFor(EventType::kSessionOpened, kWaitSeconds);
+    auto opened_second = loop->WaitFor(EventType::kSessionOpened, kWaitSeconds);
+    ASSERT_TRUE(opened_first && opened_second);
+    EXPECT_NE(opened_first->address, opened_second->address);
+    // 100::/64, the discard-only prefix: no real peer has such an address.
+    EXPECT_EQ(opened_first->address.type, netcode::AddressType::kIpv6);
+    EXPECT_EQ(opened_first->address.ipv6[0], 0x100);
+    EXPECT_NE(opened_first->detail.find("127.0.0.1:"), std::string::npos) << opened_first->detail;
+
+    bool served = false;
+    bool stranger_served = true;
+    loop->Run([&](Endpoint& endpoint) {
+        served = endpoint.Serves(opened_first->address);
+        stranger_served = endpoint.Serves(netcode::Address::Ipv4(127, 0, 0, 1, loop->port()));
+    });
+    EXPECT_TRUE(served);
+    EXPECT_FALSE(stranger_served);
+
+    ASSERT_TRUE((*first)->CloseSession(0, "bye"));
+    auto closed = loop->WaitFor(EventType::kSessionClosed, kWaitSeconds);
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->address, opened_first->address);
+    loop->Run([&](Endpoint& endpoint) {
+        served = endpoint.Serves(opened_first->address);
+        endpoint.Send(opened_first->address, std::vector<std::uint8_t>{1, 2, 3});
+    });
+    EXPECT_FALSE(served);
+    EXPECT_GE(loop->stats().datagrams_dropped, 1u) << "a send to a gone session is dropped and counted";
+}
+
+TEST(Endpoint, RefusesConnectionsBeyondMaxSessions) {
+    EndpointConfig config = Config();
+    config.max_sessions = 1;
+    auto loop = Start(config);
+    ASSERT_NE(loop, nullptr);
+    auto admitted = TestClient::Connect(ClientOf(*loop));
+    ASSERT_TRUE(admitted) << admitted.error().ToString();
+    TestClientConfig refused_config = ClientOf(*loop);
+    refused_config.timeout_seconds = 2;
+    auto refused = TestClient::Connect(refused_config);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(loop->stats().connections_refused, 1u);
+    EXPECT_EQ(loop->stats().sessions_opened, 1u);
+}
+
+TEST(Endpoint, ClosesASessionThatGoesSilentForTheIdleTimeout) {
+    EndpointConfig config = Config();
+    config.idle_timeout_seconds = 1;
+    auto loop = Start(config);
+    ASSERT_NE(loop, nullptr);
+    auto client = TestClient::Connect(ClientOf(*loop));
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(loop->WaitFor(EventType::kSessionOpened, kWaitSeconds));
+    // The client is not pumped from here on: nothing it sends keeps the connection alive.
+    auto closed = loop->WaitFor(EventType::kSessionClosed, kWaitSeconds);
+    ASSERT_TRUE(closed);
+    EXPECT_NE(closed->detail.find("idle"), std::string::npos) << closed->detail;
+}
+
+TEST(Endpoint, DropsAConnectionThatOpensNoSessionWithinTheHandshakeTimeout) {
+    EndpointConfig config = Config();
+    config.handshake_timeout_seconds = 0.5;
+    auto loop = Start(config);
+    ASSERT_NE(loop, nullptr);
+    TestClientConfig silent = ClientOf(*loop);
+    silent.send_settings = false;  // The endpoint holds its answer until SETTINGS that never come.
+    silent.timeout_seconds = 3;
+    auto client = TestClient::Connect(silent);
+    ASSERT_FALSE(client);
+    EXPECT_EQ(loop->stats().sessions_opened, 0u);
+    EXPECT_EQ(loop->stats().connections_accepted, 1u);
+}
+
+TEST(Endpoint, DropsDatagramsOverMaxDatagramBytesBothWays) {
+    EndpointConfig config = Config();
+    config.max_datagram_bytes = 200;
+    auto loop = Start(config);
+    ASSERT_NE(loop, nullptr);
+    auto client = TestClient::Connect(ClientOf(*loop));
+    ASSERT_TRUE(client);
+    ASSERT_TRUE((*client)->SendDatagram(std::vector<std::uint8_t>(201, 7)));
+    ASSERT_TRUE((*client)->SendDatagram(std::vector<std::uint8_t>(200, 8)));
+    auto echoed = (*client)->ReceiveDatagram(kWaitSeconds);
+    ASSERT_TRUE(echoed);
+    EXPECT_EQ(echoed->size(), 200u);
+    EXPECT_EQ(loop->stats().datagrams_received, 1u);
+    EXPECT_EQ(loop->stats().datagrams_dropped, 1u);
+}
+
+}  // namespace
+}  // namespace gapkit::webtransport
