@@ -141,16 +141,13 @@ images: images-deps configure
 	$(SUDO) scripts/build-images.sh
 	$(SUDO) ctest --test-dir $(BUILD_DIR) -L images -E '^images\.Build$$' -FS gapkit_images --output-on-failure $(CTEST_ARGS)
 
-# Installs the libraries into a scratch prefix and builds tests/package against them with
-# find_package(gapkit), as a game would.
+# Builds the libraries alone in build-pkg, installs them into a scratch prefix and builds and runs
+# the C++ and C games of tests/package and tests/package_c against them with find_package(gapkit),
+# as a game would. `make test` runs the same script on build/ (test package.*, label package).
 package-check: deps
 	cmake -S . -B build-pkg -G Ninja -DGAPKIT_BUILD_TESTS=OFF -DGAPKIT_BUILD_TOOLS=OFF $(CMAKE_LAUNCHER) >/dev/null
 	cmake --build build-pkg -j $(JOBS)
-	rm -rf build-pkg/prefix build-pkg/consumer
-	cmake --install build-pkg --prefix build-pkg/prefix >/dev/null
-	cmake -S tests/package -B build-pkg/consumer -DCMAKE_PREFIX_PATH=$(CURDIR)/build-pkg/prefix >/dev/null
-	cmake --build build-pkg/consumer
-	build-pkg/consumer/consumer
+	tests/package/check_installed_package.sh build-pkg build-pkg/package-check
 
 bench: build
 	@for b in $(BUILD_DIR)/bin/gapkit_*_benchmark; do echo "== $$b"; $$b; done

@@ -51,12 +51,13 @@ function(gapkit_add_library name)
   target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   gapkit_apply_common_options(${target})
   if(NOT ARG_INTERNAL)
-    install(TARGETS ${target} EXPORT gapkitTargets
+    install(TARGETS ${target} EXPORT gapkitTargets COMPONENT development
       ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
       LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
       INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/include)
-      install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+      install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        COMPONENT development)
     endif()
     set(GAPKIT_EXPORTED_TARGETS ${GAPKIT_EXPORTED_TARGETS} ${target} CACHE INTERNAL "")
   endif()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs shellcheck on the release scripts, the lint scripts and the load scripts (label lint):
+# Runs shellcheck on the release, lint, load and package-test scripts (label lint):
 #   lint_scripts.sh <repository root>
 # Exits 77 (CTest's SKIP_RETURN_CODE) when shellcheck is missing (make deps installs it).
 set -euo pipefail
@@ -12,6 +12,6 @@ root=$(cd "$1" && pwd)
 command -v shellcheck >/dev/null || { echo "SKIP: shellcheck is not installed (make deps installs it)"; exit 77; }
 
 cd "$root"
-scripts=(deploy/release/*.sh tests/lint/*.sh tools/loadgen/*.sh tests/surge/*.sh)
+scripts=(deploy/release/*.sh tests/lint/*.sh tools/loadgen/*.sh tests/surge/*.sh tests/package/*.sh)
 shellcheck --external-sources "${scripts[@]}"
 printf 'ok: shellcheck %s\n' "${scripts[@]}"

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "gapkit/common/clock.hpp"
+#include "gapkit/netcode/private_key.hpp"
 #include "gapkit/netcode/server.hpp"
 
 extern "C" int gapkit_client_c_api_round_trip(const char* address, uint64_t protocol_id, const uint8_t key[32],
                                               void (*tick)(void*, double), void* context);
+extern "C" int gapkit_client_c_api_dev_key_round_trip(const char* address, uint64_t protocol_id,
+                                                      void (*tick)(void*, double), void* context);
 
 namespace gapkit::client {
 namespace {
@@ -25,17 +28,27 @@ void TickServer(void* context, double now_seconds) {
     }
 }
 
-TEST(ClientCApi, DirectConnectRoundTripFromC) {
+netcode::ServerConfig LoopbackServerConfig(const netcode::Key& key) {
     netcode::ServerConfig config;
     config.protocol_id = kProtocolId;
-    config.private_key = netcode::GenerateKey();
+    config.private_key = key;
     config.bind_address = netcode::Address::Ipv4(127, 0, 0, 1, 0);
-    netcode::Server server(config);
+    return config;
+}
+
+TEST(ClientCApi, DirectConnectRoundTripFromC) {
+    const netcode::Key key = netcode::GenerateKey();
+    netcode::Server server(LoopbackServerConfig(key));
     ASSERT_TRUE(server.Start());
     const std::string address = server.bound_address().ToString();
-    EXPECT_EQ(
-        gapkit_client_c_api_round_trip(address.c_str(), kProtocolId, config.private_key.data(), TickServer, &server),
-        0);
+    EXPECT_EQ(gapkit_client_c_api_round_trip(address.c_str(), kProtocolId, key.data(), TickServer, &server), 0);
+}
+
+TEST(ClientCApi, ConnectsWithTheDevKeyAndLogsThroughTheCallbackFromC) {
+    netcode::Server server(LoopbackServerConfig(netcode::DevPrivateKey()));
+    ASSERT_TRUE(server.Start());
+    const std::string address = server.bound_address().ToString();
+    EXPECT_EQ(gapkit_client_c_api_dev_key_round_trip(address.c_str(), kProtocolId, TickServer, &server), 0);
 }
 
 TEST(ClientCApi, CreateReportsBadConfig) {

@@ -1,5 +1,6 @@
 /* Compiled as C to prove gapkit/client.h is valid C: connects in direct mode and exchanges one
  * payload, with the C++ test driving the game server through `tick`. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "gapkit/client.h"
@@ -41,4 +42,29 @@ int gapkit_client_c_api_round_trip(const char* address, uint64_t protocol_id, co
         result = __LINE__;
     gapkit_client_destroy(client);
     return result;
+}
+
+/* Called from whichever thread logs, hence atomic. */
+static void CountClientLogs(int level, const char* component, const char* message, void* user) {
+    if (level <= GAPKIT_LOG_INFO && strcmp(component, "client") == 0 && message[0] != '\0') {
+        atomic_fetch_add((atomic_int*)user, 1);
+    }
+}
+
+/* The same round trip with the key from gapkit_dev_private_key() and gapkit's log routed to a
+ * callback, which must hear the client's state changes. */
+int gapkit_client_c_api_dev_key_round_trip(const char* address, uint64_t protocol_id, gapkit_test_tick tick,
+                                           void* context) {
+    uint8_t key[32] = {0};
+    gapkit_dev_private_key(key);
+    if (key[0] != 1 || key[8] != 9 || key[9] != 0 || key[31] != 1) return __LINE__;
+    atomic_int client_logs;
+    atomic_init(&client_logs, 0);
+    gapkit_set_log_level(GAPKIT_LOG_INFO);
+    gapkit_set_log_callback(CountClientLogs, &client_logs);
+    const int result = gapkit_client_c_api_round_trip(address, protocol_id, key, tick, context);
+    gapkit_set_log_callback(NULL, NULL);
+    if (result != 0) return result;
+    /* idle -> connecting, connecting -> connected, connected -> disconnected. */
+    return atomic_load(&client_logs) >= 3 ? 0 : __LINE__;
 }

@@ -20,8 +20,12 @@ namespace {
 using gapkit::server::GameServerConfig;
 using gapkit::server::ServerEvent;
 
+static_assert(static_cast<int>(gapkit::server::ServerEventType::kPlayerJoined) + 1 ==
+              GAPKIT_SERVER_EVENT_PLAYER_JOINED);
 static_assert(static_cast<int>(gapkit::server::ServerEventType::kSelfStopping) + 1 ==
               GAPKIT_SERVER_EVENT_SELF_STOPPING);
+static_assert(static_cast<int>(gapkit::server::LeaveReason::kClientDisconnected) ==
+              GAPKIT_SERVER_LEAVE_CLIENT_DISCONNECTED);
 static_assert(static_cast<int>(gapkit::server::LeaveReason::kServerStopped) == GAPKIT_SERVER_LEAVE_SERVER_STOPPED);
 
 void CopyText(const std::string& text, char* out, std::size_t out_bytes) {
@@ -39,6 +43,8 @@ GameServerConfig FromC(const gapkit_server_config& c) {
     config.local_port = c.local_port;
     if (c.local_public_ip != nullptr) config.local_public_ip = c.local_public_ip;
     if (c.game_port_name != nullptr) config.game_port_name = c.game_port_name;
+    if (c.webtransport_port_name != nullptr) config.webtransport_port_name = c.webtransport_port_name;
+    config.local_webtransport_port = c.local_webtransport_port;
     config.require_session = c.require_session != 0;
     config.self_stop_after_empty_seconds = c.self_stop_after_empty_seconds;
     config.use_bus = c.use_bus != 0;
@@ -47,12 +53,13 @@ GameServerConfig FromC(const gapkit_server_config& c) {
 
 void ToC(ServerEvent& event, gapkit_server& handle, gapkit_server_event& out) {
     out = gapkit_server_event{};
-    out.type = static_cast<int>(event.type) + 1;  // The C values count from 1 in the same order.
+    // The C values count from 1 in the same order.
+    out.type = static_cast<gapkit_server_event_type>(static_cast<int>(event.type) + 1);
     out.client_index = event.client_index;
     out.client_id = event.client_id;
     CopyText(event.session_id, out.session_id, sizeof(out.session_id));
     std::copy(event.user_data.begin(), event.user_data.end(), out.user_data);
-    out.leave_reason = static_cast<int>(event.reason);
+    out.leave_reason = static_cast<gapkit_server_leave_reason>(event.reason);
     handle.payload = std::move(event.payload);
     out.payload = handle.payload.empty() ? nullptr : handle.payload.data();
     out.payload_bytes = handle.payload.size();
@@ -71,6 +78,9 @@ void gapkit_server_config_init(gapkit_server_config* config) {
     config->require_session = defaults.require_session ? 1 : 0;
     config->self_stop_after_empty_seconds = defaults.self_stop_after_empty_seconds;
     config->use_bus = defaults.use_bus ? 1 : 0;
+    static const std::string kWebTransportPortName = defaults.webtransport_port_name;
+    config->webtransport_port_name = kWebTransportPortName.c_str();
+    config->local_webtransport_port = defaults.local_webtransport_port;
 }
 
 gapkit_server* gapkit_server_create(const gapkit_server_config* config, int argc, const char* const* argv, char* error,
@@ -126,6 +136,23 @@ int gapkit_server_num_players(const gapkit_server* server) {
 
 uint16_t gapkit_server_bound_port(const gapkit_server* server) {
     return server == nullptr ? 0 : server->server->bound_port();
+}
+
+uint16_t gapkit_server_webtransport_port(const gapkit_server* server) {
+    return server == nullptr ? 0 : server->server->webtransport_port();
+}
+
+int gapkit_server_advertised_address(const gapkit_server* server, char* buffer, std::size_t buffer_bytes) {
+    if (server == nullptr) return -1;
+    // Only allocation can throw; an address is at most GAPKIT_SERVER_ADDRESS_BYTES long.
+    try {
+        const std::string address = server->server->advertised_address().ToString();
+        CopyText(address, buffer, buffer_bytes);
+        return static_cast<int>(address.size());
+    } catch (const std::exception&) {
+        CopyText("", buffer, buffer_bytes);
+        return -1;
+    }
 }
 
 const char* gapkit_server_certificate_digest(const gapkit_server* server) {

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "c_api_test_support.h"
+#include "gapkit/common/log.hpp"
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/netcode/private_key.hpp"
@@ -25,11 +27,38 @@ std::uint16_t FreeUdpPort() {
     return port.value_or(0);
 }
 const gapkit::testing::EnvOverrides kLocalMode{{"ARBITRIUM_REQUEST_ID", std::nullopt}};
+// Local mode with no key or protocol id in the environment: the development key, with its warning.
+const gapkit::testing::EnvOverrides kLocalModeWithoutKey{{"ARBITRIUM_REQUEST_ID", std::nullopt},
+                                                         {"GAPKIT_PRIVATE_KEY", std::nullopt},
+                                                         {"GAPKIT_PRIVATE_KEY_FILE", std::nullopt},
+                                                         {"GAPKIT_PROTOCOL_ID", std::nullopt}};
 
 TEST(ServerCApi, UsableFromC) {
     gapkit::testing::ScopedEnv env(kLocalMode);
     char error[256] = "";
     EXPECT_EQ(gapkit_server_c_smoke(FreeUdpPort(), error, sizeof(error)), 0) << error;
+}
+
+TEST(ServerCApi, AdvertisesAddressAndWebTransportPortAndLogsThroughTheCallbackFromC) {
+    gapkit::testing::ScopedEnv env(kLocalModeWithoutKey);
+    char error[256] = "";
+    EXPECT_EQ(gapkit_server_c_parity(FreeUdpPort(), FreeUdpPort(), error, sizeof(error)), 0) << error;
+    EXPECT_EQ(gapkit_server_c_enum_names(), 0);
+}
+
+TEST(ServerCApi, DevKeyEqualsTheCppOne) {
+    std::uint8_t key[32] = {};
+    gapkit_dev_private_key(key);
+    const auto expected = gapkit::netcode::DevPrivateKey();
+    EXPECT_TRUE(std::equal(expected.begin(), expected.end(), key));
+}
+
+TEST(ServerCApi, LogLevelIsClampedToTheKnownLevels) {
+    gapkit_set_log_level(static_cast<gapkit_log_level>(7));  // The largest value C++ allows the enum.
+    EXPECT_EQ(gapkit::common::GetLogLevel(), gapkit::common::LogLevel::kTrace);
+    gapkit_set_log_level(GAPKIT_LOG_ERROR);
+    EXPECT_EQ(gapkit::common::GetLogLevel(), gapkit::common::LogLevel::kError);
+    gapkit_set_log_level(GAPKIT_LOG_INFO);
 }
 
 TEST(ServerCApi, CreateReportsWhyItFailed) {

@@ -1,6 +1,8 @@
 /* Compiled as C: proves gapkit/server.h is valid C and usable from a C engine. */
 #include "c_api_test_support.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gapkit/server.h"
@@ -35,4 +37,76 @@ int gapkit_server_c_bad_config(char* error, size_t error_bytes) {
     gapkit_server* server = gapkit_server_create(&config, 0, NULL, error, error_bytes);
     gapkit_server_destroy(server);
     return server == NULL ? 0 : 1;
+}
+
+/* Written from whichever thread logs, hence atomic. */
+typedef struct log_record {
+    atomic_int messages;
+    atomic_int dev_key_warnings; /* "server" warnings that mention the development key. */
+} log_record;
+
+static void RecordLog(int level, const char* component, const char* message, void* user) {
+    log_record* record = (log_record*)user;
+    atomic_fetch_add(&record->messages, 1);
+    if (level == GAPKIT_LOG_WARN && strcmp(component, "server") == 0 && strstr(message, "development key") != NULL) {
+        atomic_fetch_add(&record->dev_key_warnings, 1);
+    }
+}
+
+static int CheckDevKey(void) {
+    uint8_t key[32];
+    memset(key, 0xff, sizeof key);
+    gapkit_dev_private_key(key);
+    for (int i = 0; i < 9; ++i) {
+        if (key[i] != i + 1) return 0;
+    }
+    for (int i = 9; i < 31; ++i) {
+        if (key[i] != 0) return 0;
+    }
+    return key[31] == 1;
+}
+
+static int CheckAddress(const gapkit_server* server, uint16_t port) {
+    char expected[GAPKIT_SERVER_ADDRESS_BYTES];
+    snprintf(expected, sizeof expected, "127.0.0.1:%u", (unsigned)port);
+    char address[GAPKIT_SERVER_ADDRESS_BYTES];
+    if (gapkit_server_advertised_address(server, address, sizeof address) != (int)strlen(expected)) return 0;
+    if (strcmp(address, expected) != 0) return 0;
+    char tiny[5];
+    if (gapkit_server_advertised_address(server, tiny, sizeof tiny) != (int)strlen(expected)) return 0;
+    if (strcmp(tiny, "127.") != 0) return 0;
+    return gapkit_server_advertised_address(NULL, address, sizeof address) == -1;
+}
+
+int gapkit_server_c_parity(uint16_t port, uint16_t webtransport_port, char* error, size_t error_bytes) {
+    if (!CheckDevKey()) return 1;
+    log_record record;
+    atomic_init(&record.messages, 0);
+    atomic_init(&record.dev_key_warnings, 0);
+    gapkit_set_log_level(GAPKIT_LOG_DEBUG);
+    gapkit_set_log_callback(RecordLog, &record);
+
+    gapkit_server_config config;
+    gapkit_server_config_init(&config);
+    if (config.local_webtransport_port != 0 || strcmp(config.webtransport_port_name, "webtransport") != 0) return 2;
+    config.local_port = port;
+    config.local_webtransport_port = webtransport_port;
+    config.use_bus = 0; /* private_key stays all zeros: the development key, with a warning. */
+    gapkit_server* server = gapkit_server_create(&config, 0, NULL, error, error_bytes);
+    gapkit_set_log_callback(NULL, NULL);
+    gapkit_set_log_level(GAPKIT_LOG_INFO);
+    if (server == NULL) return 3;
+    int result = 0;
+    if (atomic_load(&record.dev_key_warnings) != 1 || atomic_load(&record.messages) < 2) result = 4;
+    if (result == 0 && gapkit_server_webtransport_port(server) != webtransport_port) result = 5;
+    if (result == 0 && !CheckAddress(server, port)) result = 6;
+    gapkit_server_destroy(server);
+    return result;
+}
+
+int gapkit_server_c_enum_names(void) {
+    const gapkit_server_event_type type = GAPKIT_SERVER_EVENT_SELF_STOPPING;
+    const gapkit_server_leave_reason reason = GAPKIT_SERVER_LEAVE_TIMED_OUT;
+    const gapkit_log_level level = GAPKIT_LOG_TRACE;
+    return type == 4 && reason == 1 && level == 4 ? 0 : 1;
 }

@@ -15,6 +15,12 @@ extern "C" {
 int gapkit_server_c_smoke(uint16_t port, char* error, size_t error_bytes);
 /* max_clients 0 must fail with a message. */
 int gapkit_server_c_bad_config(char* error, size_t error_bytes);
+/* Local mode with the development key and WebTransport on `webtransport_port`: the log callback
+ * hears the key warning; the WebTransport port, the advertised address (whole, truncated, NULL
+ * handle) and gapkit_dev_private_key are as documented. */
+int gapkit_server_c_parity(uint16_t port, uint16_t webtransport_port, char* error, size_t error_bytes);
+/* The enums' typedef names compile in C with their values. */
+int gapkit_server_c_enum_names(void);
 
 #ifdef __cplusplus
 }

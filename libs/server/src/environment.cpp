@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 
 #include <fmt/core.h>
 #include <boost/json.hpp>
 
 #include "gapkit/common/env.hpp"
+#include "gapkit/common/files.hpp"
+#include "gapkit/common/secrets.hpp"
 #include "gapkit/netcode/address.hpp"
+#include "gapkit/netcode/private_key.hpp"
 
 namespace gapkit::server {
 
@@ -19,6 +23,9 @@ namespace {
 
 constexpr std::string_view kCaFlag = "--ca_contents";
 constexpr std::string_view kPemBegin = "-----BEGIN CERTIFICATE-----";
+constexpr std::string_view kPrivateKeyVar = "GAPKIT_PRIVATE_KEY";
+constexpr std::string_view kPrivateKeyFileVar = "GAPKIT_PRIVATE_KEY_FILE";
+constexpr std::string_view kProtocolIdVar = "GAPKIT_PROTOCOL_ID";
 
 common::Error Invalid(std::string_view name, std::string_view problem) {
     return common::Error(ErrorCode::kInvalidArgument, fmt::format("environment variable {}: {}", name, problem));
@@ -122,6 +129,59 @@ Result<std::string> RequiredIp(const EnvLookup& lookup) {
     return ip;
 }
 
+std::optional<std::string> NonEmpty(const EnvLookup& lookup, std::string_view name) {
+    auto value = lookup(name);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+}
+
+// The key's text, from the file when both are set (as the matchmaker and spaceships-server do), so
+// a mounted secret beats a variable left over in an image. Nothing when neither is set.
+Result<std::optional<std::string>> PrivateKeyText(const EnvLookup& lookup, std::string_view& source) {
+    if (auto path = NonEmpty(lookup, kPrivateKeyFileVar)) {
+        source = kPrivateKeyFileVar;
+        auto text = common::ReadSecretFile(*path);
+        if (!text) return common::Fail(Invalid(kPrivateKeyFileVar, text.error().message()));
+        return std::optional<std::string>(std::move(*text));
+    }
+    source = kPrivateKeyVar;
+    return NonEmpty(lookup, kPrivateKeyVar);
+}
+
+common::Status ApplyPrivateKey(const EnvLookup& lookup, bool on_edgegap, netcode::Key& key) {
+    std::string_view source;
+    auto text = PrivateKeyText(lookup, source);
+    if (!text) return common::Fail(text.error());
+    if (!*text) {
+        if (!on_edgegap) return common::Ok();
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("no netcode private key on Edgegap: set {} or {} (the matchmaker's key), or "
+                                     "GameServerConfig::private_key",
+                                     kPrivateKeyVar, kPrivateKeyFileVar));
+    }
+    auto parsed = netcode::ParsePrivateKey(**text);
+    common::Wipe(**text);
+    if (!parsed) return common::Fail(Invalid(source, parsed.error().message()));
+    key = *parsed;
+    common::Wipe(*parsed);
+    return common::Ok();
+}
+
+common::Status ApplyProtocolId(const EnvLookup& lookup, bool on_edgegap, std::uint64_t& protocol_id) {
+    auto text = NonEmpty(lookup, kProtocolIdVar);
+    if (!text) {
+        if (!on_edgegap) return common::Ok();
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("no netcode protocol id on Edgegap: set {} (the matchmaker's), or "
+                                     "GameServerConfig::protocol_id",
+                                     kProtocolIdVar));
+    }
+    auto parsed = common::ParseInt(*text, 1, std::numeric_limits<std::int64_t>::max());
+    if (!parsed) return common::Fail(Invalid(kProtocolIdVar, parsed.error().message()));
+    protocol_id = static_cast<std::uint64_t>(*parsed);
+    return common::Ok();
+}
+
 }  // namespace
 
 Result<ArbitriumPort> ArbitriumEnvironment::GamePort(std::string_view name, std::string_view except) const {
@@ -160,6 +220,15 @@ Result<std::optional<ArbitriumEnvironment>> ParseArbitriumEnvironment(const EnvL
     env.ports = std::move(*ports);
     if (auto location = ParseLocation(lookup, env); !location) return common::Fail(location.error());
     return std::optional<ArbitriumEnvironment>(std::move(env));
+}
+
+common::Status ApplyGapkitEnvironment(const EnvLookup& lookup, GameServerConfig& config) {
+    const bool on_edgegap = lookup("ARBITRIUM_REQUEST_ID").has_value();
+    if (config.private_key == netcode::Key{}) {
+        if (auto applied = ApplyPrivateKey(lookup, on_edgegap, config.private_key); !applied) return applied;
+    }
+    if (config.protocol_id == 0) return ApplyProtocolId(lookup, on_edgegap, config.protocol_id);
+    return common::Ok();
 }
 
 Result<std::optional<std::string>> ParseCaContentsFlag(int argc, const char* const* argv) {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "gapkit/common/files.hpp"
+#include "gapkit/netcode/private_key.hpp"
+
 namespace gapkit::server {
 namespace {
 
@@ -121,6 +124,71 @@ TEST(ArbitriumEnvironment, TokensNeverAppearInErrors) {
     auto parsed = ParseArbitriumEnvironment(LookupIn(vars));
     ASSERT_FALSE(parsed);
     EXPECT_EQ(parsed.error().message().find("secret"), std::string::npos);
+}
+
+constexpr const char* kKeyHex = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
+
+// Applies `vars` to a default config, or returns the error message.
+common::Result<GameServerConfig> Applied(const Vars& vars, GameServerConfig config = {}) {
+    if (auto applied = ApplyGapkitEnvironment(LookupIn(vars), config); !applied) return common::Fail(applied.error());
+    return config;
+}
+
+TEST(GapkitEnvironment, ReadsKeyAndProtocolIdWhenConfigLeavesThemUnset) {
+    auto config = Applied({{"GAPKIT_PRIVATE_KEY", kKeyHex}, {"GAPKIT_PROTOCOL_ID", "80085"}});
+    ASSERT_TRUE(config) << config.error().ToString();
+    EXPECT_EQ(netcode::KeyToHex(config->private_key), kKeyHex);
+    EXPECT_EQ(config->protocol_id, 80085u);
+}
+
+TEST(GapkitEnvironment, ReadsTheKeyFileBeforeTheKeyVariable) {
+    auto file = common::WritePrivateTempFile("server-key", std::string(kKeyHex) + "\n");
+    ASSERT_TRUE(file) << file.error().ToString();
+    auto config = Applied({{"GAPKIT_PRIVATE_KEY_FILE", file->string()}, {"GAPKIT_PRIVATE_KEY", "not read"}});
+    ASSERT_TRUE(config) << config.error().ToString();
+    EXPECT_EQ(netcode::KeyToHex(config->private_key), kKeyHex);
+    std::filesystem::remove(*file);
+}
+
+TEST(GapkitEnvironment, ConfigWinsAndItsVariablesAreNotRead) {
+    GameServerConfig set;
+    set.private_key = netcode::DevPrivateKey();
+    set.protocol_id = 7;
+    auto config = Applied({{"GAPKIT_PRIVATE_KEY", "malformed"}, {"GAPKIT_PROTOCOL_ID", "malformed"}}, set);
+    ASSERT_TRUE(config) << config.error().ToString();
+    EXPECT_EQ(config->private_key, netcode::DevPrivateKey());
+    EXPECT_EQ(config->protocol_id, 7u);
+}
+
+TEST(GapkitEnvironment, MalformedValuesNameTheVariableNeverTheKey) {
+    const std::vector<std::pair<Vars, std::string>> cases = {
+        {{{"GAPKIT_PRIVATE_KEY", "secret-but-not-a-key"}}, "GAPKIT_PRIVATE_KEY"},
+        {{{"GAPKIT_PRIVATE_KEY_FILE", "/nonexistent/key"}}, "GAPKIT_PRIVATE_KEY_FILE"},
+        {{{"GAPKIT_PROTOCOL_ID", "0"}}, "GAPKIT_PROTOCOL_ID"},
+        {{{"GAPKIT_PROTOCOL_ID", "-5"}}, "GAPKIT_PROTOCOL_ID"},
+        {{{"GAPKIT_PROTOCOL_ID", "80085x"}}, "GAPKIT_PROTOCOL_ID"},
+    };
+    for (const auto& [vars, name] : cases) {
+        auto config = Applied(vars);
+        ASSERT_FALSE(config) << name;
+        EXPECT_NE(config.error().message().find("environment variable " + name + ":"), std::string::npos)
+            << config.error().message();
+        EXPECT_EQ(config.error().message().find("secret"), std::string::npos) << config.error().message();
+    }
+}
+
+TEST(GapkitEnvironment, EdgegapNeedsAKeyAndAProtocolIdLocalModeDoesNot) {
+    auto local = Applied({{"GAPKIT_PRIVATE_KEY", ""}});
+    ASSERT_TRUE(local) << local.error().ToString();
+    EXPECT_EQ(local->private_key, netcode::Key{});  // GameServer::Start then uses the dev key.
+    EXPECT_EQ(local->protocol_id, 0u);
+
+    auto no_key = Applied({{"ARBITRIUM_REQUEST_ID", "f0000000000f"}, {"GAPKIT_PROTOCOL_ID", "1"}});
+    ASSERT_FALSE(no_key);
+    EXPECT_NE(no_key.error().message().find("set GAPKIT_PRIVATE_KEY or GAPKIT_PRIVATE_KEY_FILE"), std::string::npos);
+    auto no_id = Applied({{"ARBITRIUM_REQUEST_ID", "f0000000000f"}, {"GAPKIT_PRIVATE_KEY", kKeyHex}});
+    ASSERT_FALSE(no_id);
+    EXPECT_NE(no_id.error().message().find("set GAPKIT_PROTOCOL_ID"), std::string::npos);
 }
 
 constexpr const char* kPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

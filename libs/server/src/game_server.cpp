@@ -56,10 +56,6 @@ LeaveReason ToLeaveReason(netcode::DisconnectReason reason) {
     return LeaveReason::kServerStopped;
 }
 
-bool IsZero(const netcode::Key& key) {
-    return std::all_of(key.begin(), key.end(), [](std::uint8_t b) { return b == 0; });
-}
-
 std::uint64_t UnixNow() {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -112,8 +108,8 @@ struct GameServer::Impl {
 
 common::Status GameServer::Impl::Open(const std::optional<std::string>& ca_pem) {
     public_ip = env ? env->public_ip : config.local_public_ip;
-    if (IsZero(config.private_key)) {
-        if (env) return MakeError(ErrorCode::kInvalidArgument, "server config: private_key is all zeros");
+    // Still all zeros only in local mode: ApplyGapkitEnvironment refuses that on Edgegap.
+    if (config.private_key == netcode::Key{}) {
         GAPKIT_LOG_WARN("server", "local mode: using the public development key");
         config.private_key = netcode::DevPrivateKey();
     }
@@ -388,12 +384,14 @@ void GameServer::Impl::Stop() {
 common::Result<std::unique_ptr<GameServer>> GameServer::Start(const GameServerConfig& config, int argc,
                                                               const char* const* argv) {
     if (auto valid = config.Validate(); !valid) return common::Fail(valid.error());
-    auto env = ParseArbitriumEnvironment(ProcessEnvironment());
+    const EnvLookup lookup = ProcessEnvironment();
+    auto env = ParseArbitriumEnvironment(lookup);
     if (!env) return common::Fail(env.error());
     auto ca_pem = ParseCaContentsFlag(argc, argv);
     if (!ca_pem) return common::Fail(ca_pem.error());
     auto impl = std::make_unique<Impl>();
     impl->config = config;
+    if (auto applied = ApplyGapkitEnvironment(lookup, impl->config); !applied) return common::Fail(applied.error());
     impl->env = std::move(*env);
     if (auto opened = impl->Open(*ca_pem); !opened) return common::Fail(opened.error());
     return std::unique_ptr<GameServer>(new GameServer(std::move(impl)));

@@ -186,7 +186,19 @@ class GameServerTest : public ::testing::Test {
         env["ARBITRIUM_CONTEXT_TOKEN"] = "context-token";
         env["ARBITRIUM_DELETE_URL"] = http_->url() + "/v1/self/stop/abc123def456/99";
         env["ARBITRIUM_DELETE_TOKEN"] = "delete-token";
+        for (const char* name : {"GAPKIT_PRIVATE_KEY", "GAPKIT_PRIVATE_KEY_FILE", "GAPKIT_PROTOCOL_ID"}) {
+            env.try_emplace(name, std::nullopt);  // The machine's own values must not leak in.
+        }
         return env;
+    }
+
+    // Local mode without a bus, gapkit's variables unset unless `overrides` sets them.
+    static testing::EnvOverrides LocalEnvironment(testing::EnvOverrides overrides) {
+        for (const char* name :
+             {"ARBITRIUM_REQUEST_ID", "GAPKIT_PRIVATE_KEY", "GAPKIT_PRIVATE_KEY_FILE", "GAPKIT_PROTOCOL_ID"}) {
+            overrides.try_emplace(name, std::nullopt);
+        }
+        return overrides;
     }
 
     GameServerConfig Config() const {
@@ -471,8 +483,7 @@ TEST_F(GameServerTest, LocalModeUsesTheDevKeyWithoutBus) {
     config.protocol_id = kProtocolId;
     config.local_port = game_port_;
     config.use_bus = false;
-    testing::EnvOverrides env{{"ARBITRIUM_REQUEST_ID", std::nullopt}};
-    auto server = StartServer(config, env);
+    auto server = StartServer(config, LocalEnvironment({}));
     ASSERT_TRUE(server) << server.error().ToString();
     EXPECT_FALSE((*server)->on_edgegap());
     EXPECT_EQ((*server)->advertised_address(), netcode::Address::Ipv4(127, 0, 0, 1, game_port_));
@@ -483,13 +494,45 @@ TEST_F(GameServerTest, LocalModeUsesTheDevKeyWithoutBus) {
     EXPECT_EQ(events_.back().session_id, "");
 }
 
+TEST_F(GameServerTest, ReadsKeyAndProtocolIdFromTheEnvironmentWhenConfigLeavesThemUnset) {
+    GameServerConfig config;
+    config.local_port = game_port_;
+    config.use_bus = false;
+    auto server = StartServer(config, LocalEnvironment({{"GAPKIT_PRIVATE_KEY", netcode::KeyToHex(key_)},
+                                                        {"GAPKIT_PROTOCOL_ID", std::to_string(kProtocolId)}}));
+    ASSERT_TRUE(server) << server.error().ToString();
+    netcode::Client client;
+    ASSERT_TRUE(client.Connect(Token(1, netcode::Address::Ipv4(127, 0, 0, 1, game_port_)), now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
+}
+
+TEST_F(GameServerTest, ConfigOverridesTheEnvironment) {
+    GameServerConfig config = Config();
+    config.local_port = game_port_;
+    config.use_bus = false;
+    auto server =
+        StartServer(config, LocalEnvironment({{"GAPKIT_PRIVATE_KEY", netcode::KeyToHex(netcode::DevPrivateKey())},
+                                              {"GAPKIT_PROTOCOL_ID", "1"}}));
+    ASSERT_TRUE(server) << server.error().ToString();
+    netcode::Client client;
+    ASSERT_TRUE(client.Connect(Token(2, netcode::Address::Ipv4(127, 0, 0, 1, game_port_)), now_));
+    ASSERT_TRUE(Pump(**server, client, [&] { return HasEvent(ServerEventType::kPlayerJoined); }));
+}
+
 TEST_F(GameServerTest, StartFailsClearlyOnBadEnvironmentOrConfig) {
     auto bad_ports = StartServer(Config(), Environment(R"({"ports": "7777"})"));
     ASSERT_FALSE(bad_ports);
     EXPECT_NE(bad_ports.error().message().find("ARBITRIUM_PORTS_MAPPING"), std::string::npos);
     auto zero_key = StartServer(GameServerConfig{}, Environment());
     ASSERT_FALSE(zero_key);
-    EXPECT_NE(zero_key.error().message().find("private_key"), std::string::npos);
+    EXPECT_NE(zero_key.error().message().find("GAPKIT_PRIVATE_KEY"), std::string::npos);
+    testing::EnvOverrides bad_id = Environment();
+    bad_id["GAPKIT_PROTOCOL_ID"] = "eighty";
+    GameServerConfig no_id = Config();
+    no_id.protocol_id = 0;
+    auto bad_id_server = StartServer(no_id, bad_id);
+    ASSERT_FALSE(bad_id_server);
+    EXPECT_NE(bad_id_server.error().message().find("environment variable GAPKIT_PROTOCOL_ID"), std::string::npos);
     GameServerConfig too_many = Config();
     too_many.max_clients = 300;
     EXPECT_FALSE(StartServer(too_many, Environment()));

@@ -1,10 +1,9 @@
 #include "config.hpp"
 
 #include "gapkit/common/env.hpp"
-#include "gapkit/common/files.hpp"
 #include "gapkit/common/log.hpp"
 #include "gapkit/common/secrets.hpp"
-#include "gapkit/netcode/private_key.hpp"
+#include "gapkit/server/environment.hpp"
 #include "gapkit/service/program.hpp"
 
 namespace spaceships::server {
@@ -15,26 +14,22 @@ using gapkit::common::MakeError;
 using gapkit::common::Status;
 using gapkit::service::AddOption;
 
+// The server library reads the key (GAPKIT_PRIVATE_KEY_FILE, else GAPKIT_PRIVATE_KEY; required on
+// Edgegap); --private-key-file stands in for GAPKIT_PRIVATE_KEY_FILE. Read here rather than in
+// GameServer::Start so a bad or missing key fails before anything starts.
 Status LoadPrivateKey(ServerConfig& config) {
-    std::string text;
-    if (!config.private_key_file.empty()) {
-        auto secret = gapkit::common::ReadSecretFile(config.private_key_file);
-        if (!secret) return gapkit::common::Fail(secret.error().WithContext("--private-key-file"));
-        text = std::move(*secret);
-    } else {
-        text = gapkit::common::GetEnv("GAPKIT_PRIVATE_KEY").value_or("");
+    const std::string& file = config.private_key_file;
+    const gapkit::server::EnvLookup lookup = [&file](std::string_view name) -> std::optional<std::string> {
+        if (name == "GAPKIT_PRIVATE_KEY_FILE" && !file.empty()) return file;
+        return gapkit::common::GetEnv(name);
+    };
+    gapkit::server::GameServerConfig library = config.ToGameServerConfig();
+    auto applied = gapkit::server::ApplyGapkitEnvironment(lookup, library);
+    if (!applied) {
+        return gapkit::common::Fail(file.empty() ? applied.error() : applied.error().WithContext("--private-key-file"));
     }
-    if (text.empty() && gapkit::common::GetEnv("ARBITRIUM_REQUEST_ID")) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "no netcode private key on Edgegap: set GAPKIT_PRIVATE_KEY or --private-key-file "
-                         "(the matchmaker's key)");
-    }
-    if (text.empty()) return gapkit::common::Ok();  // local mode: the server library's dev key
-    auto key = gapkit::netcode::ParsePrivateKey(text);
-    gapkit::common::Wipe(text);
-    if (!key) return gapkit::common::Fail(key.error().WithContext("private key"));
-    config.private_key = *key;
-    gapkit::common::Wipe(*key);
+    config.private_key = library.private_key;
+    gapkit::common::Wipe(library.private_key);
     return gapkit::common::Ok();
 }
 
@@ -61,8 +56,8 @@ void AddOptions(CLI::App& app, ServerConfig& c) {
 }
 
 Status Finish(ServerConfig& config) {
-    if (auto ok = LoadPrivateKey(config); !ok) return ok;
-    return config.Validate();
+    if (auto ok = config.Validate(); !ok) return ok;
+    return LoadPrivateKey(config);
 }
 
 Status ServerConfig::Validate() const {

@@ -60,9 +60,10 @@ struct ServerConfig {
 /// Registers every option on `app` with its environment variable and default (shown by --help).
 void AddOptions(CLI::App& app, ServerConfig& config);
 
-/// Runs after parsing: reads the key (`--private-key-file`, else GAPKIT_PRIVATE_KEY; neither is
-/// fine locally; on Edgegap, i.e. with ARBITRIUM_REQUEST_ID set, a missing key is an error), parses
-/// it and validates.
+/// Runs after parsing: validates, then reads the key as the server library does
+/// (`gapkit::server::ApplyGapkitEnvironment`: `--private-key-file`, which stands for
+/// GAPKIT_PRIVATE_KEY_FILE, else GAPKIT_PRIVATE_KEY; neither is fine locally; on Edgegap, i.e. with
+/// ARBITRIUM_REQUEST_ID set, a missing key is an error).
 gapkit::common::Status Finish(ServerConfig& config);
 
 }  // namespace spaceships::server

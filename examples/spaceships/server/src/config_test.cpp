@@ -1,11 +1,13 @@
 #include "config.hpp"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gapkit/common/files.hpp"
 #include "gapkit/netcode/private_key.hpp"
 #include "gapkit/testing/scoped_env.hpp"
 
@@ -108,6 +110,17 @@ TEST(ServerConfigTest, ABadKeyIsRefusedWithoutEchoingIt) {
     ASSERT_FALSE(config);
     EXPECT_THAT(config.error().message(), HasSubstr("private key"));
     EXPECT_THAT(config.error().message(), Not(HasSubstr("secret-but-not-a-key")));
+}
+
+TEST(ServerConfigTest, PrivateKeyFileFlagWinsOverTheVariables) {
+    auto file = gapkit::common::WritePrivateTempFile("spaceships-key", std::string(kKeyHex) + "\n");
+    ASSERT_TRUE(file) << file.error().ToString();
+    gapkit::testing::ScopedEnv env(
+        CleanEnv({{"GAPKIT_PRIVATE_KEY", "not read"}, {"GAPKIT_PRIVATE_KEY_FILE", "/nonexistent/key"}}));
+    auto config = Parse({"--private-key-file", file->string()});
+    std::filesystem::remove(*file);
+    ASSERT_TRUE(config) << config.error().ToString();
+    EXPECT_EQ(gapkit::netcode::KeyToHex(config->private_key), kKeyHex);
 }
 
 TEST(ServerConfigTest, EdgegapNeedsAKey) {

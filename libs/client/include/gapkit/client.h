@@ -2,7 +2,8 @@
 
 /* The C API of gapkit::client (gapkit/client/game_client.hpp), for engines and languages that bind
  * C. Same model: tick driven, single-threaded (call every function for one handle from one thread),
- * no callbacks. Functions returning int return 0 on success and -1 on failure; then
+ * no callbacks but the optional log callback (gapkit/common.h, included here, with the development
+ * key). Functions returning int return 0 on success and -1 on failure; then
  * gapkit_client_last_error() says why. No function blocks on the network.
  *
  * Ownership: a handle from gapkit_client_create() is freed with gapkit_client_destroy(). Strings and
@@ -11,6 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "gapkit/common.h" /* gapkit_set_log_callback, gapkit_dev_private_key */
 
 #ifdef __cplusplus
 extern "C" {
@@ -85,7 +88,8 @@ void gapkit_client_destroy(gapkit_client* client);
 
 int gapkit_client_find_server(gapkit_client* client, const char* game, const char* version);
 
-/* Development mode: `address` "ip:port", `dev_key` the server's 32-byte private key. */
+/* Development mode: `address` "ip:port", `dev_key` the server's 32-byte private key (for a local-mode
+ * server started without a key, the one gapkit_dev_private_key() writes). */
 int gapkit_client_connect_direct(gapkit_client* client, const char* address, uint64_t protocol_id,
                                  const uint8_t dev_key[32]);
 

@@ -4,7 +4,9 @@
  *
  * Threads: call every function for one server from one thread (the game loop): update once per
  * tick, then poll until it returns 0. The library runs one internal worker thread for bus and
- * HTTP calls and never calls back into the game from it; events arrive only through poll.
+ * HTTP calls and never calls back into the game from it; events arrive only through poll. The one
+ * exception is the optional log callback (gapkit/common.h, included here with the development key),
+ * which any thread may call, the worker included.
  *
  * Ownership: gapkit_server_create returns a handle the caller frees with gapkit_server_destroy.
  * Strings and payload pointers handed out stay valid until the next call on the same handle
@@ -16,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gapkit/common.h" /* gapkit_set_log_callback, gapkit_dev_private_key */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -24,8 +28,8 @@ typedef struct gapkit_server gapkit_server;
 
 /* Mirrors GameServerConfig; fill with gapkit_server_config_init, then change what you need. */
 typedef struct gapkit_server_config {
-    uint64_t protocol_id;                 /* netcode protocol id. Default 0. */
-    uint8_t private_key[32];              /* netcode private key; all zeros = dev key in local mode. Secret. */
+    uint64_t protocol_id;                 /* netcode protocol id; 0 = GAPKIT_PROTOCOL_ID. Default 0. */
+    uint8_t private_key[32];              /* Secret. All zeros = GAPKIT_PRIVATE_KEY(_FILE), else dev key locally. */
     int max_clients;                      /* 1..256. Default 64. */
     uint16_t local_port;                  /* Local mode UDP port, 1..65535. Default 6420. */
     const char* local_public_ip;          /* Local mode advertised IP; NULL = "127.0.0.1". */
@@ -33,31 +37,37 @@ typedef struct gapkit_server_config {
     int require_session;                  /* Nonzero: disconnect clients without a session. Default 1. */
     double self_stop_after_empty_seconds; /* 0 = never. Default 0. */
     int use_bus;                          /* Nonzero: connect NATS (see the C++ header). Default 1. */
+    const char* webtransport_port_name;   /* Browsers' port name on Edgegap; "" = none. Default "webtransport". */
+    uint16_t local_webtransport_port;     /* Local mode WebTransport UDP port; 0 = none. Default 0. */
 } gapkit_server_config;
 
-/* Event types and leave reasons (values of gapkit_server_event.type / .leave_reason). */
-enum {
+/* Values of gapkit_server_event.type: gapkit::server::ServerEventType, counted from 1. */
+typedef enum gapkit_server_event_type {
     GAPKIT_SERVER_EVENT_PLAYER_JOINED = 1,
     GAPKIT_SERVER_EVENT_PLAYER_LEFT = 2,
     GAPKIT_SERVER_EVENT_PAYLOAD = 3,
     GAPKIT_SERVER_EVENT_SELF_STOPPING = 4
-};
-enum {
+} gapkit_server_event_type;
+
+/* Values of gapkit_server_event.leave_reason; equal gapkit::server::LeaveReason. */
+typedef enum gapkit_server_leave_reason {
     GAPKIT_SERVER_LEAVE_CLIENT_DISCONNECTED = 0,
     GAPKIT_SERVER_LEAVE_TIMED_OUT = 1,
     GAPKIT_SERVER_LEAVE_SERVER_DISCONNECTED = 2,
     GAPKIT_SERVER_LEAVE_SERVER_STOPPED = 3
-};
+} gapkit_server_leave_reason;
 
 #define GAPKIT_SERVER_SESSION_ID_BYTES 128
+/* Enough for any advertised address, "[IPv6]:port" included, with its NUL. */
+#define GAPKIT_SERVER_ADDRESS_BYTES 64
 
 typedef struct gapkit_server_event {
-    int type;                                        /* GAPKIT_SERVER_EVENT_* */
+    gapkit_server_event_type type;                   /* GAPKIT_SERVER_EVENT_* */
     int client_index;                                /* netcode slot; -1 for SELF_STOPPING */
     uint64_t client_id;                              /* from the connect token */
     char session_id[GAPKIT_SERVER_SESSION_ID_BYTES]; /* NUL-terminated Edgegap session id ("" without bus) */
     uint8_t user_data[256];                          /* PLAYER_JOINED: the token's user data */
-    int leave_reason;                                /* PLAYER_LEFT: GAPKIT_SERVER_LEAVE_* */
+    gapkit_server_leave_reason leave_reason;         /* PLAYER_LEFT: GAPKIT_SERVER_LEAVE_* */
     const uint8_t* payload;                          /* PAYLOAD: the bytes (owned by the server) */
     size_t payload_bytes;                            /* PAYLOAD: 1..1200 */
 } gapkit_server_event;
@@ -83,7 +93,16 @@ int gapkit_server_send(gapkit_server* server, int client_index, const uint8_t* d
 void gapkit_server_disconnect(gapkit_server* server, int client_index);
 
 int gapkit_server_num_players(const gapkit_server* server);
+/* The UDP port the netcode server is bound to. */
 uint16_t gapkit_server_bound_port(const gapkit_server* server);
+/* The UDP port the WebTransport endpoint for browsers is bound to; 0 when there is none. */
+uint16_t gapkit_server_webtransport_port(const gapkit_server* server);
+/* Writes the address players' connect tokens must name, "<ip>:<port>" (the public IP and external
+ * port on Edgegap, local_public_ip:local_port in local mode), NUL-terminated and truncated to
+ * buffer_bytes, into buffer. Returns the length of the whole address without the NUL, as snprintf
+ * does, so a result >= buffer_bytes means it was truncated (GAPKIT_SERVER_ADDRESS_BYTES is always
+ * enough); -1 when server is NULL. buffer may be NULL when buffer_bytes is 0. */
+int gapkit_server_advertised_address(const gapkit_server* server, char* buffer, size_t buffer_bytes);
 /* The certificate's SHA-256 digest ("ab:cd:..."), and its PEM text. */
 const char* gapkit_server_certificate_digest(const gapkit_server* server);
 const char* gapkit_server_certificate_pem(const gapkit_server* server);

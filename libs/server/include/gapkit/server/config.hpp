@@ -12,10 +12,13 @@
 namespace gapkit::server {
 
 struct GameServerConfig {
-    /// netcode protocol id; must equal the matchmaker's. Default 0.
+    /// netcode protocol id; must equal the matchmaker's. Default 0: `Start` reads
+    /// `GAPKIT_PROTOCOL_ID`; still 0 is refused on Edgegap and kept in local mode.
     std::uint64_t protocol_id = 0;
-    /// netcode private key shared with the matchmaker. Never logged. Default all zeros: refused on
-    /// Edgegap; replaced by `netcode::DevPrivateKey()` in local mode.
+    /// netcode private key shared with the matchmaker. Never logged. Default all zeros: `Start`
+    /// reads `GAPKIT_PRIVATE_KEY_FILE`, else `GAPKIT_PRIVATE_KEY` (ApplyGapkitEnvironment in
+    /// environment.hpp); with neither it is refused on Edgegap and replaced by
+    /// `netcode::DevPrivateKey()` in local mode. A key set here wins over the environment.
     netcode::Key private_key{};
     /// Player slots, 1..256. Default 64.
     int max_clients = 64;

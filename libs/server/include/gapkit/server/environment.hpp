@@ -2,11 +2,13 @@
 
 /// @file
 /// What Edgegap tells a game server about itself: the `ARBITRIUM_*` environment variables and the
-/// `--ca_contents '<PEM>'` command-line flag.
+/// `--ca_contents '<PEM>'` command-line flag; and what the operator gives it: the netcode key and
+/// protocol id shared with the matchmaker (`GAPKIT_PRIVATE_KEY`/`_FILE`, `GAPKIT_PROTOCOL_ID`).
 ///
-/// Both parsers are pure (the environment comes in through a lookup function) and treat their
+/// The parsers are pure (the environment comes in through a lookup function) and treat their
 /// input as outside data: a malformed value is a `kInvalidArgument` error naming the variable and
-/// the problem, never a crash. Secret values (the context and delete tokens) are never echoed.
+/// the problem, never a crash. Secret values (the context and delete tokens, the key) are never
+/// echoed.
 /// Thread-safe free functions.
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "gapkit/common/result.hpp"
+#include "gapkit/server/config.hpp"
 
 namespace gapkit::server {
 
@@ -57,6 +60,19 @@ EnvLookup ProcessEnvironment();
 /// `ARBITRIUM_PORTS_MAPPING`, `ARBITRIUM_CONTEXT_URL`/`_TOKEN` and `ARBITRIUM_DELETE_URL`/`_TOKEN`
 /// are required; `ARBITRIUM_DEPLOYMENT_LOCATION` is optional but must be a JSON object if set.
 common::Result<std::optional<ArbitriumEnvironment>> ParseArbitriumEnvironment(const EnvLookup& lookup);
+
+/// Fills what `config` leaves unset from gapkit's variables. Config wins: a field already set is
+/// kept and its variables are not read. An empty variable counts as unset.
+/// - `private_key`, when all zeros: from the file named by `GAPKIT_PRIVATE_KEY_FILE` (e.g. a mounted
+///   secret; one trailing newline is ignored), else from `GAPKIT_PRIVATE_KEY`; the text is 64 hex
+///   digits, base64 or 32 comma-separated bytes (`netcode::ParsePrivateKey`). With neither, on
+///   Edgegap (`ARBITRIUM_REQUEST_ID` set) it is an error; in local mode the key stays all zeros and
+///   `GameServer::Start` uses `netcode::DevPrivateKey()`.
+/// - `protocol_id`, when 0: from `GAPKIT_PROTOCOL_ID`, decimal 1..2^63-1. Unset too, on Edgegap
+///   it is an error (the matchmaker's id is never 0); in local mode it stays 0.
+/// Errors name the variable (and the key file's path), never the key or the file's content.
+/// `GameServer::Start` calls it with the process environment.
+common::Status ApplyGapkitEnvironment(const EnvLookup& lookup, GameServerConfig& config);
 
 /// Finds `--ca_contents <PEM>` or `--ca_contents=<PEM>` in `argv` (argv[0] is skipped; other
 /// arguments are ignored). Nothing when the flag is absent; an error when it has no value, is

@@ -4,7 +4,9 @@
 /// `GameServer`: everything a dedicated game server needs to run behind the gapkit matchmaker on
 /// Edgegap, for any engine.
 ///
-/// On `Start` it reads the `ARBITRIUM_*` environment and `--ca_contents` (see environment.hpp),
+/// On `Start` it reads the `ARBITRIUM_*` environment and `--ca_contents`, and the netcode key and
+/// protocol id the config leaves unset from `GAPKIT_PRIVATE_KEY`/`_FILE` and `GAPKIT_PROTOCOL_ID`
+/// (see environment.hpp),
 /// connects the bus as `gameserver-<request id>`, creates its self-signed certificate, binds the
 /// netcode server on the game port's internal port and advertises `<public ip>:<external port>`,
 /// so the matchmaker's tokens are accepted behind Edgegap's port mapping. Without `ARBITRIUM_*` it
@@ -64,9 +66,10 @@ inline constexpr std::size_t kMaxWebTransportPayloadBytes = 1100;
 
 class GameServer {
   public:
-    /// Validates `config`, reads the environment and `argv` (only `--ca_contents` is looked at),
+    /// Validates `config`, reads the environment (`ARBITRIUM_*`; `GAPKIT_*` for what `config`
+    /// leaves unset: `ApplyGapkitEnvironment`) and `argv` (only `--ca_contents` is looked at),
     /// connects the bus when configured, and starts the netcode server. Errors name the cause: a
-    /// bad config field, a malformed `ARBITRIUM_*` variable, the bus, or the socket.
+    /// bad config field, a missing or malformed variable, the bus, or the socket.
     static common::Result<std::unique_ptr<GameServer>> Start(const GameServerConfig& config, int argc,
                                                              const char* const* argv);
 
