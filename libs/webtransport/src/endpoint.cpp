@@ -15,6 +15,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 #include <gnutls/crypto.h>
@@ -105,11 +106,13 @@ common::Status EndpointConfig::Validate() const {
         return common::Fail(
             ConfigError(fmt::format("handshake_timeout_seconds must be > 0 (got {})", handshake_timeout_seconds)));
     }
-    for (auto [name, value, low, high] : {std::tuple{"max_sessions", double(max_sessions), 1.0, 4096.0},
-                                          std::tuple{"max_handshakes", double(max_handshakes), 1.0, 4096.0},
-                                          std::tuple{"handshake_timeout_seconds", handshake_timeout_seconds, 0.0, 60.0},
-                                          std::tuple{"idle_timeout_seconds", idle_timeout_seconds, 1.0, 600.0},
-                                          std::tuple{"max_datagram_bytes", double(max_datagram_bytes), 64.0, 1200.0}}) {
+    for (auto [name, value, low, high] :
+         {std::tuple{"max_sessions", double(max_sessions), 1.0, 4096.0},
+          std::tuple{"max_handshakes", double(max_handshakes), 1.0, 4096.0},
+          std::tuple{"max_handshakes_per_ip", double(max_handshakes_per_ip), 1.0, 4096.0},
+          std::tuple{"handshake_timeout_seconds", handshake_timeout_seconds, 0.0, 60.0},
+          std::tuple{"idle_timeout_seconds", idle_timeout_seconds, 1.0, 600.0},
+          std::tuple{"max_datagram_bytes", double(max_datagram_bytes), 64.0, 1200.0}}) {
         if (auto in_range = common::CheckRange(name, value, low, high); !in_range) return in_range;
     }
     return common::Ok();
@@ -216,9 +219,15 @@ struct Endpoint::Impl final : detail::ConnectionHost {
         });
     }
 
-    int Handshakes() const {
-        return static_cast<int>(std::count_if(connections.begin(), connections.end(),
-                                              [](const auto& connection) { return connection->in_handshake(); }));
+    // Connections in their handshake: all of them, and those from `ip`.
+    std::pair<int, int> Handshakes(const std::string& ip) const {
+        std::pair<int, int> counts{0, 0};
+        for (const auto& connection : connections) {
+            if (!connection->in_handshake()) continue;
+            ++counts.first;
+            counts.second += connection->remote_ip() == ip ? 1 : 0;
+        }
+        return counts;
     }
 
     void ReceivePackets() {
@@ -260,7 +269,9 @@ struct Endpoint::Impl final : detail::ConnectionHost {
         if (ngtcp2_accept(&header, packet.data(), packet.size()) != 0) {
             return;  // Not an Initial that may open a connection (or a short packet for a gone one).
         }
-        if (static_cast<int>(connections.size()) >= config.max_sessions || Handshakes() >= config.max_handshakes) {
+        const auto [handshakes, from_ip] = Handshakes(detail::PeerIp(path.remote));
+        if (static_cast<int>(connections.size()) >= config.max_sessions || handshakes >= config.max_handshakes ||
+            from_ip >= config.max_handshakes_per_ip) {
             ++stats.connections_refused;
             Refuse(header, path);
             return;

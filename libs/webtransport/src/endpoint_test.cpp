@@ -4,8 +4,14 @@
 
 #include "gapkit/webtransport/endpoint.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -48,6 +54,44 @@ TestClientConfig ClientOf(const EndpointLoop& loop) {
     return config;
 }
 
+// A loopback UDP socket of the test's own.
+struct RawSocket {
+    RawSocket() {
+        fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+        socklen_t length = sizeof(address);
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+        port = ntohs(address.sin_port);
+    }
+    ~RawSocket() { ::close(fd); }
+    void SendTo(std::uint16_t to, const std::vector<std::uint8_t>& datagram) const {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(to);
+        ::sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    }
+    int fd = -1;
+    std::uint16_t port = 0;
+};
+
+// The first Initial a client sends, caught on a socket that never answers: replayed to the
+// endpoint, it starts a handshake that the sender never finishes.
+std::vector<std::uint8_t> CaptureInitial() {
+    RawSocket catcher;
+    TestClientConfig config;
+    config.server_port = catcher.port;
+    config.timeout_seconds = 0.2;
+    EXPECT_FALSE(TestClient::Connect(config));
+    std::array<std::uint8_t, 2048> buffer{};
+    const ssize_t size = ::recv(catcher.fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    EXPECT_GT(size, 0);
+    return {buffer.begin(), buffer.begin() + std::max<ssize_t>(size, 0)};
+}
+
 TEST(EndpointConfig, NamesTheFieldThatIsOutOfRange) {
     auto expect_refused = [](EndpointConfig config, std::string_view field) {
         auto status = config.Validate();
@@ -67,6 +111,7 @@ TEST(EndpointConfig, NamesTheFieldThatIsOutOfRange) {
     expect_refused(changed([](EndpointConfig& c) { c.path = "netcode"; }), "path");
     expect_refused(changed([](EndpointConfig& c) { c.max_sessions = 0; }), "max_sessions");
     expect_refused(changed([](EndpointConfig& c) { c.max_handshakes = 5000; }), "max_handshakes");
+    expect_refused(changed([](EndpointConfig& c) { c.max_handshakes_per_ip = 0; }), "max_handshakes_per_ip");
     expect_refused(changed([](EndpointConfig& c) { c.handshake_timeout_seconds = 0; }), "handshake_timeout_seconds");
     expect_refused(changed([](EndpointConfig& c) { c.idle_timeout_seconds = 0.5; }), "idle_timeout_seconds");
     expect_refused(changed([](EndpointConfig& c) { c.max_datagram_bytes = 1300; }), "max_datagram_bytes");
@@ -138,6 +183,24 @@ TEST(Endpoint, RefusesConnectionsBeyondMaxSessions) {
     ASSERT_FALSE(refused);
     EXPECT_EQ(loop->stats().connections_refused, 1u);
     EXPECT_EQ(loop->stats().sessions_opened, 1u);
+}
+
+TEST(Endpoint, RefusesHandshakesFromOneIpBeyondMaxHandshakesPerIp) {
+    EndpointConfig config = Config();
+    config.max_handshakes_per_ip = 1;
+    auto loop = Start(config);
+    ASSERT_NE(loop, nullptr);
+    const auto first = CaptureInitial();
+    const auto second = CaptureInitial();
+    RawSocket attacker;
+    attacker.SendTo(loop->port(), first);
+    attacker.SendTo(loop->port(), second);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (loop->stats().connections_refused == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(loop->stats().connections_accepted, 1u);
+    EXPECT_EQ(loop->stats().connections_refused, 1u);
 }
 
 TEST(Endpoint, ClosesASessionThatGoesSilentForTheIdleTimeout) {

@@ -40,15 +40,11 @@ void Random(std::uint8_t* dest, std::size_t length) { gnutls_rnd(GNUTLS_RND_RAND
 void RandomCallback(std::uint8_t* dest, std::size_t length, const ngtcp2_rand_ctx*) { Random(dest, length); }
 
 std::string AddressText(const ngtcp2_sockaddr* address) {
-    std::array<char, INET6_ADDRSTRLEN> text{};
     if (address->sa_family == AF_INET6) {
-        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
-        inet_ntop(AF_INET6, &in6->sin6_addr, text.data(), text.size());
-        return fmt::format("[{}]:{}", text.data(), ntohs(in6->sin6_port));
+        return fmt::format("[{}]:{}", PeerIp(address),
+                           ntohs(reinterpret_cast<const sockaddr_in6*>(address)->sin6_port));
     }
-    const auto* in4 = reinterpret_cast<const sockaddr_in*>(address);
-    inet_ntop(AF_INET, &in4->sin_addr, text.data(), text.size());
-    return fmt::format("{}:{}", text.data(), ntohs(in4->sin_port));
+    return fmt::format("{}:{}", PeerIp(address), ntohs(reinterpret_cast<const sockaddr_in*>(address)->sin_port));
 }
 
 ngtcp2_path MakePath(const PacketPath& path) {
@@ -62,6 +58,16 @@ std::span<const std::uint8_t> IdBytes(const ngtcp2_cid& cid) { return {cid.data,
 bool IsUnidirectional(std::int64_t stream_id) { return (stream_id & 0x2) != 0; }
 
 }  // namespace
+
+std::string PeerIp(const ngtcp2_sockaddr* address) {
+    std::array<char, INET6_ADDRSTRLEN> text{};
+    if (address->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text.data(), text.size());
+    } else {
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text.data(), text.size());
+    }
+    return text.data();
+}
 
 QuicConnection::QuicConnection(ConnectionHost& host, const ConnectionLimits& limits)
     : host_(host), limits_(limits), h3_(limits.h3), send_buffer_(kMaxPacketBytes) {
@@ -119,6 +125,7 @@ common::Status QuicConnection::Init(const TlsContext& tls, const ngtcp2_pkt_hd& 
                                     ngtcp2_tstamp now) {
     accepted_at_ = now;
     remote_text_ = AddressText(path.remote);
+    remote_ip_ = PeerIp(path.remote);
     ngtcp2_cid scid{};
     scid.datalen = kConnectionIdBytes;
     Random(scid.data, scid.datalen);

@@ -38,6 +38,9 @@ inline constexpr std::size_t kConnectionIdBytes = 18;
 /// within min(3 PTO, 2 s) of a session's end).
 inline constexpr ngtcp2_duration kSessionEndGrace = 2 * NGTCP2_SECONDS;
 
+/// The IP of a socket address as text, without the port ("::1", "192.0.2.7").
+std::string PeerIp(const ngtcp2_sockaddr* address);
+
 /// What a connection needs from the endpoint that owns it.
 class ConnectionHost {
   public:
@@ -119,6 +122,8 @@ class QuicConnection {
     std::size_t max_datagram_payload() const;
     /// The browser's address, e.g. "[::1]:50312".
     const std::string& remote_text() const { return remote_text_; }
+    /// The browser's IP, without the port, as `PeerIp` writes it.
+    const std::string& remote_ip() const { return remote_ip_; }
 
     /// The session's synthetic netcode address, set by the endpoint when the session opens.
     netcode::Address address;
@@ -179,6 +184,7 @@ class QuicConnection {
     ngtcp2_crypto_conn_ref conn_ref_{};
     ngtcp2_path_storage path_{};
     std::string remote_text_;
+    std::string remote_ip_;
     std::vector<ngtcp2_cid> issued_ids_;  // Every id the host routes to us, removed at the end.
     std::vector<OutgoingStream> outgoing_;
     std::optional<H3Error> pending_error_;

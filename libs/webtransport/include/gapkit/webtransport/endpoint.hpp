@@ -49,6 +49,9 @@ struct EndpointConfig {
     /// Connections still in their TLS handshake at once, 1..4096: a cap on what a flood of Initial
     /// packets can cost. Default 16.
     int max_handshakes = 16;
+    /// Of those, from one IP address, 1..4096: one address cannot take every handshake slot and
+    /// keep other browsers out. Default 4.
+    int max_handshakes_per_ip = 4;
     /// A connection that has not finished its handshake and CONNECT in this time is dropped,
     /// (0, 60]. Default 5 s.
     double handshake_timeout_seconds = 5;
@@ -82,7 +85,7 @@ struct Event {
 /// Counters since `Open`, for metrics and tests.
 struct EndpointStats {
     std::uint64_t connections_accepted = 0;  ///< QUIC connections created from an Initial.
-    std::uint64_t connections_refused = 0;   ///< Initials refused by `max_sessions`/`max_handshakes`.
+    std::uint64_t connections_refused = 0;   ///< Initials refused by the session and handshake caps.
     std::uint64_t sessions_opened = 0;       ///< CONNECTs answered 200.
     std::uint64_t sessions_refused = 0;      ///< CONNECTs answered 4xx.
     std::uint64_t datagrams_received = 0;    ///< Datagrams handed to `Poll`.
