@@ -23,35 +23,17 @@ namespace gapkit::webtransport {
 namespace {
 
 using testing::EndpointLoop;
+using testing::LoopbackClientConfig;
+using testing::LoopbackEndpointConfig;
 using testing::TestClient;
 using testing::TestClientConfig;
 
 constexpr double kWaitSeconds = 5;
 
-const server::SelfSignedCertificate& Certificate() {
-    static const server::SelfSignedCertificate certificate = server::CreateSelfSignedCertificate("127.0.0.1").value();
-    return certificate;
-}
-
-EndpointConfig Config() {
-    EndpointConfig config;
-    config.bind_ip = "127.0.0.1";
-    config.certificate_pem = Certificate().certificate_pem;
-    config.private_key_pem = Certificate().private_key_pem;
-    return config;
-}
-
 std::unique_ptr<EndpointLoop> Start(const EndpointConfig& config) {
     auto endpoint = Endpoint::Open(config);
     EXPECT_TRUE(endpoint) << endpoint.error().ToString();
     return endpoint ? std::make_unique<EndpointLoop>(std::move(*endpoint), /*echo=*/true) : nullptr;
-}
-
-TestClientConfig ClientOf(const EndpointLoop& loop) {
-    TestClientConfig config;
-    config.server_port = loop.port();
-    config.expected_digest = Certificate().sha256_digest;
-    return config;
 }
 
 // A loopback UDP socket of the test's own.
@@ -99,7 +81,7 @@ TEST(EndpointConfig, NamesTheFieldThatIsOutOfRange) {
         EXPECT_EQ(status.error().code(), common::ErrorCode::kInvalidArgument);
         EXPECT_NE(status.error().message().find(field), std::string::npos) << status.error().message();
     };
-    EndpointConfig config = Config();
+    EndpointConfig config = LoopbackEndpointConfig();
     EXPECT_TRUE(config.Validate());
     auto changed = [&](auto change) {
         EndpointConfig copy = config;
@@ -118,7 +100,7 @@ TEST(EndpointConfig, NamesTheFieldThatIsOutOfRange) {
 }
 
 TEST(Endpoint, OpenFailsClearlyOnAKeyThatIsNotPem) {
-    EndpointConfig config = Config();
+    EndpointConfig config = LoopbackEndpointConfig();
     config.private_key_pem = "not a key";
     auto endpoint = Endpoint::Open(config);
     ASSERT_FALSE(endpoint);
@@ -127,7 +109,7 @@ TEST(Endpoint, OpenFailsClearlyOnAKeyThatIsNotPem) {
 }
 
 TEST(Endpoint, OpenFailsClearlyOnABindIpThatIsNotAnAddress) {
-    EndpointConfig config = Config();
+    EndpointConfig config = LoopbackEndpointConfig();
     config.bind_ip = "localhost";
     auto endpoint = Endpoint::Open(config);
     ASSERT_FALSE(endpoint);
@@ -135,10 +117,10 @@ TEST(Endpoint, OpenFailsClearlyOnABindIpThatIsNotAnAddress) {
 }
 
 TEST(Endpoint, GivesEachSessionAnAddressOfItsOwnThatItServesUntilTheSessionEnds) {
-    auto loop = Start(Config());
+    auto loop = Start(LoopbackEndpointConfig());
     ASSERT_NE(loop, nullptr);
-    auto first = TestClient::Connect(ClientOf(*loop));
-    auto second = TestClient::Connect(ClientOf(*loop));
+    auto first = TestClient::Connect(LoopbackClientConfig(*loop));
+    auto second = TestClient::Connect(LoopbackClientConfig(*loop));
     ASSERT_TRUE(first && second);
     auto opened_first = loop->WaitFor(EventType::kSessionOpened, kWaitSeconds);
     auto opened_second = loop->WaitFor(EventType::kSessionOpened, kWaitSeconds);
@@ -171,13 +153,13 @@ TEST(Endpoint, GivesEachSessionAnAddressOfItsOwnThatItServesUntilTheSessionEnds)
 }
 
 TEST(Endpoint, RefusesConnectionsBeyondMaxSessions) {
-    EndpointConfig config = Config();
+    EndpointConfig config = LoopbackEndpointConfig();
     config.max_sessions = 1;
     auto loop = Start(config);
     ASSERT_NE(loop, nullptr);
-    auto admitted = TestClient::Connect(ClientOf(*loop));
+    auto admitted = TestClient::Connect(LoopbackClientConfig(*loop));
     ASSERT_TRUE(admitted) << admitted.error().ToString();
-    TestClientConfig refused_config = ClientOf(*loop);
+    TestClientConfig refused_config = LoopbackClientConfig(*loop);
     refused_config.timeout_seconds = 2;
     auto refused = TestClient::Connect(refused_config);
     ASSERT_FALSE(refused);
@@ -186,7 +168,7 @@ TEST(Endpoint, RefusesConnectionsBeyondMaxSessions) {
 }
 
 TEST(Endpoint, RefusesHandshakesFromOneIpBeyondMaxHandshakesPerIp) {
-    EndpointConfig config = Config();
+    EndpointConfig config = LoopbackEndpointConfig();
     config.max_handshakes_per_ip = 1;
     auto loop = Start(config);
     ASSERT_NE(loop, nullptr);
@@ -204,11 +186,11 @@ TEST(Endpoint, RefusesHandshakesFromOneIpBeyondMaxHandshakesPerIp) {
 }
 
 TEST(Endpoint, ClosesASessionThatGoesSilentForTheIdleTimeout) {
-    EndpointConfig config = Config();
+    EndpointConfig config = LoopbackEndpointConfig();
     config.idle_timeout_seconds = 1;
     auto loop = Start(config);
     ASSERT_NE(loop, nullptr);
-    auto client = TestClient::Connect(ClientOf(*loop));
+    auto client = TestClient::Connect(LoopbackClientConfig(*loop));
     ASSERT_TRUE(client);
     ASSERT_TRUE(loop->WaitFor(EventType::kSessionOpened, kWaitSeconds));
     // The client is not pumped from here on: nothing it sends keeps the connection alive.
@@ -218,11 +200,11 @@ TEST(Endpoint, ClosesASessionThatGoesSilentForTheIdleTimeout) {
 }
 
 TEST(Endpoint, DropsAConnectionThatOpensNoSessionWithinTheHandshakeTimeout) {
-    EndpointConfig config = Config();
+    EndpointConfig config = LoopbackEndpointConfig();
     config.handshake_timeout_seconds = 0.5;
     auto loop = Start(config);
     ASSERT_NE(loop, nullptr);
-    TestClientConfig silent = ClientOf(*loop);
+    TestClientConfig silent = LoopbackClientConfig(*loop);
     silent.send_settings = false;  // The endpoint holds its answer until SETTINGS that never come.
     silent.timeout_seconds = 3;
     auto client = TestClient::Connect(silent);
@@ -232,11 +214,11 @@ TEST(Endpoint, DropsAConnectionThatOpensNoSessionWithinTheHandshakeTimeout) {
 }
 
 TEST(Endpoint, DropsDatagramsOverMaxDatagramBytesBothWays) {
-    EndpointConfig config = Config();
+    EndpointConfig config = LoopbackEndpointConfig();
     config.max_datagram_bytes = 200;
     auto loop = Start(config);
     ASSERT_NE(loop, nullptr);
-    auto client = TestClient::Connect(ClientOf(*loop));
+    auto client = TestClient::Connect(LoopbackClientConfig(*loop));
     ASSERT_TRUE(client);
     ASSERT_TRUE((*client)->SendDatagram(std::vector<std::uint8_t>(201, 7)));
     ASSERT_TRUE((*client)->SendDatagram(std::vector<std::uint8_t>(200, 8)));

@@ -86,27 +86,32 @@ QuicConnection::~QuicConnection() {
     }
 }
 
-ngtcp2_callbacks QuicConnection::Callbacks() {
+ngtcp2_callbacks CryptoCallbacks() {
     ngtcp2_callbacks callbacks{};
-    callbacks.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
     callbacks.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
-    callbacks.handshake_completed = OnHandshakeCompleted;
     callbacks.encrypt = ngtcp2_crypto_encrypt_cb;
     callbacks.decrypt = ngtcp2_crypto_decrypt_cb;
     callbacks.hp_mask = ngtcp2_crypto_hp_mask_cb;
+    callbacks.update_key = ngtcp2_crypto_update_key_cb;
+    callbacks.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
+    callbacks.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
+    callbacks.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
+    callbacks.version_negotiation = ngtcp2_crypto_version_negotiation_cb;
+    return callbacks;
+}
+
+ngtcp2_callbacks QuicConnection::Callbacks() {
+    ngtcp2_callbacks callbacks = CryptoCallbacks();
+    callbacks.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
+    callbacks.handshake_completed = OnHandshakeCompleted;
     callbacks.recv_stream_data = OnStreamData;
     callbacks.acked_stream_data_offset = OnAckedStreamData;
     callbacks.stream_close = OnStreamClose;
     callbacks.rand = RandomCallback;
     callbacks.get_new_connection_id = OnNewConnectionId;
     callbacks.remove_connection_id = OnRemoveConnectionId;
-    callbacks.update_key = ngtcp2_crypto_update_key_cb;
     callbacks.stream_reset = OnStreamReset;
-    callbacks.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
-    callbacks.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
     callbacks.recv_datagram = OnDatagram;
-    callbacks.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
-    callbacks.version_negotiation = ngtcp2_crypto_version_negotiation_cb;
     return callbacks;
 }
 

@@ -38,6 +38,10 @@ inline constexpr std::size_t kConnectionIdBytes = 18;
 /// within min(3 PTO, 2 s) of a session's end).
 inline constexpr ngtcp2_duration kSessionEndGrace = 2 * NGTCP2_SECONDS;
 
+/// The callbacks ngtcp2_crypto implements for either side of a connection (packet protection,
+/// crypto data, key updates, path challenges, version negotiation); each side adds its own.
+ngtcp2_callbacks CryptoCallbacks();
+
 /// The IP of a socket address as text, without the port ("::1", "192.0.2.7").
 std::string PeerIp(const ngtcp2_sockaddr* address);
 

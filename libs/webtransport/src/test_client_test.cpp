@@ -19,27 +19,10 @@ using common::ErrorCode;
 
 constexpr double kTimeoutSeconds = 5;
 
-const server::SelfSignedCertificate& Certificate() {
-    static const server::SelfSignedCertificate certificate = server::CreateSelfSignedCertificate("127.0.0.1").value();
-    return certificate;
-}
-
 std::unique_ptr<EndpointLoop> StartEndpoint() {
-    EndpointConfig config;
-    config.bind_ip = "127.0.0.1";
-    config.certificate_pem = Certificate().certificate_pem;
-    config.private_key_pem = Certificate().private_key_pem;
-    auto endpoint = Endpoint::Open(config);
+    auto endpoint = Endpoint::Open(LoopbackEndpointConfig());
     EXPECT_TRUE(endpoint.has_value()) << endpoint.error().ToString();
     return endpoint ? std::make_unique<EndpointLoop>(std::move(*endpoint), /*echo=*/true) : nullptr;
-}
-
-TestClientConfig ClientConfig(const EndpointLoop& loop) {
-    TestClientConfig config;
-    config.server_port = loop.port();
-    config.expected_digest = Certificate().sha256_digest;
-    config.timeout_seconds = kTimeoutSeconds;
-    return config;
 }
 
 // An endpoint that echoes datagrams, and a client whose session it opened.
@@ -48,7 +31,7 @@ class TestClientSession : public ::testing::Test {
     void SetUp() override {
         loop_ = StartEndpoint();
         ASSERT_NE(loop_, nullptr);
-        auto client = TestClient::Connect(ClientConfig(*loop_));
+        auto client = TestClient::Connect(LoopbackClientConfig(*loop_));
         ASSERT_TRUE(client.has_value()) << client.error().ToString();
         client_ = std::move(*client);
         const auto opened = loop_->WaitFor(EventType::kSessionOpened, kTimeoutSeconds);
@@ -102,7 +85,7 @@ TEST_F(TestClientSession, SeesTheConnectionClosedWhenTheEndpointClosesTheSession
 TEST(TestClient, IsRefusedWith404ForAnotherPath) {
     auto loop = StartEndpoint();
     ASSERT_NE(loop, nullptr);
-    TestClientConfig config = ClientConfig(*loop);
+    TestClientConfig config = LoopbackClientConfig(*loop);
     config.path = "/elsewhere";
     auto client = TestClient::Connect(config);
     ASSERT_FALSE(client.has_value());
@@ -112,19 +95,19 @@ TEST(TestClient, IsRefusedWith404ForAnotherPath) {
 TEST(TestClient, RefusesACertificateWithAnotherDigest) {
     auto loop = StartEndpoint();
     ASSERT_NE(loop, nullptr);
-    TestClientConfig config = ClientConfig(*loop);
+    TestClientConfig config = LoopbackClientConfig(*loop);
     config.expected_digest = server::CreateSelfSignedCertificate("127.0.0.1").value().sha256_digest;
     auto client = TestClient::Connect(config);
     ASSERT_FALSE(client.has_value());
     EXPECT_EQ(client.error().code(), ErrorCode::kTls) << client.error().ToString();
-    EXPECT_NE(client.error().message().find(Certificate().sha256_digest), std::string::npos)
+    EXPECT_NE(client.error().message().find(LoopbackCertificate().sha256_digest), std::string::npos)
         << client.error().ToString();
 }
 
 TEST(TestClient, GetsNoResponseWithoutSendingItsSettings) {
     auto loop = StartEndpoint();
     ASSERT_NE(loop, nullptr);
-    TestClientConfig config = ClientConfig(*loop);
+    TestClientConfig config = LoopbackClientConfig(*loop);
     config.send_settings = false;
     config.timeout_seconds = 1;
     auto client = TestClient::Connect(config);

@@ -25,6 +25,7 @@
 #include "gapkit/server/certificate.hpp"
 #include "h3_qpack.hpp"
 #include "h3_wire.hpp"
+#include "quic_connection.hpp"
 
 namespace gapkit::webtransport::testing {
 namespace {
@@ -248,18 +249,9 @@ common::Status TestClient::Impl::CreateConnection() {
     Rand(dcid.data, dcid.datalen, nullptr);
     Rand(scid.data, scid.datalen, nullptr);
 
-    ngtcp2_callbacks callbacks{};
+    ngtcp2_callbacks callbacks = detail::CryptoCallbacks();
     callbacks.client_initial = ngtcp2_crypto_client_initial_cb;
-    callbacks.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
-    callbacks.encrypt = ngtcp2_crypto_encrypt_cb;
-    callbacks.decrypt = ngtcp2_crypto_decrypt_cb;
-    callbacks.hp_mask = ngtcp2_crypto_hp_mask_cb;
     callbacks.recv_retry = ngtcp2_crypto_recv_retry_cb;
-    callbacks.update_key = ngtcp2_crypto_update_key_cb;
-    callbacks.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
-    callbacks.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
-    callbacks.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
-    callbacks.version_negotiation = ngtcp2_crypto_version_negotiation_cb;
     callbacks.rand = &Impl::Rand;
     callbacks.get_new_connection_id = &Impl::NewConnectionId;
     callbacks.recv_stream_data = &Impl::ReceiveStreamData;
@@ -829,6 +821,26 @@ void EndpointLoop::Loop() {
         changed_.notify_all();
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+}
+
+const server::SelfSignedCertificate& LoopbackCertificate() {
+    static const server::SelfSignedCertificate certificate = server::CreateSelfSignedCertificate("127.0.0.1").value();
+    return certificate;
+}
+
+EndpointConfig LoopbackEndpointConfig() {
+    EndpointConfig config;
+    config.bind_ip = "127.0.0.1";
+    config.certificate_pem = LoopbackCertificate().certificate_pem;
+    config.private_key_pem = LoopbackCertificate().private_key_pem;
+    return config;
+}
+
+TestClientConfig LoopbackClientConfig(const EndpointLoop& loop) {
+    TestClientConfig config;
+    config.server_port = loop.port();
+    config.expected_digest = LoopbackCertificate().sha256_digest;
+    return config;
 }
 
 }  // namespace gapkit::webtransport::testing

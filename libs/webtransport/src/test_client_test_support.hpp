@@ -28,6 +28,7 @@
 
 #include "gapkit/common/result.hpp"
 #include "gapkit/netcode/client.hpp"
+#include "gapkit/server/certificate.hpp"
 #include "gapkit/webtransport/endpoint.hpp"
 
 namespace gapkit::webtransport::testing {
@@ -132,6 +133,15 @@ class EndpointLoop {
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };
+
+/// A certificate for 127.0.0.1, made once per test program.
+const server::SelfSignedCertificate& LoopbackCertificate();
+
+/// An endpoint on 127.0.0.1 (a free port) with `LoopbackCertificate`, other fields at their defaults.
+EndpointConfig LoopbackEndpointConfig();
+
+/// A client of `loop`'s endpoint that pins `LoopbackCertificate`, other fields at their defaults.
+TestClientConfig LoopbackClientConfig(const EndpointLoop& loop);
 
 /// netcode over a TestClient's datagrams, the C++ twin of gapkit.js's transport: give it to
 /// `netcode::Client::SetLink`. A datagram the client cannot send is a lost packet, as over UDP.
