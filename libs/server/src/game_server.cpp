@@ -151,9 +151,12 @@ common::Status GameServer::Impl::StartNetcode() {
 common::Status GameServer::Impl::StartWebTransport() {
     std::uint16_t port = config.local_webtransport_port;
     if (env) {
-        auto mapped = config.webtransport_port_name.empty() ? common::Result<ArbitriumPort>()
-                                                            : env->GamePort(config.webtransport_port_name);
-        if (config.webtransport_port_name.empty() || !mapped) {
+        // GamePort("") would pick the game's own port: an empty name turns WebTransport off.
+        std::optional<ArbitriumPort> mapped;
+        if (!config.webtransport_port_name.empty()) {
+            if (auto found = env->GamePort(config.webtransport_port_name)) mapped = *found;
+        }
+        if (!mapped) {
             GAPKIT_LOG_INFO("server", "no WebTransport port named '{}': browser players cannot connect",
                             config.webtransport_port_name);
             return common::Ok();
