@@ -1,6 +1,12 @@
 # Every third-party dependency, found once. All come from Debian 12 packages (see the Makefile's
 # `deps` target); nothing is downloaded at build time.
 
+# A Windows cross build finds the same targets among header-only and cross-built libraries.
+if(WIN32 AND CMAKE_CROSSCOMPILING)
+  include(GapkitWindowsDependencies)
+  return()
+endif()
+
 # Boost 1.81 must win over any other Boost on the machine (Debian's default is 1.74).
 find_package(Boost 1.81.0 EXACT REQUIRED COMPONENTS json url CONFIG)
 find_package(Threads REQUIRED)

@@ -1,9 +1,19 @@
 # Helpers that keep every component's CMakeLists.txt short and alike.
 #
-#   gapkit_add_library(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...] [INTERNAL])
+#   gapkit_add_library(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...] [INTERNAL | API])
 #       Builds gapkit_<name> with alias gapkit::<name>. Public headers live in
 #       ${CMAKE_CURRENT_SOURCE_DIR}/include. INTERNAL libraries (service cores, test support)
-#       are neither installed nor exported.
+#       are neither installed nor exported. The kind of library:
+#         BUILD_SHARED_LIBS OFF (default): every library is a static archive (PIC); all but the
+#           INTERNAL ones are installed.
+#         BUILD_SHARED_LIBS ON: the API libraries (what a game links and whose headers it includes:
+#           common, netcode, client, server) are shared, libgapkit_<name>.so.<major>.<minor>, and
+#           export only gapkit's C API and the API's C++ namespaces (cmake/gapkit_api.map). Every
+#           other library stays a static archive linked, hidden, into the shared ones that use it,
+#           and is not installed. Asio, Beast and Boost.JSON code thus stays inside client and
+#           server, never passed between them, and common and netcode, which use none of it, are
+#           shared libraries of their own rather than copies in both: a process that loads client
+#           and server (a listen server, a binding) has one log sink and one gapkit::common.
 #   gapkit_add_executable(<target> SOURCES ... [DEPS ...])
 #   gapkit_add_test(<component> SOURCES ... [DEPS ...] [LABELS ...])
 #       Builds gapkit_<component>_test and registers each GoogleTest case with CTest.
@@ -36,10 +46,39 @@ endfunction()
 
 set(GAPKIT_EXPORTED_TARGETS "" CACHE INTERNAL "")
 
+# A shared API library: versioned, finds its sibling gapkit libraries where it is installed, every
+# symbol resolved at link time, and only the API exported.
+function(gapkit_export_api_only target)
+  if(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    message(FATAL_ERROR "BUILD_SHARED_LIBS=ON builds gapkit's shared libraries on Linux only (an ELF "
+      "version script decides their exports); build the static libraries for ${CMAKE_SYSTEM_NAME}")
+  endif()
+  set(map ${PROJECT_SOURCE_DIR}/cmake/gapkit_api.map)
+  # SOVERSION major.minor: any 0.x minor release may change the ABI (gapkitConfigVersion.cmake
+  # accepts SameMinorVersion for the same reason).
+  # No <target>_EXPORTS definition (the map decides what is exported, not attributes), so the
+  # objects compile with the static build's exact command and ccache shares them between kinds.
+  set_target_properties(${target} PROPERTIES
+    VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+    DEFINE_SYMBOL "" INSTALL_RPATH "$ORIGIN" LINK_DEPENDS ${map})
+  target_link_options(${target} PRIVATE "LINKER:--version-script=${map}")
+  if(NOT GAPKIT_SANITIZE AND NOT GAPKIT_FUZZ)
+    target_link_options(${target} PRIVATE "LINKER:--no-undefined")
+  endif()
+endfunction()
+
 function(gapkit_add_library name)
-  cmake_parse_arguments(ARG "INTERNAL" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "INTERNAL;API" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   set(target gapkit_${name})
-  add_library(${target} ${ARG_SOURCES})
+  if(BUILD_SHARED_LIBS AND ARG_API)
+    add_library(${target} SHARED ${ARG_SOURCES})
+    gapkit_export_api_only(${target})
+  else()
+    add_library(${target} STATIC ${ARG_SOURCES})
+    if(BUILD_SHARED_LIBS)
+      set(ARG_INTERNAL ON)
+    endif()
+  endif()
   add_library(gapkit::${name} ALIAS ${target})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${name} OUTPUT_NAME gapkit_${name})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/include)

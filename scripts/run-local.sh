@@ -19,7 +19,10 @@
 #   assembles, with gapkit.js and the spaceships page at /play/; else httpd's own test page)
 #   SIM_EMPTY_TTL_SECONDS (30): how long an empty deployment lives before the simulator stops it
 #   SIM_CONFIG (deploy/local/edgegap-sim.json.in rendered into the state folder), with
-#   GAME (spaceships) and GAME_VERSION (1) naming the app the matchmaker serves
+#   GAME (spaceships) and GAME_VERSION (1) naming the app the matchmaker serves, and
+#   GAME_SERVER (spaceships-server) the program the simulator runs for it: a name (beside
+#   gapkit-edgegap-sim first, then on PATH) or an absolute path, as a game of your own does
+#   (templates/game/README.md); GAME=enet-chat GAME_SERVER=enet-chat-server runs examples/enet-chat
 #   NATS_EXTRA_USERS (none): more `{ user: ..., password: ..., permissions: ... },` entries for
 #   the NATS users list (the load benchmark adds its own)
 #   The matchmaker and httpd also read their own GAPKIT_MM_* and GAPKIT_HTTPD_* variables.
@@ -41,6 +44,7 @@ SIM_EMPTY_TTL_SECONDS=${SIM_EMPTY_TTL_SECONDS:-30}
 NATS_EXTRA_USERS=${NATS_EXTRA_USERS:-}
 GAME=${GAME:-spaceships}
 GAME_VERSION=${GAME_VERSION:-1}
+GAME_SERVER=${GAME_SERVER:-spaceships-server}
 PROTOCOL_ID=${PROTOCOL_ID:-80085}
 NATS_CLUSTER=${NATS_CLUSTER:-1}
 if ! [[ $NATS_CLUSTER =~ ^[1-5]$ ]]; then
@@ -117,10 +121,14 @@ render_sim_config() {  # the game servers' environment holds the gameserver pass
     SIM_CONFIG="$state/edgegap-sim.json"
     # The template names one node, 127.0.0.1:@NATS_PORT@ (as tests render it); a cluster's game
     # servers get every node, so that one can start while any node is down.
+    # Its app (spaceships, version 1, running spaceships-server) becomes GAME, GAME_VERSION and
+    # GAME_SERVER; tests/chaos renders the template as it is, so it keeps spaceships' literal names.
     (umask 077 && sed -e "s|@STATE@|$state|g" -e "s|127\.0\.0\.1:@NATS_PORT@|$nats_host|g" -e "s|@NATS_PORT@|$NATS_PORT|g" \
         -e "s|@GAMESERVER_PASSWORD@|$(secret "$state/secrets/gameserver")|" \
         -e "s|@PRIVATE_KEY@|$(cat "$state/secrets/private_key")|" \
         -e "s|@PROTOCOL_ID@|$PROTOCOL_ID|" -e "s|@EMPTY_TTL_SECONDS@|$SIM_EMPTY_TTL_SECONDS|" \
+        -e "s|\"name\": \"spaceships\"|\"name\": \"$GAME\"|" -e "s|\"name\": \"1\"|\"name\": \"$GAME_VERSION\"|" \
+        -e "s|\"command\": \"spaceships-server\"|\"command\": \"$GAME_SERVER\"|" \
         "$root/deploy/local/edgegap-sim.json.in" > "$SIM_CONFIG")
 }
 

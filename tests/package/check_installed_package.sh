@@ -11,20 +11,9 @@
 # Exits 77 (CTest's SKIP_RETURN_CODE) when cmake is missing.
 set -euo pipefail
 
-if [[ $# -ne 2 ]]; then
-    echo "usage: $0 <gapkit build dir> <scratch dir>" >&2
-    exit 2
-fi
-command -v cmake >/dev/null || { echo "SKIP: cmake is not installed"; exit 77; }
-source_dir=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "$1" && pwd)
-work=$2
-cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
-
-rm -rf "$work"
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-cmake --install "$build" --prefix "$work/prefix" --component development >/dev/null
+# shellcheck source=tests/package/consumer_build.sh
+. "$(dirname "$0")/consumer_build.sh"
+begin_consumer_check "$@"
 
 # Fake Boost packages: only their version files matter, and the config they load if chosen.
 boost_dir=$(cache_value Boost_DIR)
@@ -38,18 +27,10 @@ fake_boost 1.74.0 'message(FATAL_ERROR "gapkit took Boost 1.74, below its minimu
 fake_boost 1.99.0 "set(Boost_VERSION ${boost_dir##*Boost-})
 include(\"$boost_dir/BoostConfig.cmake\")"
 
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-sanitize=()
-[[ $(cache_value GAPKIT_SANITIZE) == ON ]] && sanitize=('-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined')
 consumer() {  # consumer <source dir> <fake Boost version first on the search path>
     local binary
     binary=$work/$(basename "$1")
-    cmake -S "$1" -B "$binary" "${generator[@]}" "${sanitize[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_C_COMPILER="$(cache_value CMAKE_C_COMPILER)" -DCMAKE_CXX_COMPILER="$(cache_value CMAKE_CXX_COMPILER)" \
-        -DCMAKE_PREFIX_PATH="$work/boost-$2;$work/prefix" >"$binary.configure.log" 2>&1 ||
-        { cat "$binary.configure.log"; return 1; }
-    cmake --build "$binary"
+    build_consumer "$1" "$binary" -DCMAKE_PREFIX_PATH="$work/boost-$2;$work/prefix"
     grep '^Boost_DIR:' "$binary/CMakeCache.txt"
 }
 consumer "$source_dir/tests/package_c" 1.74.0

@@ -21,6 +21,7 @@ struct gapkit_client {
 namespace {
 
 static_assert(GAPKIT_CLIENT_FAILED == static_cast<int>(client::ClientState::kFailed));
+static_assert(GAPKIT_CLIENT_SERVER_FOUND == static_cast<int>(client::ClientState::kServerFound));
 static_assert(GAPKIT_FAILURE_LOCAL_NETWORK_ERROR == static_cast<int>(client::FailureReason::kLocalNetworkError));
 static_assert(GAPKIT_FAILURE_MATCHMAKER_BUSY == static_cast<int>(client::FailureReason::kMatchmakerBusy));
 static_assert(GAPKIT_EVENT_PAYLOAD == static_cast<int>(client::ClientEventType::kPayload));
@@ -53,6 +54,7 @@ void gapkit_client_config_init(gapkit_client_config* config) {
     config->matchmaking_timeout_seconds = kDefaults.matchmaking_timeout_seconds;
     config->matchmaker_connect_timeout_seconds = kDefaults.matchmaker_connect_timeout_seconds;
     config->connect_timeout_seconds = kDefaults.connect_timeout_seconds;
+    config->own_transport = kDefaults.own_transport ? 1 : 0;
 }
 
 gapkit_client* gapkit_client_create(const gapkit_client_config* config, char* error, size_t error_bytes) {
@@ -64,6 +66,7 @@ gapkit_client* gapkit_client_create(const gapkit_client_config* config, char* er
             cpp_config.matchmaking_timeout_seconds = config->matchmaking_timeout_seconds;
             cpp_config.matchmaker_connect_timeout_seconds = config->matchmaker_connect_timeout_seconds;
             cpp_config.connect_timeout_seconds = config->connect_timeout_seconds;
+            cpp_config.own_transport = config->own_transport != 0;
         }
         auto created = client::GameClient::Create(std::move(cpp_config));
         if (!created) {
@@ -121,6 +124,31 @@ int gapkit_client_poll(gapkit_client* handle, gapkit_client_event* event) {
 int gapkit_client_send(gapkit_client* handle, const uint8_t* payload, size_t payload_bytes) {
     if (handle == nullptr || (payload == nullptr && payload_bytes > 0)) return -1;
     return Report(handle, handle->game_client->SendPayload({payload, payload_bytes}));
+}
+
+int gapkit_client_connection_request(gapkit_client* handle, uint8_t* out, size_t out_bytes) {
+    if (handle == nullptr) return -1;
+    auto request = handle->game_client->connection_request();
+    if (!request) return Report(handle, gapkit::common::Fail(request.error()));
+    if (out == nullptr || out_bytes < request->size()) {
+        handle->last_error = "gapkit_client_connection_request: out needs 1078 bytes";
+        return -1;
+    }
+    std::memcpy(out, request->data(), request->size());
+    handle->last_error.clear();
+    return 0;
+}
+
+int gapkit_client_server_address(const gapkit_client* handle, char* buffer, size_t buffer_bytes) {
+    if (handle == nullptr) return -1;
+    try {
+        const std::string address = handle->game_client->server_address().ToString();
+        CopyError(address, buffer, buffer_bytes);
+        return static_cast<int>(address.size());
+    } catch (const std::exception&) {
+        CopyError("", buffer, buffer_bytes);
+        return -1;
+    }
 }
 
 gapkit_client_state gapkit_client_get_state(const gapkit_client* handle) {

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "gapkit/common/clock.hpp"
+#include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/netcode/connection_request.hpp"
 #include "gapkit/netcode/private_key.hpp"
 #include "gapkit/netcode/server.hpp"
+#include "gapkit/protocol/match_messages.hpp"
+#include "script_server_test_support.hpp"
 
 extern "C" int gapkit_client_c_api_round_trip(const char* address, uint64_t protocol_id, const uint8_t key[32],
                                               void (*tick)(void*, double), void* context);
@@ -58,6 +64,49 @@ TEST(ClientCApi, CreateReportsBadConfig) {
     char error[128] = {0};
     EXPECT_EQ(gapkit_client_create(&config, error, sizeof error), nullptr);
     EXPECT_NE(std::string(error).find("matchmaker_url"), std::string::npos) << error;
+}
+
+TEST(ClientCApi, OwnTransportHandsOutTheConnectionRequest) {
+    const netcode::Key key = netcode::GenerateKey();
+    const auto server = netcode::Address::Ipv4(127, 0, 0, 1, 7777);
+    netcode::ConnectTokenParams params;
+    params.protocol_id = kProtocolId;
+    params.private_key = key;
+    params.client_id = 5;
+    params.public_server_addresses = {server};
+    auto token = netcode::GenerateConnectToken(params, common::SystemClock::Instance().UnixSeconds());
+    ASSERT_TRUE(token);
+    testing::ScriptServer matchmaker({protocol::SerializeMatchReply(protocol::SessionReady{
+                                         netcode::EncodeConnectTokenBase64(*token), "127.0.0.1", 7777, ""})},
+                                     testing::ScriptEnding::kClose);
+    gapkit_client_config config;
+    gapkit_client_config_init(&config);
+    EXPECT_EQ(config.own_transport, 0);
+    config.own_transport = 1;
+    const std::string url = matchmaker.Url();
+    config.matchmaker_url = url.c_str();
+    gapkit_client* client = gapkit_client_create(&config, nullptr, 0);
+    ASSERT_NE(client, nullptr);
+    std::uint8_t request[1078];
+    EXPECT_EQ(gapkit_client_connection_request(client, request, sizeof request), -1) << "no token yet";
+    ASSERT_EQ(gapkit_client_find_server(client, "chat", "1"), 0);
+    for (double now = 1; now < 10 && gapkit_client_get_state(client) == GAPKIT_CLIENT_MATCHMAKING; now += 0.01) {
+        gapkit_client_update(client, now);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(gapkit_client_get_state(client), GAPKIT_CLIENT_SERVER_FOUND);
+    EXPECT_STREQ(gapkit_client_state_name(GAPKIT_CLIENT_SERVER_FOUND), "server_found");
+    char address[64];
+    EXPECT_EQ(gapkit_client_server_address(client, address, sizeof address), 14);
+    EXPECT_STREQ(address, "127.0.0.1:7777");
+    EXPECT_EQ(gapkit_client_connection_request(client, request, 1077), -1);
+    ASSERT_EQ(gapkit_client_connection_request(client, request, sizeof request), 0);
+    const netcode::Address own[] = {server};
+    auto opened =
+        netcode::OpenConnectionRequest(request, kProtocolId, key, common::SystemClock::Instance().UnixSeconds(), own);
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    EXPECT_EQ(opened->token.client_id, 5u);
+    gapkit_client_destroy(client);
 }
 
 TEST(ClientCApi, NullHandleIsHarmless) {

@@ -16,6 +16,8 @@ std::string_view ToString(ClientState state) {
             return "disconnected";
         case ClientState::kFailed:
             return "failed";
+        case ClientState::kServerFound:
+            return "server_found";
     }
     return "unknown";
 }

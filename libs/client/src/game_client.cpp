@@ -62,13 +62,15 @@ struct GameClient::Impl {
     std::unique_ptr<detail::MatchmakerLink> link;             // Only while matchmaking.
     std::optional<double> deadline_seconds;                   // Of the current step; set by its first Update.
     std::optional<netcode::ConnectTokenBytes> pending_token;  // Not yet handed to `netcode`.
+    std::optional<netcode::ConnectTokenBytes> token;          // The latest, for `connection_request()`.
     netcode::Client netcode;
     netcode::Address server_address;
     std::string cert_digest;
     std::vector<detail::LinkMessage> inbox;  // Reused between ticks.
 
     bool AtRest() const {
-        return state == ClientState::kIdle || state == ClientState::kDisconnected || state == ClientState::kFailed;
+        return state == ClientState::kIdle || state == ClientState::kDisconnected || state == ClientState::kFailed ||
+               state == ClientState::kServerFound;
     }
 
     void Enter(ClientState next, FailureReason reason, std::string text) {
@@ -100,6 +102,7 @@ struct GameClient::Impl {
 
     void StartConnecting(const netcode::ConnectTokenBytes& token, const netcode::Address& address) {
         pending_token = token;
+        this->token = token;
         server_address = address;
         Enter(ClientState::kConnecting, FailureReason::kNone, "Connecting to " + address.ToString());
     }
@@ -125,7 +128,10 @@ void GameClient::Impl::OnReady(const protocol::SessionReady& ready) {
                     fmt::format("token protocol id {} is not {}", parsed->protocol_id, config.protocol_id));
     }
     cert_digest = ready.cert_digest;
-    StartConnecting(*token, *address);
+    if (!config.own_transport) return StartConnecting(*token, *address);
+    this->token = *token;
+    server_address = *address;
+    Enter(ClientState::kServerFound, FailureReason::kNone, "Found a server at " + address->ToString());
 }
 
 void GameClient::Impl::OnReply(const protocol::MatchReply& reply) {
@@ -228,6 +234,7 @@ common::Status GameClient::FindServer(std::string_view game, std::string_view ve
     impl_->StopAll();
     impl_->cert_digest.clear();
     impl_->server_address = {};
+    impl_->token.reset();
     const std::string request = protocol::SerializeMatchRequest({std::string(game), std::string(version), {}});
     const auto connect_timeout =
         std::chrono::milliseconds(static_cast<std::int64_t>(impl_->config.matchmaker_connect_timeout_seconds * 1000));
@@ -318,6 +325,15 @@ common::Status GameClient::SendPayload(std::span<const std::uint8_t> payload) {
 ClientState GameClient::State() const { return impl_->state; }
 FailureReason GameClient::failure_reason() const { return impl_->failure; }
 netcode::Address GameClient::server_address() const { return impl_->server_address; }
+common::Result<netcode::ConnectionRequestBytes> GameClient::connection_request() const {
+    if (!impl_->token) {
+        return MakeError(
+            ErrorCode::kFailedPrecondition,
+            fmt::format("connection_request: the client is {} and holds no token", ToString(impl_->state)));
+    }
+    return netcode::MakeConnectionRequest(*impl_->token);
+}
+
 const std::string& GameClient::cert_digest() const { return impl_->cert_digest; }
 const std::string& GameClient::matchmaker_url() const { return impl_->config.matchmaker_url; }
 

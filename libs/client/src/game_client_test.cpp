@@ -62,8 +62,10 @@ struct GameServer {
 
 class GameClientTest : public ::testing::Test {
   protected:
-    std::unique_ptr<GameClient> MakeClient(const std::string& url, double matchmaking_timeout_seconds = 30) {
+    std::unique_ptr<GameClient> MakeClient(const std::string& url, double matchmaking_timeout_seconds = 30,
+                                           bool own_transport = false) {
         GameClientConfig config;
+        config.own_transport = own_transport;
         config.matchmaker_url = url;
         config.protocol_id = kProtocolId;
         config.matchmaking_timeout_seconds = matchmaking_timeout_seconds;
@@ -165,6 +167,30 @@ TEST_F(GameClientTest, FindsServerConnectsExchangesPayloadsAndDisconnects) {
     EXPECT_EQ(client->State(), ClientState::kDisconnected);
     game.server.Update(now_ + 0.01, common::SystemClock::Instance().UnixSeconds());
     EXPECT_EQ(game.server.num_connected_clients(), 0);
+}
+
+TEST_F(GameClientTest, OwnTransportStopsAtTheTokenAndGivesTheConnectionRequest) {
+    GameServer game;
+    ScriptServer matchmaker({R"("Acknowledged")", game.ReadyReply()}, ScriptEnding::kClose);
+    auto client = MakeClient(matchmaker.Url(), 30, /*own_transport=*/true);
+    EXPECT_FALSE(client->connection_request()) << "no token before matchmaking";
+    ASSERT_TRUE(client->FindServer("spaceships", "1"));
+    ASSERT_TRUE(RunUntilState(*client, ClientState::kServerFound, &game)) << ToString(client->State());
+    EXPECT_EQ(StateChanges(), (std::vector<ClientState>{ClientState::kMatchmaking, ClientState::kServerFound}));
+    EXPECT_EQ(client->server_address(), game.server.bound_address());
+    auto request = client->connection_request();
+    ASSERT_TRUE(request) << request.error().ToString();
+    // What a SessionGate opens: the token's private part, for the server's key and address.
+    const netcode::Address own[] = {game.server.bound_address()};
+    auto opened = netcode::OpenConnectionRequest(*request, kProtocolId, game.key,
+                                                 common::SystemClock::Instance().UnixSeconds(), own);
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    EXPECT_EQ(opened->token.client_id, 4242u);
+    // netcode was never used: the server saw no one, and the client may search again.
+    RunUntil(
+        *client, [] { return false; }, &game, 0.3);
+    EXPECT_EQ(game.server.num_connected_clients(), 0);
+    EXPECT_TRUE(client->FindServer("spaceships", "1"));
 }
 
 TEST_F(GameClientTest, MatchmakerErrorFailsWithItsMessage) {

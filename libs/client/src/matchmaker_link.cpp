@@ -23,6 +23,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include "system_roots.hpp"
+
 namespace gapkit::client::detail {
 namespace {
 
@@ -221,8 +223,7 @@ common::Result<WebSocketUrl> ParseWebSocketUrl(std::string_view url) {
 
 MatchmakerLink::MatchmakerLink(WebSocketUrl url, std::string request_json, LinkOptions options)
     : worker_(std::make_shared<LinkWorker>(std::move(url), std::move(request_json), options)) {
-    beast::error_code ec;
-    worker_->tls.set_default_verify_paths(ec);
+    beast::error_code ec = TrustSystemRoots(worker_->tls);
     if (!ec) worker_->tls.set_verify_mode(asio::ssl::verify_peer, ec);
     if (ec)
         worker_->Push(

@@ -1,7 +1,12 @@
 #include "gapkit/common/files.hpp"
 
 #include <fcntl.h>
+#ifdef _WIN32
+#include <io.h>
+#include <sys/stat.h>
+#else
 #include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <cstring>
@@ -22,6 +27,18 @@ std::string Sanitize(std::string_view hint) {
         name += keep ? c : '_';
     }
     return name.empty() ? "gapkit" : name;
+}
+
+// O_EXCL with 0600: the file is ours and private from its first byte; another user cannot plant it
+// (or a link) at the name beforehand, and nobody else can read the secret. On Windows the file gets
+// the ACL of the user's own temp folder, which only that user can open; _wopen takes the path's
+// native wide characters.
+int CreateExclusive(const std::filesystem::path& path) {
+#ifdef _WIN32
+    return ::_wopen(path.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _S_IREAD | _S_IWRITE);
+#else
+    return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+#endif
 }
 
 Status WriteAll(int fd, std::string_view contents, const std::filesystem::path& path) {
@@ -45,9 +62,7 @@ Result<std::filesystem::path> WritePrivateTempFile(std::string_view name_hint, s
     std::random_device random;
     for (int attempt = 0; attempt < 16; ++attempt) {
         const auto path = dir / fmt::format("{}-{:08x}.pem", Sanitize(name_hint), random());
-        // O_EXCL with 0600: the file is ours and private from its first byte; another user cannot
-        // plant it (or a link) at the name beforehand, and nobody else can read the secret.
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        const int fd = CreateExclusive(path);
         if (fd < 0 && errno == EEXIST) continue;
         if (fd < 0)
             return MakeError(ErrorCode::kIo, fmt::format("creating {}: {}", path.string(), std::strerror(errno)));

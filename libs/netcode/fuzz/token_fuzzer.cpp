@@ -1,10 +1,12 @@
 // libFuzzer target for everything that parses token-related outside data: the public connect token
-// (binary and base64), the decrypted private token, private keys and addresses. Invariant: a token
-// that reads is written again and reads back to the same fields.
+// (binary and base64), the decrypted private token, private keys, addresses, and the connection
+// request a SessionGate receives over a game's own transport. Invariant: a token that reads is
+// written again and reads back to the same fields.
 #include <cstdint>
 #include <string_view>
 
 #include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/netcode/connection_request.hpp"
 #include "gapkit/netcode/private_key.hpp"
 
 namespace {
@@ -41,6 +43,13 @@ void PrivateToken(std::span<const std::uint8_t> bytes) {
     }
 }
 
+// Any bytes, as a SessionGate gets them: only a request sealed with the key could open.
+void ConnectionRequest(std::span<const std::uint8_t> bytes) {
+    static const Key kKey{};
+    const Address own[] = {Address::Ipv4(127, 0, 0, 1, 6420)};
+    if (OpenConnectionRequest(bytes, 0, kKey, 0, own)) __builtin_trap();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -48,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     PublicToken(bytes);
     PrivateToken(bytes);
+    ConnectionRequest(bytes);
     if (size >= kConnectTokenBytes) PublicToken(bytes.first(kConnectTokenBytes));
     (void)DecodeConnectTokenBase64(text);
     (void)ParsePrivateKey(text);

@@ -1,10 +1,10 @@
 #include "gapkit/netcode/address.hpp"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 
 #include <fmt/core.h>
+
+#include "socket_platform.hpp"
 
 namespace gapkit::netcode {
 

@@ -1,15 +1,11 @@
 #include "udp_socket.hpp"
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <utility>
 
 #include <fmt/core.h>
+
+#include "socket_platform.hpp"
 
 namespace gapkit::netcode::detail {
 
@@ -17,6 +13,8 @@ namespace {
 
 using common::ErrorCode;
 using common::MakeError;
+using platform::kInvalidSocket;
+using platform::NativeSocket;
 
 // Bursts of up to a few hundred datagrams between two ticks must not be dropped by the kernel;
 // the OS silently caps this at net.core.rmem_max.
@@ -57,24 +55,22 @@ Address FromSockaddr(const sockaddr_storage& storage) {
 }
 
 tl::unexpected<common::Error> SocketError(std::string_view what, const Address& address) {
-    return MakeError(ErrorCode::kIo, fmt::format("UDP {} {}: {}", what, address.ToString(), std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("UDP {} {}: {}", what, address.ToString(), platform::LastSocketError()));
 }
 
-Status Configure(int fd, const Address& bind_address) {
-    const int one = 1;
-    if (bind_address.type == AddressType::kIpv6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) {
+Status Configure(NativeSocket socket, const Address& bind_address) {
+    if (bind_address.type == AddressType::kIpv6 && !platform::SetIntOption(socket, IPPROTO_IPV6, IPV6_V6ONLY, 1)) {
         return SocketError("IPV6_V6ONLY on", bind_address);
     }
     // Best effort: a smaller buffer only means more drops under bursts.
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kSocketBufferBytes, sizeof(kSocketBufferBytes));
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSocketBufferBytes, sizeof(kSocketBufferBytes));
+    platform::SetIntOption(socket, SOL_SOCKET, SO_RCVBUF, kSocketBufferBytes);
+    platform::SetIntOption(socket, SOL_SOCKET, SO_SNDBUF, kSocketBufferBytes);
     sockaddr_storage storage;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&storage), ToSockaddr(bind_address, storage)) != 0) {
+    if (!platform::Bind(socket, storage, ToSockaddr(bind_address, storage))) {
         return SocketError("bind to", bind_address);
     }
-    const int flags = fcntl(fd, F_GETFL, 0);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
-        return SocketError("non-blocking mode on", bind_address);
+    if (!platform::MakeNonBlockingDatagram(socket)) return SocketError("non-blocking mode on", bind_address);
     return common::Ok();
 }
 
@@ -84,32 +80,30 @@ Result<UdpSocket> UdpSocket::Open(const Address& bind_address) {
     if (bind_address.type == AddressType::kNone) {
         return MakeError(ErrorCode::kInvalidArgument, "UDP socket needs an IPv4 or IPv6 bind address");
     }
-    const int fd = socket(bind_address.type == AddressType::kIpv6 ? AF_INET6 : AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    if (fd < 0) return SocketError("socket for", bind_address);
-    UdpSocket udp(fd, bind_address);
-    if (auto status = Configure(fd, bind_address); !status) return common::Fail(status.error());
+    const NativeSocket socket = platform::OpenUdpSocket(bind_address.type == AddressType::kIpv6 ? AF_INET6 : AF_INET);
+    if (socket == kInvalidSocket) return SocketError("socket for", bind_address);
+    UdpSocket udp(socket, bind_address);
+    if (auto status = Configure(socket, bind_address); !status) return common::Fail(status.error());
     sockaddr_storage storage{};
-    socklen_t length = sizeof(storage);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
-        return SocketError("getsockname", bind_address);
+    if (!platform::LocalAddress(socket, storage)) return SocketError("getsockname", bind_address);
     udp.local_address_ = FromSockaddr(storage);
     return udp;
 }
 
 UdpSocket::UdpSocket(UdpSocket&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), local_address_(other.local_address_) {}
+    : socket_(std::exchange(other.socket_, kInvalidSocket)), local_address_(other.local_address_) {}
 
 UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     if (this != &other) {
-        if (fd_ >= 0) close(fd_);
-        fd_ = std::exchange(other.fd_, -1);
+        if (socket_ != kInvalidSocket) platform::CloseSocket(socket_);
+        socket_ = std::exchange(other.socket_, kInvalidSocket);
         local_address_ = other.local_address_;
     }
     return *this;
 }
 
 UdpSocket::~UdpSocket() {
-    if (fd_ >= 0) close(fd_);
+    if (socket_ != kInvalidSocket) platform::CloseSocket(socket_);
 }
 
 Status UdpSocket::SendTo(const Address& to, std::span<const std::uint8_t> datagram) {
@@ -119,20 +113,15 @@ Status UdpSocket::SendTo(const Address& to, std::span<const std::uint8_t> datagr
     }
     sockaddr_storage storage;
     const socklen_t length = ToSockaddr(to, storage);
-    if (sendto(fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&storage), length) < 0) {
-        return SocketError("send to", to);
-    }
+    if (!platform::SendTo(socket_, datagram, storage, length)) return SocketError("send to", to);
     return common::Ok();
 }
 
 std::optional<std::size_t> UdpSocket::ReceiveFrom(std::span<std::uint8_t> buffer, Address& from) {
     sockaddr_storage storage{};
-    socklen_t length = sizeof(storage);
-    const ssize_t received =
-        recvfrom(fd_, buffer.data(), buffer.size(), MSG_TRUNC, reinterpret_cast<sockaddr*>(&storage), &length);
-    if (received < 0) return std::nullopt;
-    from = FromSockaddr(storage);
-    return static_cast<std::size_t>(received);
+    const auto received = platform::ReceiveFrom(socket_, buffer, storage);
+    if (received) from = FromSockaddr(storage);
+    return received;
 }
 
 }  // namespace gapkit::netcode::detail

@@ -1,7 +1,7 @@
 #pragma once
 
-// A non-blocking POSIX UDP socket bound to one local address. IPv6 sockets are IPv6-only, as in
-// the reference, so an IPv4 and an IPv6 server can share a port. Owned by one thread.
+// A non-blocking UDP socket (POSIX or Winsock, through socket_platform.hpp) bound to one local address. IPv6 sockets
+// are IPv6-only, as in the reference, so an IPv4 and an IPv6 server can share a port. Owned by one thread.
 
 #include <cstdint>
 #include <optional>
@@ -33,9 +33,10 @@ class UdpSocket {
     const Address& local_address() const { return local_address_; }
 
   private:
-    UdpSocket(int fd, const Address& local_address) : fd_(fd), local_address_(local_address) {}
+    UdpSocket(std::uintptr_t socket, const Address& local_address) : socket_(socket), local_address_(local_address) {}
 
-    int fd_ = -1;
+    // A platform::NativeSocket; spelled out so that this header does not pull in <winsock2.h>.
+    std::uintptr_t socket_ = ~std::uintptr_t{0};
     Address local_address_;
 };
 

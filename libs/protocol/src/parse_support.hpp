@@ -3,7 +3,11 @@
 // Shared by the protocol parsers (outside data): literal IP checks and JSON parsing that reports
 // errors as values.
 
+#ifdef _WIN32
+#include <ws2tcpip.h>
+#else
 #include <arpa/inet.h>
+#endif
 
 #include <string>
 #include <string_view>

@@ -15,6 +15,7 @@
 #include "gapkit/common/log.hpp"
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/netcode/connection_request.hpp"
 #include "gapkit/netcode/private_key.hpp"
 #include "gapkit/testing/free_port.hpp"
 #include "gapkit/testing/scoped_env.hpp"
@@ -32,6 +33,25 @@ const gapkit::testing::EnvOverrides kLocalModeWithoutKey{{"ARBITRIUM_REQUEST_ID"
                                                          {"GAPKIT_PRIVATE_KEY", std::nullopt},
                                                          {"GAPKIT_PRIVATE_KEY_FILE", std::nullopt},
                                                          {"GAPKIT_PROTOCOL_ID", std::nullopt}};
+
+TEST(ServerCApi, SessionGateAdmitsFromC) {
+    gapkit::testing::ScopedEnv env(kLocalModeWithoutKey);
+    const std::uint16_t port = FreeUdpPort();
+    gapkit::netcode::ConnectTokenParams params;
+    params.protocol_id = 80085;
+    params.private_key = gapkit::netcode::DevPrivateKey();
+    params.client_id = 31;
+    params.public_server_addresses = {gapkit::netcode::Address::Ipv4(127, 0, 0, 1, port)};
+    auto token = gapkit::netcode::GenerateConnectToken(
+        params, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count()));
+    ASSERT_TRUE(token) << token.error().ToString();
+    auto request = gapkit::netcode::MakeConnectionRequest(*token);
+    ASSERT_TRUE(request) << request.error().ToString();
+    char error[256] = "";
+    EXPECT_EQ(gapkit_gate_c_admits(port, request->data(), request->size(), error, sizeof(error)), 0) << error;
+}
 
 TEST(ServerCApi, UsableFromC) {
     gapkit::testing::ScopedEnv env(kLocalMode);

@@ -110,3 +110,35 @@ int gapkit_server_c_enum_names(void) {
     const gapkit_log_level level = GAPKIT_LOG_TRACE;
     return type == 4 && reason == 1 && level == 4 ? 0 : 1;
 }
+
+int gapkit_gate_c_admits(uint16_t port, const uint8_t* request, size_t request_bytes, char* error, size_t error_bytes) {
+    gapkit_server_config config;
+    gapkit_server_config_init(&config);
+    config.protocol_id = 80085;
+    config.local_port = port;
+    config.use_bus = 0;
+    gapkit_gate* gate = gapkit_gate_create(&config, 0, NULL, error, error_bytes);
+    if (gate == NULL) return 1;
+    gapkit_gate_admission admission;
+    gapkit_gate_event event;
+    memset(&admission, 0, sizeof(admission));
+    memset(&event, 0, sizeof(event));
+    int result = 0;
+    if (gapkit_gate_game_port(gate) != port) result = 2;
+    if (result == 0 && gapkit_gate_admit(gate, request, request_bytes, &admission) != 0) {
+        snprintf(error, error_bytes, "%s", gapkit_gate_last_error(gate));
+        result = 3;
+    }
+    gapkit_gate_update(gate, 1.0);
+    if (result == 0 && (gapkit_gate_poll(gate, &event) != 1 || event.type != GAPKIT_GATE_EVENT_PLAYER_JOINED ||
+                        event.client_id != admission.client_id)) {
+        result = 4;
+    }
+    if (result == 0 && gapkit_gate_admit(gate, request, request_bytes, &admission) != -1) result = 5;
+    if (result == 0 && gapkit_gate_admit(gate, request, 10, &admission) != -1) result = 6;
+    if (result == 0 && gapkit_gate_num_players(gate) != 1) result = 7;
+    gapkit_gate_release(gate, event.player_index, event.client_id, GAPKIT_SERVER_LEAVE_CLIENT_DISCONNECTED);
+    if (result == 0 && (gapkit_gate_poll(gate, &event) != 1 || event.type != GAPKIT_GATE_EVENT_PLAYER_LEFT)) result = 8;
+    gapkit_gate_destroy(gate);
+    return result;
+}

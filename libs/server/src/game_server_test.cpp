@@ -18,6 +18,7 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include "fake_matchmaker_test_support.hpp"
 #include "gapkit/bus/connection.hpp"
 #include "gapkit/bus/names.hpp"
 #include "gapkit/netcode/client.hpp"
@@ -46,150 +47,17 @@ std::uint64_t UnixNow() {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
-using protocol::FactReply;
-using Outcome = FactReply::Outcome;
-
-// The matchmaker's side of the facts, on maps: a join is accepted for a client id given a session
-// with `AddSession` on this deployment, a left when the session's connected client matches, a
-// digest always. `fail_next` answers the next facts `failed` (a matchmaker that could not check).
-class FakeMatchmaker {
-  public:
-    explicit FakeMatchmaker(bus::Connection& bus) : bus_(bus) {}
-
-    void Subscribe() {
-        for (std::string_view fact : {bus::names::kJoinFact, bus::names::kLeftFact, bus::names::kCertDigestFact}) {
-            auto sub = bus_.QueueSubscribe(bus::names::GameServerWildcardSubject(fact), "matchmaker",
-                                           [this, fact](const bus::Message& m) { Answer(fact, m); });
-            ASSERT_TRUE(sub) << sub.error().ToString();
-            subscriptions_.push_back(std::move(*sub));
-        }
-        ASSERT_TRUE(bus_.Flush());
-    }
-    void Unsubscribe() { subscriptions_.clear(); }
-
-    void AddSession(std::uint64_t client_id, const std::string& session) {
-        std::lock_guard lock(mutex_);
-        sessions_[client_id] = session;
-    }
-    void FailNext(int count) {
-        std::lock_guard lock(mutex_);
-        fail_next_ = count;
-    }
-    std::optional<std::string> Active(const std::string& session) {
-        std::lock_guard lock(mutex_);
-        auto found = active_.find(session);
-        return found == active_.end() ? std::nullopt : std::optional<std::string>(found->second);
-    }
-    std::optional<std::string> Digest(const std::string& ip) {
-        std::lock_guard lock(mutex_);
-        auto found = digests_.find(ip);
-        return found == digests_.end() ? std::nullopt : std::optional<std::string>(found->second);
-    }
-    int Count(std::string_view fact) {
-        std::lock_guard lock(mutex_);
-        return counts_[std::string(fact)];
-    }
-    std::string LastDeployment() {
-        std::lock_guard lock(mutex_);
-        return last_deployment_;
-    }
-
-  private:
-    void Answer(std::string_view fact, const bus::Message& message) {
-        FactReply reply = Check(fact, message);
-        ASSERT_TRUE(bus_.Respond(message, protocol::SerializeFactReply(reply)));
-    }
-
-    FactReply Check(std::string_view fact, const bus::Message& message) {
-        std::lock_guard lock(mutex_);
-        ++counts_[std::string(fact)];
-        last_deployment_ = bus::names::DeploymentOfGameServerSubject(message.subject, fact).value_or("?");
-        if (fail_next_ > 0) {
-            --fail_next_;
-            return {Outcome::kFailed, {}, "fake failure"};
-        }
-        if (fact == bus::names::kJoinFact) {
-            auto join = protocol::ParseJoinFact(message.data);
-            if (!join || !sessions_.contains(join->client_id)) return {Outcome::kRefused, {}, "no session"};
-            active_[sessions_[join->client_id]] = std::to_string(join->client_id);
-            return {Outcome::kAccepted, sessions_[join->client_id], {}};
-        }
-        if (fact == bus::names::kLeftFact) {
-            auto left = protocol::ParseLeftFact(message.data);
-            if (!left) return {Outcome::kRefused, {}, "malformed"};
-            auto found = active_.find(left->session_id);
-            if (found != active_.end() && found->second != std::to_string(left->client_id)) {
-                return {Outcome::kRefused, {}, "wrong client"};
-            }
-            if (found != active_.end()) active_.erase(found);
-            return {Outcome::kAccepted, {}, {}};
-        }
-        auto digest = protocol::ParseCertDigestFact(message.data);
-        if (!digest) return {Outcome::kRefused, {}, "malformed"};
-        digests_[digest->public_ip] = digest->digest;
-        return {Outcome::kAccepted, {}, {}};
-    }
-
-    bus::Connection& bus_;
-    std::vector<bus::Subscription> subscriptions_;
-    std::mutex mutex_;
-    std::map<std::uint64_t, std::string> sessions_;
-    std::map<std::string, std::string> active_;
-    std::map<std::string, std::string> digests_;
-    std::map<std::string, int> counts_;
-    std::string last_deployment_;
-    int fail_next_ = 0;
-};
-
 class GameServerTest : public ::testing::Test {
   protected:
     void SetUp() override {
         GAPKIT_SKIP_WITHOUT_NATS_SERVER();
-        testing::NatsServerOptions options;
-        options.users = {{"gameserver",
-                          "gs-password",
-                          {"gameserver.*.join", "gameserver.*.left", "gameserver.*.cert_digest", "gameserver.*.context",
-                           "gameserver.*.alive"},
-                          {"_INBOX_gameserver.>"}},
-                         {"matchmaker", "mm-password", {}, {}}};
-        auto nats = testing::NatsServer::Start(options);
-        ASSERT_TRUE(nats) << nats.error().ToString();
-        nats_ = std::move(*nats);
-        auto http = TestHttpServer::Start();
-        ASSERT_TRUE(http) << http.error().ToString();
-        http_ = std::move(*http);
-        bus::ConnectOptions mm;
-        mm.host = nats_->HostPort();
-        mm.user = "matchmaker";
-        mm.password = "mm-password";
-        mm.ca_file = nats_->CaFile().string();
-        auto connection = bus::Connection::Connect("test-matchmaker", mm);
-        ASSERT_TRUE(connection) << connection.error().ToString();
-        matchmaker_ = std::move(*connection);
-        fake_ = std::make_unique<FakeMatchmaker>(*matchmaker_);
-        fake_->Subscribe();
+        ASSERT_NO_FATAL_FAILURE(StartFakeMatchmaker(nats_, matchmaker_, fake_, http_));
         game_port_ = FreeUdpPort();
     }
 
     testing::EnvOverrides Environment(const std::string& ports_mapping = {}) const {
-        testing::EnvOverrides env = nats_->ClientEnv();
-        env["NATS_CA"] = std::nullopt;  // The CA comes through --ca_contents, as on Edgegap.
-        env["ARBITRIUM_REQUEST_ID"] = "abc123def456";
-        env["ARBITRIUM_PUBLIC_IP"] = "127.0.0.1";
-        env["ARBITRIUM_PORTS_MAPPING"] =
-            ports_mapping.empty()
-                ? fmt::format(
-                      R"({{"ports":{{"gameport":{{"name":"gameport","internal":{},"external":{},"protocol":"UDP"}}}}}})",
-                      game_port_, kExternalPort)
-                : ports_mapping;
-        env["ARBITRIUM_CONTEXT_URL"] = http_->url() + "/v1/context/abc123def456/17";
-        env["ARBITRIUM_CONTEXT_TOKEN"] = "context-token";
-        env["ARBITRIUM_DELETE_URL"] = http_->url() + "/v1/self/stop/abc123def456/99";
-        env["ARBITRIUM_DELETE_TOKEN"] = "delete-token";
-        for (const char* name : {"GAPKIT_PRIVATE_KEY", "GAPKIT_PRIVATE_KEY_FILE", "GAPKIT_PROTOCOL_ID"}) {
-            env.try_emplace(name, std::nullopt);  // The machine's own values must not leak in.
-        }
-        return env;
+        return EdgegapEnvironment(*nats_, *http_,
+                                  ports_mapping.empty() ? GamePortMapping(game_port_, kExternalPort) : ports_mapping);
     }
 
     // Local mode without a bus, gapkit's variables unset unless `overrides` sets them.

@@ -75,6 +75,8 @@ void App::OnStateChanged(const ClientEvent& event, double now_seconds) {
         case ClientState::kFailed:
             ToTitle(event.text.empty() ? std::string(gapkit::client::PlayerText(event.reason)) : event.text);
             return;
+        case ClientState::kServerFound:  // only with own_transport, which this game leaves off
+            return;
     }
 }
 

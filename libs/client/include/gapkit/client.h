@@ -26,7 +26,8 @@ typedef enum gapkit_client_state {
     GAPKIT_CLIENT_CONNECTING = 2,
     GAPKIT_CLIENT_CONNECTED = 3,
     GAPKIT_CLIENT_DISCONNECTED = 4,
-    GAPKIT_CLIENT_FAILED = 5
+    GAPKIT_CLIENT_FAILED = 5,
+    GAPKIT_CLIENT_SERVER_FOUND = 6 /* own_transport: see gapkit_client_connection_request */
 } gapkit_client_state;
 
 /* Values equal gapkit::client::FailureReason. */
@@ -61,6 +62,8 @@ typedef struct gapkit_client_config {
     double matchmaking_timeout_seconds;        /* Default 120. */
     double matchmaker_connect_timeout_seconds; /* Default 10. */
     double connect_timeout_seconds;            /* Default 15. */
+    int own_transport; /* Nonzero: stop at the connect token (SERVER_FOUND), for a game with its own
+                          networking (docs/own-transport.md). Default 0. */
 } gapkit_client_config;
 
 /* One event. `text` (NUL-terminated) and `payload` are owned by the handle and valid until the
@@ -101,6 +104,15 @@ void gapkit_client_update(gapkit_client* client, double now_seconds);
 int gapkit_client_poll(gapkit_client* client, gapkit_client_event* event);
 
 int gapkit_client_send(gapkit_client* client, const uint8_t* payload, size_t payload_bytes);
+
+/* own_transport: the 1078-byte connection request (GAPKIT_CONNECTION_REQUEST_BYTES in
+ * gapkit/server.h) to send to the server's session gate, written into `out` (`out_bytes` >= 1078).
+ * 0 on success; -1 before a token is held or when `out` is too small. */
+int gapkit_client_connection_request(gapkit_client* client, uint8_t* out, size_t out_bytes);
+
+/* The server's address "ip:port" (once known), NUL-terminated and truncated to buffer_bytes; returns
+ * the whole length as snprintf does (64 bytes are always enough), -1 for a NULL handle. */
+int gapkit_client_server_address(const gapkit_client* client, char* buffer, size_t buffer_bytes);
 
 gapkit_client_state gapkit_client_get_state(const gapkit_client* client);
 gapkit_client_failure gapkit_client_get_failure(const gapkit_client* client);

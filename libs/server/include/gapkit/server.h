@@ -1,6 +1,7 @@
 /*
- * gapkit/server.h: the C API of gapkit::server (see gapkit/server/game_server.hpp), for engines
- * written in C or bound from other languages. Same behaviour, plain C types.
+ * gapkit/server.h: the C API of gapkit::server (see gapkit/server/game_server.hpp and, for games
+ * with their own transport, gapkit/server/session_gate.hpp), for engines written in C or bound
+ * from other languages. Same behaviour, plain C types.
  *
  * Threads: call every function for one server from one thread (the game loop): update once per
  * tick, then poll until it returns 0. The library runs one internal worker thread for bus and
@@ -112,6 +113,64 @@ const char* gapkit_server_last_error(const gapkit_server* server);
 
 /* Stops (clearing active connections) and frees the server. NULL is ignored. */
 void gapkit_server_destroy(gapkit_server* server);
+
+/* ---- The session gate: matchmaking for a game with its own transport (docs/own-transport.md).
+ * No socket: the game hands gapkit_gate_admit the first message of each connection (the 1078-byte
+ * connection request) and reports with gapkit_gate_release every admitted connection that ends. */
+typedef struct gapkit_gate gapkit_gate;
+
+/* Values of gapkit_gate_event.type: gapkit::server::GateEventType, counted from 1. */
+typedef enum gapkit_gate_event_type {
+    GAPKIT_GATE_EVENT_PLAYER_JOINED = 1,
+    GAPKIT_GATE_EVENT_PLAYER_REFUSED = 2, /* the matchmaker refused it: close this connection */
+    GAPKIT_GATE_EVENT_PLAYER_LEFT = 3,
+    GAPKIT_GATE_EVENT_SELF_STOPPING = 4
+} gapkit_gate_event_type;
+
+typedef struct gapkit_gate_event {
+    gapkit_gate_event_type type;                     /* GAPKIT_GATE_EVENT_* */
+    int player_index;                                /* the slot gapkit_gate_admit returned; -1 for SELF_STOPPING */
+    uint64_t client_id;                              /* from the connect token */
+    char session_id[GAPKIT_SERVER_SESSION_ID_BYTES]; /* NUL-terminated Edgegap session id ("" without bus) */
+    uint8_t user_data[256];                          /* PLAYER_JOINED: the token's user data */
+    gapkit_server_leave_reason leave_reason;         /* PLAYER_LEFT: GAPKIT_SERVER_LEAVE_* */
+} gapkit_gate_event;
+
+/* The size of the connection request a client sends (gapkit_client_connection_request). */
+#define GAPKIT_CONNECTION_REQUEST_BYTES 1078
+
+/* What the gate learned from an admitted client's token. The keys are secrets shared with that
+ * client only; a game may use them to encrypt its own channel. */
+typedef struct gapkit_gate_admission {
+    int player_index;        /* the slot, 0..max_clients-1 */
+    uint64_t client_id;      /* chosen by the matchmaker */
+    uint8_t user_data[256];  /* from the token */
+    int32_t timeout_seconds; /* the token's connection timeout; negative: none */
+    uint8_t client_to_server_key[32];
+    uint8_t server_to_client_key[32];
+} gapkit_gate_admission;
+
+/* Starts a gate with the same config and environment as gapkit_server_create (the WebTransport
+ * fields are ignored). NULL on failure, with the reason in error as gapkit_server_create does. */
+gapkit_gate* gapkit_gate_create(const gapkit_server_config* config, int argc, const char* const* argv, char* error,
+                                size_t error_bytes);
+/* Checks a connection request (any bytes) and takes a player slot for it: 0 and *admission
+ * filled, or -1 (see gapkit_gate_last_error: malformed, forged, expired, another protocol id or
+ * server, used before, full). */
+int gapkit_gate_admit(gapkit_gate* gate, const uint8_t* bytes, size_t byte_count, gapkit_gate_admission* admission);
+/* The connection admitted as player_index / client_id ended; ignored if the slot holds someone else. */
+void gapkit_gate_release(gapkit_gate* gate, int player_index, uint64_t client_id, gapkit_server_leave_reason reason);
+void gapkit_gate_update(gapkit_gate* gate, double now_seconds);
+/* Copies the oldest event into *event: 1 when there was one, 0 otherwise. */
+int gapkit_gate_poll(gapkit_gate* gate, gapkit_gate_event* event);
+int gapkit_gate_num_players(const gapkit_gate* gate);
+/* The port the game's own socket should bind (the game port's internal port on Edgegap). */
+uint16_t gapkit_gate_game_port(const gapkit_gate* gate);
+/* As gapkit_server_advertised_address. */
+int gapkit_gate_advertised_address(const gapkit_gate* gate, char* buffer, size_t buffer_bytes);
+const char* gapkit_gate_last_error(const gapkit_gate* gate);
+/* Stops (every player leaves) and frees the gate. NULL is ignored. */
+void gapkit_gate_destroy(gapkit_gate* gate);
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,11 @@ struct GameClientConfig {
     /// Largest matchmaker message accepted (bytes); a connect token reply is about 2.9 KB.
     /// Default 65536.
     std::size_t max_message_bytes = 64 * 1024;
+    /// For games with their own transport (docs/own-transport.md): matchmaking stops at the
+    /// connect token. The client enters `kServerFound` instead of connecting netcode, and
+    /// `GameClient::connection_request()` gives the bytes to send to the server's `SessionGate`
+    /// over the game's own connection to `server_address()`. Default false.
+    bool own_transport = false;
 
     /// Checks the URL's form and that every number is in range; the error names the field.
     common::Status Validate() const;

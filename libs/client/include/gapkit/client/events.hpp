@@ -10,8 +10,10 @@
 ///     Connected --Disconnect / server left / timed out--> Disconnected                |
 ///     Matchmaking, Connecting --any failure--> Failed(reason)
 ///     Matchmaking, Connecting --Cancel--> Idle
+///     Matchmaking --SessionReady, own_transport--> ServerFound
 ///
-/// Idle, Disconnected and Failed are at rest: `FindServer` or `ConnectDirect` starts again.
+/// Idle, ServerFound, Disconnected and Failed are at rest: `FindServer` or `ConnectDirect` starts
+/// again.
 /// Plain value types; safe from any thread.
 
 #include <cstdint>
@@ -28,6 +30,9 @@ enum class ClientState {
     kConnected,     ///< Payloads flow.
     kDisconnected,  ///< Was connected; left by `Disconnect`, by the server or by a timeout.
     kFailed,        ///< Matchmaking or connecting failed; `failure_reason()` says why.
+    /// `own_transport` only: the matchmaker answered; `server_address()` and
+    /// `connection_request()` are what the game's own transport needs. netcode is not used.
+    kServerFound,
 };
 
 /// Why the client failed (or, for `kConnectionLost`, why a connection ended).
@@ -63,7 +68,7 @@ struct ClientEvent {
     std::vector<std::uint8_t> payload;            ///< kPayload only.
 };
 
-/// "idle", "matchmaking", "connecting", "connected", "disconnected", "failed".
+/// "idle", "matchmaking", "connecting", "connected", "disconnected", "failed", "server_found".
 std::string_view ToString(ClientState state);
 
 /// Stable snake_case names: "none", "matchmaker_unreachable", ... (for logs and metrics).

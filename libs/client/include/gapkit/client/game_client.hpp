@@ -38,6 +38,7 @@
 #include "gapkit/common/result.hpp"
 #include "gapkit/netcode/address.hpp"
 #include "gapkit/netcode/common.hpp"
+#include "gapkit/netcode/connection_request.hpp"
 
 namespace gapkit::client {
 
@@ -85,6 +86,11 @@ class GameClient {
     FailureReason failure_reason() const;
     /// The game server being connected to, once known; kNone before.
     netcode::Address server_address() const;
+    /// The connection request (1078 bytes, docs/own-transport.md) for the connect token the
+    /// client holds, for the game's own transport to send to the server's `SessionGate`. Available
+    /// from `kServerFound` (or `kConnecting`) on, until the next `FindServer`/`ConnectDirect`;
+    /// `kFailedPrecondition` before. Valid only until the token expires (30 s by default).
+    common::Result<netcode::ConnectionRequestBytes> connection_request() const;
     /// The server certificate digest from the matchmaker's `SessionReady` ("ab:cd:..."; may be "").
     const std::string& cert_digest() const;
     /// The URL in use after `MATCHMAKER_URL` was applied.

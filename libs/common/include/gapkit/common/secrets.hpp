@@ -17,7 +17,8 @@ namespace gapkit::common {
 /// Marks the process not dumpable (Linux `PR_SET_DUMPABLE` 0): no core dump is written, and
 /// other processes of the same user can no longer attach to it or read its memory through
 /// /proc/<pid>/mem. Services call it first thing in `main`, before they read a secret. Fails
-/// (kInternal) only when the kernel refuses.
+/// (kInternal) only when the kernel refuses; elsewhere than Linux it does nothing and fails
+/// (kFailedPrecondition).
 Status ProtectProcessMemory();
 
 /// Overwrites the bytes with zeros in a way the compiler may not drop, then empties the string.

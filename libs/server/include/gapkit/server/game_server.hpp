@@ -44,6 +44,9 @@
 /// only through `Poll`, on the game's thread.
 ///
 /// Ownership: the game owns the `GameServer`; it owns its socket, bus connection and worker.
+///
+/// A game that keeps its own networking uses `SessionGate` (session_gate.hpp) instead: the same
+/// matchmaking, joins, leaves and self-stop without a socket.
 
 #include <cstdint>
 #include <memory>
