@@ -32,6 +32,11 @@ DEB_PACKAGES := $(BUILD_PACKAGES) ccache git openssl curl busybox nats-server py
 	libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth shellcheck libenet-dev
 
 CMAKE_LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+# ccache keys objects on paths relative to this checkout (and not on the build folder), so another
+# build of the same sources reuses them: the shared-library test's second build inside build/, a
+# fresh clone. Debug information may then name the other build's folder as its compile directory.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 # libFuzzer targets built by `fuzz-smoke` with clang in their own build directory (see
 # docs/protocol/netcode.md for longer runs). Components append their fuzzers here.

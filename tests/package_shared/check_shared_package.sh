@@ -16,7 +16,8 @@
 # The second build reuses the first build's objects through ccache: its compile commands are the
 # same, and <scratch>/tree holds the source's entries as symlinks with the build in tree/build, so a
 # first build beside the source (build/, build-x/) and this one see the same relative paths under
-# ccache's base_dir. tree/build is kept between runs; the prefix and the games are made anew.
+# ccache's base_dir (the Makefile sets CCACHE_BASEDIR to the checkout and CCACHE_NOHASHDIR).
+# tree/build is kept between runs; the prefix and the games are made anew.
 # Exits 77 (CTest's SKIP_RETURN_CODE) when cmake or nm is missing.
 set -euo pipefail
 

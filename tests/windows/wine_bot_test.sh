@@ -65,6 +65,8 @@ run_exe() {
 say "starting Wine (prefix $WINEPREFIX)"
 # One persistent wineserver for all runs (stopped by cleanup): a program started while the last
 # one's wineserver shuts down fails with "wine client error ... Connection reset by peer".
+# wineserver needs the prefix folder to exist; the first wine run fills it in.
+mkdir -p "$WINEPREFIX"
 "$wineserver" -p
 "$wine" cmd /c exit 0 >/dev/null 2>&1 || { say "FAILED: Wine does not start"; exit 1; }
 

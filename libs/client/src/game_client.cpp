@@ -334,6 +334,14 @@ common::Result<netcode::ConnectionRequestBytes> GameClient::connection_request()
     return netcode::MakeConnectionRequest(*impl_->token);
 }
 
+common::Result<netcode::ConnectToken> GameClient::connect_token() const {
+    if (!impl_->token) {
+        return MakeError(ErrorCode::kFailedPrecondition,
+                         fmt::format("connect_token: the client is {} and holds no token", ToString(impl_->state)));
+    }
+    return netcode::ReadConnectToken(*impl_->token);
+}
+
 const std::string& GameClient::cert_digest() const { return impl_->cert_digest; }
 const std::string& GameClient::matchmaker_url() const { return impl_->config.matchmaker_url; }
 

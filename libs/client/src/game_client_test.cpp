@@ -186,6 +186,11 @@ TEST_F(GameClientTest, OwnTransportStopsAtTheTokenAndGivesTheConnectionRequest) 
                                                  common::SystemClock::Instance().UnixSeconds(), own);
     ASSERT_TRUE(opened) << opened.error().ToString();
     EXPECT_EQ(opened->token.client_id, 4242u);
+    // Both sides hold the same session keys, for a game that encrypts its own channel.
+    auto token = client->connect_token();
+    ASSERT_TRUE(token) << token.error().ToString();
+    EXPECT_EQ(token->client_to_server_key, opened->token.client_to_server_key);
+    EXPECT_EQ(token->server_to_client_key, opened->token.server_to_client_key);
     // netcode was never used: the server saw no one, and the client may search again.
     RunUntil(
         *client, [] { return false; }, &game, 0.3);

@@ -38,6 +38,7 @@
 #include "gapkit/common/result.hpp"
 #include "gapkit/netcode/address.hpp"
 #include "gapkit/netcode/common.hpp"
+#include "gapkit/netcode/connect_token.hpp"
 #include "gapkit/netcode/connection_request.hpp"
 
 namespace gapkit::client {
@@ -91,6 +92,11 @@ class GameClient {
     /// from `kServerFound` (or `kConnecting`) on, until the next `FindServer`/`ConnectDirect`;
     /// `kFailedPrecondition` before. Valid only until the token expires (30 s by default).
     common::Result<netcode::ConnectionRequestBytes> connection_request() const;
+    /// The public connect token that request was built from, parsed: its session keys
+    /// (`client_to_server_key`, `server_to_client_key`, the ones `SessionGate`'s `Admission` holds),
+    /// timeout and expiry, for an own-transport game that encrypts its channel with them. Same
+    /// availability as `connection_request()`. Secret: never log the keys.
+    common::Result<netcode::ConnectToken> connect_token() const;
     /// The server certificate digest from the matchmaker's `SessionReady` ("ab:cd:..."; may be "").
     const std::string& cert_digest() const;
     /// The URL in use after `MATCHMAKER_URL` was applied.
