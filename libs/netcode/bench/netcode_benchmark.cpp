@@ -7,18 +7,22 @@
 //   RawChaChaDecrypt/N      -> ReadPayloadPacket/N
 //   RawChaChaKeepAlives64   -> ServerUpdate64Clients      one tick that sends 64 keep-alives
 //                              ServerUpdate64ClientsIdle  a tick with nothing due (poll + scan)
+//   RawXChaChaOpenPrivateToken -> OpenConnectionRequest   what SessionGate::Admit checks and opens
+//   OpenConnectionRequest   -> SpendWithFullMemory        the replay memory at its 65536 cap, per Admit
 // Run: build-*/bin/gapkit_netcode_benchmark [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
 #include <sodium.h>
 #include "gapkit/testing/ratio_reporter.hpp"
 
+#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "gapkit/common/log.hpp"
 #include "gapkit/netcode/client.hpp"
 #include "gapkit/netcode/connect_token.hpp"
+#include "gapkit/netcode/connection_request.hpp"
 #include "gapkit/netcode/packet.hpp"
 #include "gapkit/netcode/server.hpp"
 
@@ -180,6 +184,64 @@ void ServerUpdateCase(benchmark::State& state, double tick_seconds) {
 void ServerUpdate64Clients(benchmark::State& state) { ServerUpdateCase(state, kPacketSendRateSeconds); }
 void ServerUpdate64ClientsIdle(benchmark::State& state) { ServerUpdateCase(state, 1e-6); }
 
+constexpr std::uint64_t kBenchNowUnixSeconds = 1'800'000'000;
+
+void RawXChaChaOpenPrivateToken(benchmark::State& state) {
+    const Key key = GenerateKey();
+    ConnectTokenNonce nonce{};
+    std::array<std::uint8_t, 29> ad{};
+    auto sealed = Buffer(kPrivateConnectTokenBytes);
+    unsigned long long sealed_bytes = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &sealed_bytes, sealed.data(), sealed.size() - kMacBytes,
+                                               ad.data(), ad.size(), nullptr, nonce.data(), key.data());
+    auto opened = Buffer(kPrivateConnectTokenBytes);
+    for (auto _ : state) {
+        unsigned long long opened_bytes = 0;
+        const int status =
+            crypto_aead_xchacha20poly1305_ietf_decrypt(opened.data(), &opened_bytes, nullptr, sealed.data(),
+                                                       sealed_bytes, ad.data(), ad.size(), nonce.data(), key.data());
+        benchmark::DoNotOptimize(status);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+void OpenConnectionRequestCase(benchmark::State& state) {
+    const Address server = Address::Ipv4(127, 0, 0, 1, 6420);
+    ConnectTokenParams params;
+    params.protocol_id = kProtocolId;
+    params.private_key = GenerateKey();
+    params.public_server_addresses = {server};
+    auto request = MakeConnectionRequest(*GenerateConnectToken(params, kBenchNowUnixSeconds));
+    const Address own[] = {server};
+    for (auto _ : state) {
+        auto opened = OpenConnectionRequest(*request, kProtocolId, params.private_key, kBenchNowUnixSeconds, own);
+        benchmark::DoNotOptimize(opened);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+Mac NumberedMac(std::uint64_t number) {
+    Mac mac{};
+    std::memcpy(mac.data(), &number, sizeof(number));
+    return mac;
+}
+
+// Steady state of a full memory: one token expires and a new one is spent per call.
+void SpendWithFullMemory(benchmark::State& state) {
+    constexpr std::uint64_t kEntries = SpentConnectTokens::kDefaultMaxEntries - 1;
+    SpentConnectTokens spent;
+    std::uint64_t now = kBenchNowUnixSeconds;
+    for (std::uint64_t i = 1; i <= kEntries; ++i) (void)spent.Spend(NumberedMac(i), now + i, now);
+    std::uint64_t next = kEntries + 1;
+    for (auto _ : state) {
+        ++now;
+        auto status = spent.Spend(NumberedMac(next), now + kEntries, now);
+        benchmark::DoNotOptimize(status);
+        ++next;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
 BENCHMARK(RawXChaChaPrivateToken);
 BENCHMARK(GenerateConnectTokenCase)->Name("GenerateConnectToken");
 BENCHMARK(RawChaChaEncrypt)->Arg(64)->Arg(1200);
@@ -189,6 +251,9 @@ BENCHMARK(ReadPayloadPacketCase)->Name("ReadPayloadPacket")->Arg(64)->Arg(1200);
 BENCHMARK(RawChaChaKeepAlives64);
 BENCHMARK(ServerUpdate64Clients);
 BENCHMARK(ServerUpdate64ClientsIdle);
+BENCHMARK(RawXChaChaOpenPrivateToken);
+BENCHMARK(OpenConnectionRequestCase)->Name("OpenConnectionRequest");
+BENCHMARK(SpendWithFullMemory);
 
 }  // namespace
 }  // namespace gapkit::netcode
@@ -202,5 +267,7 @@ int main(int argc, char** argv) {
                                                      {"ReadPayloadPacket/64", "RawChaChaDecrypt/64"},
                                                      {"ReadPayloadPacket/1200", "RawChaChaDecrypt/1200"},
                                                      {"ServerUpdate64Clients", "RawChaChaKeepAlives64"},
-                                                     {"ServerUpdate64ClientsIdle", "RawChaChaKeepAlives64"}});
+                                                     {"ServerUpdate64ClientsIdle", "RawChaChaKeepAlives64"},
+                                                     {"OpenConnectionRequest", "RawXChaChaOpenPrivateToken"},
+                                                     {"SpendWithFullMemory", "OpenConnectionRequest"}});
 }

@@ -49,13 +49,17 @@ Result<OpenedConnectionRequest> OpenConnectionRequest(std::span<const std::uint8
 }
 
 Status SpentConnectTokens::Spend(const Mac& mac, std::uint64_t expire_timestamp, std::uint64_t now_unix_seconds) {
-    std::erase_if(expiry_by_mac_, [&](const auto& entry) { return entry.second <= now_unix_seconds; });
-    if (expiry_by_mac_.contains(mac)) return MakeError(ErrorCode::kAlreadyExists, "the connect token was used before");
-    if (expiry_by_mac_.size() >= max_entries_) {
+    while (!by_expiry_.empty() && by_expiry_.begin()->first <= now_unix_seconds) {
+        spent_.erase(by_expiry_.begin()->second);
+        by_expiry_.erase(by_expiry_.begin());
+    }
+    if (spent_.contains(mac)) return MakeError(ErrorCode::kAlreadyExists, "the connect token was used before");
+    if (spent_.size() >= max_entries_) {
         return MakeError(ErrorCode::kResourceExhausted,
                          fmt::format("{} unexpired connect tokens are remembered already", max_entries_));
     }
-    expiry_by_mac_.emplace(mac, expire_timestamp);
+    spent_.insert(mac);
+    by_expiry_.emplace(expire_timestamp, mac);
     return common::Ok();
 }
 

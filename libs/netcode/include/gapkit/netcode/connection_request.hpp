@@ -17,8 +17,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <set>
 #include <span>
+#include <utility>
 
 #include "gapkit/netcode/address.hpp"
 #include "gapkit/netcode/common.hpp"
@@ -61,14 +62,15 @@ class SpentConnectTokens {
 
     /// Records the token named by `mac`. `kAlreadyExists` when it was spent before,
     /// `kResourceExhausted` when `max_entries` unexpired tokens are already kept. Forgets tokens
-    /// expired at `now_unix_seconds` first.
+    /// expired at `now_unix_seconds` first. O(log n) amortized, even with the memory full.
     Status Spend(const Mac& mac, std::uint64_t expire_timestamp, std::uint64_t now_unix_seconds);
 
-    std::size_t size() const { return expiry_by_mac_.size(); }
+    std::size_t size() const { return spent_.size(); }
 
   private:
     std::size_t max_entries_;
-    std::map<Mac, std::uint64_t> expiry_by_mac_;
+    std::set<Mac> spent_;
+    std::set<std::pair<std::uint64_t, Mac>> by_expiry_;  // The same tokens, soonest expiry first.
 };
 
 }  // namespace gapkit::netcode
