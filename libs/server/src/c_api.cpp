@@ -98,6 +98,29 @@ void ToC(const gapkit::server::GateEvent& event, gapkit_gate_event& out) {
     out.leave_reason = static_cast<gapkit_server_leave_reason>(event.reason);
 }
 
+// gapkit_server_create and gapkit_gate_create: `Library::Start` behind a C handle whose first
+// member holds it; the reason of a failure goes into `error`.
+template <typename Handle, typename Library>
+Handle* Create(const char* function, const gapkit_server_config* config, int argc, const char* const* argv, char* error,
+               std::size_t error_bytes) {
+    if (config == nullptr) {
+        CopyText(std::string(function) + ": config is NULL", error, error_bytes);
+        return nullptr;
+    }
+    // No exception may cross into C; allocation failure is the only one the library can raise.
+    try {
+        auto started = Library::Start(FromC(*config), argc, argv);
+        if (!started) {
+            CopyText(started.error().ToString(), error, error_bytes);
+            return nullptr;
+        }
+        return new Handle{std::move(*started)};
+    } catch (const std::exception& e) {
+        CopyText(std::string(function) + ": " + e.what(), error, error_bytes);
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 extern "C" {
@@ -118,22 +141,8 @@ void gapkit_server_config_init(gapkit_server_config* config) {
 
 gapkit_server* gapkit_server_create(const gapkit_server_config* config, int argc, const char* const* argv, char* error,
                                     std::size_t error_bytes) {
-    if (config == nullptr) {
-        CopyText("gapkit_server_create: config is NULL", error, error_bytes);
-        return nullptr;
-    }
-    // No exception may cross into C; allocation failure is the only one the library can raise.
-    try {
-        auto server = gapkit::server::GameServer::Start(FromC(*config), argc, argv);
-        if (!server) {
-            CopyText(server.error().ToString(), error, error_bytes);
-            return nullptr;
-        }
-        return new gapkit_server{std::move(*server), {}, {}};
-    } catch (const std::exception& e) {
-        CopyText(std::string("gapkit_server_create: ") + e.what(), error, error_bytes);
-        return nullptr;
-    }
+    return Create<gapkit_server, gapkit::server::GameServer>("gapkit_server_create", config, argc, argv, error,
+                                                             error_bytes);
 }
 
 void gapkit_server_update(gapkit_server* server, double now_seconds) {
@@ -195,21 +204,8 @@ void gapkit_server_destroy(gapkit_server* server) { delete server; }
 
 gapkit_gate* gapkit_gate_create(const gapkit_server_config* config, int argc, const char* const* argv, char* error,
                                 std::size_t error_bytes) {
-    if (config == nullptr) {
-        CopyText("gapkit_gate_create: config is NULL", error, error_bytes);
-        return nullptr;
-    }
-    try {
-        auto gate = gapkit::server::SessionGate::Start(FromC(*config), argc, argv);
-        if (!gate) {
-            CopyText(gate.error().ToString(), error, error_bytes);
-            return nullptr;
-        }
-        return new gapkit_gate{std::move(*gate), {}};
-    } catch (const std::exception& e) {
-        CopyText(std::string("gapkit_gate_create: ") + e.what(), error, error_bytes);
-        return nullptr;
-    }
+    return Create<gapkit_gate, gapkit::server::SessionGate>("gapkit_gate_create", config, argc, argv, error,
+                                                            error_bytes);
 }
 
 int gapkit_gate_admit(gapkit_gate* gate, const uint8_t* bytes, std::size_t byte_count,
